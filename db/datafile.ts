@@ -1,0 +1,112 @@
+/**
+ * Opening a datafile: refuse files that are not ours or are from a newer version (without writing a
+ * byte to them), then apply any pending migrations and set the connection up for safe concurrent use.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { AppFailure } from '../shared/errors';
+import { findMigrationsFolder, readJournal } from './migrations-folder';
+import * as schema from './schema';
+
+/** 'mSyn': marks a SQLite file as one of our datafiles (PRAGMA application_id). */
+export const APPLICATION_ID = 0x6d53796e;
+
+export type DrizzleDb = BetterSQLite3Database<typeof schema>;
+
+export interface Datafile {
+  readonly path: string;
+  readonly sqlite: Database.Database;
+  readonly db: DrizzleDb;
+  /** Number of migrations applied: the datafile's schema version. */
+  readonly schemaVersion: number;
+  /** True when this open created the file. */
+  readonly created: boolean;
+  close(): void;
+}
+
+export interface OpenOptions {
+  /** Create the file when it does not exist. */
+  create?: boolean;
+  migrationsFolder?: string;
+  /** Path of a better-sqlite3 binary built for this runtime (Electron uses its own build). */
+  nativeBinding?: string;
+  /** How long a writer waits for another connection's lock, in ms. */
+  busyTimeoutMs?: number;
+}
+
+interface Inspection {
+  applicationId: number;
+  userVersion: number;
+  tableCount: number;
+}
+
+function inspectReadOnly(file: string, nativeBinding?: string): Inspection {
+  let probe: Database.Database | undefined;
+  try {
+    probe = new Database(file, { readonly: true, fileMustExist: true, nativeBinding });
+    const applicationId = probe.pragma('application_id', { simple: true }) as number;
+    const userVersion = probe.pragma('user_version', { simple: true }) as number;
+    const tableCount = (probe.prepare("select count(*) as n from sqlite_master where type = 'table'").get() as { n: number }).n;
+    return { applicationId, userVersion, tableCount };
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') throw new AppFailure('datafile_not_ours');
+    throw error;
+  } finally {
+    probe?.close();
+  }
+}
+
+export function openDatafile(file: string, options: OpenOptions = {}): Datafile {
+  const migrationsFolder = findMigrationsFolder(options.migrationsFolder);
+  const journal = readJournal(migrationsFolder);
+  const knownVersion = journal.length;
+
+  const exists = fs.existsSync(file) && fs.statSync(file).size > 0;
+  if (!exists && !options.create) {
+    throw new AppFailure('datafile_not_found', `The datafile was not found: ${file}`);
+  }
+  if (exists) {
+    const found = inspectReadOnly(file, options.nativeBinding);
+    const isOurs = found.applicationId === APPLICATION_ID || (found.applicationId === 0 && found.tableCount === 0);
+    if (!isOurs) throw new AppFailure('datafile_not_ours');
+    if (found.userVersion > knownVersion) {
+      throw new AppFailure(
+        'datafile_too_new',
+        `This datafile was last used by a newer version of the app (datafile version ${found.userVersion}, ` +
+          `this app knows up to ${knownVersion}). Update the app to open it; the datafile has not been changed.`,
+        { datafileVersion: found.userVersion, appVersion: knownVersion },
+      );
+    }
+  } else {
+    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  }
+
+  const sqlite = new Database(file, { nativeBinding: options.nativeBinding });
+  try {
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = FULL');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
+    const db = drizzle(sqlite, { schema });
+    migrate(db, { migrationsFolder });
+    sqlite.pragma(`application_id = ${APPLICATION_ID}`);
+    sqlite.pragma(`user_version = ${knownVersion}`);
+    return {
+      path: file,
+      sqlite,
+      db,
+      schemaVersion: knownVersion,
+      created: !exists,
+      close: () => {
+        if (sqlite.open) sqlite.close();
+      },
+    };
+  } catch (error) {
+    sqlite.close();
+    throw error;
+  }
+}

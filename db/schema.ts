@@ -1,0 +1,151 @@
+/**
+ * The datafile's tables. Migrations in db/migrations are generated from this file by drizzle-kit
+ * (`npm run db:generate`) and committed; they are applied when a datafile is opened.
+ */
+import { sql } from 'drizzle-orm';
+import { check, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+const now = sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`;
+
+export const site = sqliteTable(
+  'site',
+  {
+    /** The Site ID: allocated by the datafile, never typed by a user. */
+    id: integer('id').primaryKey(),
+    /** Stable identity of the site record, sent to remote sites as `id`. */
+    uuid: text('uuid').notNull(),
+    code: text('code').notNull(),
+    name: text('name').notNull(),
+    /** Case-folded name: the sync user name, unique without regard to case. */
+    nameKey: text('name_key').notNull(),
+    /** scrypt of the lowercase hex SHA-256 of the password; null until one is set. */
+    passwordHash: text('password_hash'),
+    hardwareId: text('hardware_id').notNull().default(''),
+    type: text('type', { enum: ['standalone', 'mobile'] }).notNull().default('standalone'),
+    useJsNodeHttpClient: integer('use_js_node_http_client', { mode: 'boolean' }).notNull().default(false),
+    isCentral: integer('is_central', { mode: 'boolean' }).notNull().default(false),
+    appName: text('app_name'),
+    appVersion: text('app_version'),
+    syncVersion: integer('sync_version'),
+    firstConnectedAt: text('first_connected_at'),
+    lastConnectedAt: text('last_connected_at'),
+    lastSyncedAt: text('last_synced_at'),
+    initialisationStatus: text('initialisation_status', { enum: ['new', 'started', 'completed', 'error'] })
+      .notNull()
+      .default('new'),
+    /** Bumped by every change; a save from an older version is refused. */
+    version: integer('version').notNull().default(1),
+    createdAt: text('created_at').notNull().default(now),
+    updatedAt: text('updated_at').notNull().default(now),
+  },
+  (t) => [
+    uniqueIndex('site_uuid_unique').on(t.uuid),
+    uniqueIndex('site_name_key_unique').on(t.nameKey),
+    uniqueIndex('site_one_central').on(t.isCentral).where(sql`${t.isCentral} = 1`),
+    index('site_name_idx').on(t.name),
+    check('site_type_check', sql`${t.type} in ('standalone', 'mobile')`),
+  ],
+);
+
+export const store = sqliteTable(
+  'store',
+  {
+    id: integer('id').primaryKey(),
+    uuid: text('uuid').notNull(),
+    code: text('code').notNull(),
+    name: text('name').notNull(),
+    /** Every store is on exactly one site. */
+    siteId: integer('site_id')
+      .notNull()
+      .references(() => site.id, { onDelete: 'restrict' }),
+  },
+  (t) => [
+    uniqueIndex('store_uuid_unique').on(t.uuid),
+    uniqueIndex('store_code_unique').on(t.code),
+    index('store_site_idx').on(t.siteId),
+  ],
+);
+
+export const user = sqliteTable(
+  'user',
+  {
+    id: integer('id').primaryKey(),
+    name: text('name').notNull(),
+    nameKey: text('name_key').notNull(),
+    passwordHash: text('password_hash').notNull(),
+    createdAt: text('created_at').notNull().default(now),
+  },
+  (t) => [uniqueIndex('user_name_key_unique').on(t.nameKey)],
+);
+
+export const userPermission = sqliteTable(
+  'user_permission',
+  {
+    userId: integer('user_id')
+      .notNull()
+      .references(() => user.id, { onDelete: 'cascade' }),
+    /** For example `edit_sync_settings` (Edit user > Permissions > Admin). */
+    permission: text('permission').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.permission] })],
+);
+
+/** The datafile's own settings, one row per key, values as JSON. */
+export const setting = sqliteTable('setting', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+});
+
+/** Store-scoped records: the store data that travels with a store (stock lines). */
+export const storeRecord = sqliteTable(
+  'store_record',
+  {
+    id: text('id').primaryKey(),
+    storeId: integer('store_id')
+      .notNull()
+      .references(() => store.id, { onDelete: 'restrict' }),
+    itemCode: text('item_code').notNull(),
+    itemName: text('item_name').notNull(),
+    quantity: real('quantity').notNull().default(0),
+    updatedAt: text('updated_at').notNull().default(now),
+  },
+  (t) => [index('store_record_store_idx').on(t.storeId)],
+);
+
+/** What each site must receive, in order. A record leaves it only when the site acknowledges it. */
+export const syncOut = sqliteTable(
+  'sync_out',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    siteId: integer('site_id')
+      .notNull()
+      .references(() => site.id, { onDelete: 'cascade' }),
+    storeId: integer('store_id'),
+    tableName: text('table_name').notNull(),
+    recordId: text('record_id').notNull(),
+    action: text('action', { enum: ['insert', 'update', 'delete', 'merge'] }).notNull(),
+    data: text('data'),
+    sequence: integer('sequence').notNull(),
+    createdAt: text('created_at').notNull().default(now),
+  },
+  (t) => [
+    index('sync_out_site_sequence_idx').on(t.siteId, t.sequence),
+    check('sync_out_action_check', sql`${t.action} in ('insert', 'update', 'delete', 'merge')`),
+  ],
+);
+
+/** Who changed which site, when, and which fields. Password values never appear here. */
+export const siteAudit = sqliteTable(
+  'site_audit',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    siteId: integer('site_id').notNull(),
+    userId: integer('user_id'),
+    userName: text('user_name').notNull(),
+    at: text('at').notNull().default(now),
+    action: text('action').notNull(),
+    /** JSON: { field: { from, to } }, with `password: { changed: true }` only. */
+    changes: text('changes').notNull(),
+  },
+  (t) => [index('site_audit_site_idx').on(t.siteId)],
+);

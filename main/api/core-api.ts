@@ -1,0 +1,102 @@
+/**
+ * The contract implemented once, over the services. Transports (Electron IPC, HTTP) hold a session
+ * per window or browser and call `dispatch`; it validates the input with the contract's schema,
+ * checks the user is logged in, and turns every failure into the contract's error values.
+ */
+import {
+  type OperationName,
+  type Outputs,
+  type ParsedInputs,
+  type WhoAmI,
+  operationNames,
+} from '../../shared/contract';
+import { AppFailure, appError, type Result } from '../../shared/errors';
+import { validateInput } from '../../shared/validate';
+import type { Core } from '../core';
+import { type Actor, canEditSyncSettings } from '../services/actor';
+
+/** One window's or one browser's login. */
+export interface ApiSession {
+  userId: number | null;
+}
+
+type Handler<K extends OperationName> = (session: ApiSession, input: ParsedInputs[K]) => Promise<Outputs[K]> | Outputs[K];
+export type Handlers = { [K in OperationName]: Handler<K> };
+
+const publicOperations: ReadonlySet<OperationName> = new Set(['login', 'logout', 'whoAmI']);
+
+export function createHandlers(core: Core): Handlers {
+  const actorOf = (session: ApiSession): Actor => {
+    const actor = session.userId === null ? null : core.users.actorFor(session.userId);
+    if (!actor) {
+      session.userId = null;
+      throw new AppFailure('not_logged_in');
+    }
+    return actor;
+  };
+
+  const whoAmI = (session: ApiSession): WhoAmI => {
+    const actor = session.userId === null ? null : core.users.actorFor(session.userId);
+    const activeSiteId = core.sites.activeSiteId();
+    const active = core.sites.getSite({ siteId: activeSiteId });
+    return {
+      user: actor && actor.userId !== null ? { id: actor.userId, name: actor.userName } : null,
+      permissions: { editSyncSettings: actor ? canEditSyncSettings(actor) : false },
+      datafile: { activeSiteId, activeSiteName: active.name, isCentralServer: core.sites.isCentralServer() },
+    };
+  };
+
+  return {
+    login: async (session, input) => {
+      const actor = await core.users.authenticate(input.userName, input.password);
+      session.userId = actor.userId;
+      return whoAmI(session);
+    },
+    logout: (session) => {
+      session.userId = null;
+      return whoAmI(session);
+    },
+    whoAmI: (session) => whoAmI(session),
+    listSites: (session, input) => (actorOf(session), core.sites.listSites(input)),
+    getSite: (session, input) => (actorOf(session), core.sites.getSite(input)),
+    newSite: (session) => (actorOf(session), core.sites.newSite()),
+    saveSite: (session, input) => core.sites.saveSite(actorOf(session), input),
+    deleteSite: (session, input) => core.sites.deleteSite(actorOf(session), input),
+    listAddableStores: (session, input) => (actorOf(session), core.sites.listAddableStores(input)),
+    setActiveSite: (session, input) => core.sites.setActiveSite(actorOf(session), input),
+    resetHardwareId: (session, input) => core.sites.resetHardwareId(actorOf(session), input),
+  };
+}
+
+export function isOperationName(value: unknown): value is OperationName {
+  return typeof value === 'string' && (operationNames as string[]).includes(value);
+}
+
+export interface DispatchOptions {
+  /** Where unexpected failures are reported; their details never reach the caller. */
+  logError?: (operation: string, error: unknown) => void;
+}
+
+export async function dispatch(
+  handlers: Handlers,
+  session: ApiSession,
+  operation: string,
+  rawInput: unknown,
+  options: DispatchOptions = {},
+): Promise<Result<unknown>> {
+  if (!isOperationName(operation)) {
+    return { ok: false, error: appError('validation_failed', 'That operation does not exist.') };
+  }
+  const input = validateInput(operation, rawInput);
+  if (!input.ok) return input;
+  try {
+    if (!publicOperations.has(operation) && session.userId === null) throw new AppFailure('not_logged_in');
+    const handler = handlers[operation] as Handler<typeof operation>;
+    const value = await handler(session, input.value as never);
+    return { ok: true, value };
+  } catch (error) {
+    if (error instanceof AppFailure) return { ok: false, error: error.error };
+    (options.logError ?? ((op, e) => console.error(`Operation ${op} failed:`, e)))(operation, error);
+    return { ok: false, error: appError('internal_error') };
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * The composition root shared by every host (Electron main, the headless server, tests, benches):
+ * one open datafile and the services over it. Nothing here imports electron.
+ */
+import { type Datafile, type OpenOptions, openDatafile } from '../db/datafile';
+import { needsSetup, setUpNewDatafile, type SetupOptions } from './services/datafile-setup';
+import { PasswordHasher } from './services/passwords';
+import { SiteService } from './services/site-service';
+import { UserService } from './services/user-service';
+
+export interface Core {
+  datafile: Datafile;
+  hasher: PasswordHasher;
+  sites: SiteService;
+  users: UserService;
+  close(): void;
+}
+
+export interface CoreOptions extends OpenOptions {
+  hasher?: PasswordHasher;
+  /** Sets up a new (empty) datafile with this administrator. */
+  setup?: SetupOptions;
+}
+
+export function createCore(datafile: Datafile, hasher = new PasswordHasher()): Core {
+  return {
+    datafile,
+    hasher,
+    sites: new SiteService(datafile, hasher),
+    users: new UserService(datafile, hasher),
+    close: () => datafile.close(),
+  };
+}
+
+export async function openCore(file: string, options: CoreOptions = {}): Promise<Core> {
+  const datafile = openDatafile(file, options);
+  try {
+    if (needsSetup(datafile)) {
+      if (!options.setup) {
+        throw new Error('This datafile is new: it needs a first administrator (user name and password).');
+      }
+      await setUpNewDatafile(datafile, options.hasher ?? new PasswordHasher(), options.setup);
+    }
+    return createCore(datafile, options.hasher);
+  } catch (error) {
+    datafile.close();
+    throw error;
+  }
+}

@@ -1,0 +1,582 @@
+/**
+ * The rules of the Synchronisation window (msupply-sync-sites.md), enforced here and nowhere else:
+ * every transport calls these methods, so a rule cannot be skipped by using another window or API.
+ */
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { and, eq, ne, sql } from 'drizzle-orm';
+import type {
+  Confirmation,
+  ConfirmationKind,
+  ConfirmableResult,
+  ParsedInputs,
+  SaveSiteResult,
+  SiteDetails,
+  SiteRow,
+  SiteType,
+  SortColumn,
+  StoreRow,
+} from '../../shared/contract';
+import { AppFailure } from '../../shared/errors';
+import { nameKey } from '../../shared/names';
+import type { Datafile } from '../../db/datafile';
+import { site, siteAudit, store } from '../../db/schema';
+import { getSetting, setSetting } from '../../db/settings';
+import { type Actor, requireEditSyncSettings } from './actor';
+import type { PasswordHasher } from './passwords';
+
+type SiteRecord = typeof site.$inferSelect;
+
+export interface SiteServiceEvents {
+  /** A site's name, password or hardware ID changed, or it was deleted: cached credentials are stale. */
+  credentialsChanged: [siteId: number];
+  /** Anything about sites or stores changed (for windows that refresh). */
+  sitesChanged: [siteIds: number[]];
+}
+
+function isInActiveUse(record: Pick<SiteRecord, 'hardwareId' | 'lastConnectedAt' | 'lastSyncedAt'>): boolean {
+  return record.hardwareId !== '' || record.lastConnectedAt !== null || record.lastSyncedAt !== null;
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+function uniqueIds(ids: readonly number[]): number[] {
+  return [...new Set(ids)];
+}
+
+const sortSql: Record<SortColumn, string> = {
+  id: 'id',
+  code: 'code collate nocase, id',
+  name: 'name_key, id',
+  deviceType: 'type, name_key, id',
+};
+
+export class SiteService {
+  readonly events = new EventEmitter<SiteServiceEvents>();
+
+  constructor(
+    private readonly datafile: Datafile,
+    private readonly hasher: PasswordHasher,
+  ) {}
+
+  private get sqlite() {
+    return this.datafile.sqlite;
+  }
+
+  private get db() {
+    return this.datafile.db;
+  }
+
+  // ---- reading -------------------------------------------------------------------------------
+
+  activeSiteId(): number {
+    const id = getSetting(this.sqlite, 'active_site_id');
+    if (id === undefined) throw new Error('The datafile has no active site.');
+    return id;
+  }
+
+  centralSite(): SiteRecord {
+    const central = this.db.select().from(site).where(eq(site.isCentral, true)).get();
+    if (!central) throw new Error('The datafile has no central server site.');
+    return central;
+  }
+
+  /** True when this datafile is the central server: its active site is the central server site. */
+  isCentralServer(): boolean {
+    return this.centralSite().id === this.activeSiteId();
+  }
+
+  private findSite(siteId: number): SiteRecord | undefined {
+    return this.db.select().from(site).where(eq(site.id, siteId)).get();
+  }
+
+  private requireSite(siteId: number): SiteRecord {
+    const record = this.findSite(siteId);
+    if (!record) throw new AppFailure('site_not_found', `There is no site with site ID ${siteId}.`);
+    return record;
+  }
+
+  listSites(input: ParsedInputs['listSites']): { rows: SiteRow[]; total: number } {
+    const activeSiteId = this.activeSiteId();
+    const centralFirst = this.isCentralServer() ? 1 : 0;
+    const column = input.sort?.column ?? 'name';
+    const direction = input.sort?.direction === 'desc' ? 'desc' : 'asc';
+    const order = sortSql[column]
+      .split(', ')
+      .map((term) => `${term} ${direction}`)
+      .join(', ');
+    const search = input.search?.trim() ?? '';
+    const where = search ? `where cast(id as text) like :pattern escape '\\' or code like :pattern escape '\\' or name like :pattern escape '\\'` : '';
+    // The central server site leads the list on the central server, whatever the sort.
+    const statement = this.sqlite.prepare(
+      `select id, code, name, type, is_central as isCentral from site ${where}
+       order by (is_central = 1 and :centralFirst = 1) desc, ${order}`,
+    );
+    const params: Record<string, unknown> = { centralFirst };
+    if (search) params.pattern = `%${escapeLike(search)}%`;
+    const rows = (statement.all(params) as { id: number; code: string; name: string; type: SiteType; isCentral: number }[]).map(
+      (r): SiteRow => ({
+        siteId: r.id,
+        code: r.code,
+        name: r.name,
+        deviceType: r.type,
+        isCentral: r.isCentral === 1,
+        isActive: r.id === activeSiteId,
+      }),
+    );
+    const total = (this.sqlite.prepare('select count(*) as n from site').get() as { n: number }).n;
+    return { rows, total };
+  }
+
+  private storesOfSite(siteId: number): StoreRow[] {
+    return (
+      this.sqlite
+        .prepare(
+          `select store.id as storeId, store.code, store.name, store.site_id as siteId, site.name as siteName
+           from store join site on site.id = store.site_id where store.site_id = ? order by store.name collate nocase, store.id`,
+        )
+        .all(siteId) as StoreRow[]
+    ).map((row) => ({ ...row }));
+  }
+
+  private details(record: SiteRecord): SiteDetails {
+    return {
+      siteId: record.id,
+      isNew: false,
+      version: record.version,
+      code: record.code,
+      name: record.name,
+      hasPassword: record.passwordHash !== null,
+      hardwareId: record.hardwareId,
+      type: record.type,
+      useJsNodeHttpClient: record.useJsNodeHttpClient,
+      isCentral: record.isCentral,
+      isActiveOnThisDatafile: record.id === this.activeSiteId(),
+      inActiveUse: isInActiveUse(record),
+      lastConnectedAt: record.lastConnectedAt,
+      appName: record.appName,
+      appVersion: record.appVersion,
+      stores: this.storesOfSite(record.id),
+    };
+  }
+
+  getSite(input: ParsedInputs['getSite']): SiteDetails {
+    return this.details(this.requireSite(input.siteId));
+  }
+
+  /** A blank draft for the New button. Its site ID is a proposal; the real one is allocated on OK. */
+  newSite(): SiteDetails {
+    const nextId = this.nextSiteId();
+    return {
+      siteId: nextId,
+      isNew: true,
+      version: 0,
+      code: String(nextId),
+      name: '',
+      hasPassword: false,
+      hardwareId: '',
+      type: 'standalone',
+      useJsNodeHttpClient: false,
+      isCentral: false,
+      isActiveOnThisDatafile: false,
+      inActiveUse: false,
+      lastConnectedAt: null,
+      appName: null,
+      appVersion: null,
+      stores: [],
+    };
+  }
+
+  private nextSiteId(): number {
+    const row = this.sqlite.prepare('select coalesce(max(id), 0) + 1 as id from site').get() as { id: number };
+    return row.id;
+  }
+
+  listAddableStores(input: ParsedInputs['listAddableStores']): { rows: StoreRow[]; total: number } {
+    const search = input.search?.trim() ?? '';
+    const conditions = ['store.id not in (select value from json_each(:draft))'];
+    if (search) conditions.push(`(store.code like :pattern escape '\\' or store.name like :pattern escape '\\')`);
+    const where = `where ${conditions.join(' and ')}`;
+    const params: Record<string, unknown> = { draft: JSON.stringify(input.draftStoreIds) };
+    if (search) params.pattern = `%${escapeLike(search)}%`;
+    const rows = this.sqlite
+      .prepare(
+        `select store.id as storeId, store.code, store.name, store.site_id as siteId, site.name as siteName
+         from store join site on site.id = store.site_id ${where}
+         order by store.code collate nocase, store.id limit :limit`,
+      )
+      .all({ ...params, limit: input.limit ?? 1000 }) as StoreRow[];
+    const total = (this.sqlite.prepare(`select count(*) as n from store ${where}`).get(params) as { n: number }).n;
+    return { rows: rows.map((r) => ({ ...r })), total };
+  }
+
+  // ---- saving a draft ------------------------------------------------------------------------
+
+  /**
+   * OK in the Site details window: applies the whole draft (fields, stores added and removed, store
+   * data queued for the site) in one transaction, or nothing at all.
+   */
+  async saveSite(actor: Actor, input: ParsedInputs['saveSite']): Promise<SaveSiteResult> {
+    requireEditSyncSettings(actor);
+    const name = input.name.trim();
+    if (!name) throw new AppFailure('site_name_required');
+    const addIds = uniqueIds(input.addStoreIds);
+    const removeIds = uniqueIds(input.removeStoreIds);
+    const both = addIds.filter((id) => removeIds.includes(id));
+    if (both.length > 0) {
+      throw new AppFailure('validation_failed', 'A store cannot be both added to and removed from a site in one save.', {
+        storeIds: both,
+      });
+    }
+    // Hash before the transaction: scrypt is slow and must not hold the write lock.
+    const passwordHash = input.password === undefined ? undefined : await this.hasher.hashSitePassword(input.password);
+
+    const outcome = this.sqlite
+      .transaction(() => this.applyDraft(actor, input, name, addIds, removeIds, passwordHash))
+      .immediate();
+    if (outcome.status === 'saved') {
+      if (outcome.credentialsChanged) this.events.emit('credentialsChanged', outcome.site.siteId);
+      this.events.emit('sitesChanged', outcome.touchedSiteIds);
+      return { status: 'saved', site: outcome.site, queuedRecords: outcome.queuedRecords };
+    }
+    return outcome;
+  }
+
+  private applyDraft(
+    actor: Actor,
+    input: ParsedInputs['saveSite'],
+    name: string,
+    addIds: number[],
+    removeIds: number[],
+    passwordHash: string | undefined,
+  ):
+    | { status: 'saved'; site: SiteDetails; queuedRecords: number; credentialsChanged: boolean; touchedSiteIds: number[] }
+    | { status: 'needs_confirmation'; confirmations: Confirmation[] } {
+    const existing = input.siteId === null ? undefined : this.requireSite(input.siteId);
+    if (existing && input.expectedVersion !== existing.version) throw new AppFailure('site_changed');
+    const targetId = existing?.id ?? null;
+
+    const key = nameKey(name);
+    const clash = this.db
+      .select({ id: site.id, name: site.name })
+      .from(site)
+      .where(targetId === null ? eq(site.nameKey, key) : and(eq(site.nameKey, key), ne(site.id, targetId)))
+      .get();
+    if (clash) {
+      throw new AppFailure(
+        'site_name_taken',
+        `Site ID ${clash.id} is already called "${clash.name}". Site names must be unique (ignoring case).`,
+      );
+    }
+
+    const central = this.centralSite();
+    const storesById = this.loadStores([...addIds, ...removeIds]);
+    const missing = [...addIds, ...removeIds].filter((id) => !storesById.has(id));
+    if (missing.length > 0) {
+      throw new AppFailure('store_not_found', `These stores no longer exist: ${missing.join(', ')}.`, { storeIds: missing });
+    }
+    const moving = addIds.map((id) => storesById.get(id)!).filter((s) => s.siteId !== targetId);
+    const removing = removeIds.map((id) => storesById.get(id)!);
+    const notHere = removing.filter((s) => s.siteId !== targetId);
+    if (notHere.length > 0) {
+      throw new AppFailure(
+        'site_changed',
+        `${notHere.map((s) => s.name).join(', ')} is no longer on this site. Reload the site to see the current stores.`,
+      );
+    }
+    if (existing?.isCentral && removing.length > 0) throw new AppFailure('central_store_removal');
+
+    // Confirmations: everything the user must agree to before a risky change is made.
+    const needed: Confirmation[] = [];
+    const sourceSites = new Map<number, SiteRecord>();
+    for (const s of moving) {
+      if (!sourceSites.has(s.siteId)) sourceSites.set(s.siteId, this.requireSite(s.siteId));
+    }
+    const fromActiveRemote = moving.filter((s) => {
+      const source = sourceSites.get(s.siteId)!;
+      return !source.isCentral && isInActiveUse(source);
+    });
+    if (fromActiveRemote.length > 0) {
+      const list = fromActiveRemote
+        .slice(0, 5)
+        .map((s) => `${s.name} (on ${sourceSites.get(s.siteId)!.name})`)
+        .join(', ');
+      const more = fromActiveRemote.length > 5 ? ` and ${fromActiveRemote.length - 5} more` : '';
+      needed.push({
+        kind: 'move_store_from_active_site',
+        message:
+          `${list}${more} ${fromActiveRemote.length === 1 ? 'is' : 'are'} on a remote site in active use. ` +
+          'Make sure that site stops using the store and syncs before the store is used on this site. Move anyway?',
+      });
+    }
+    const activeUse = existing !== undefined && isInActiveUse(existing);
+    if (activeUse && existing.nameKey !== key) {
+      needed.push({
+        kind: 'rename_active_site',
+        message:
+          `"${existing.name}" is in active use. If you change its site name, the remote site will stop syncing ` +
+          'until its site name is changed there too (or restored here). Change it anyway?',
+      });
+    }
+    if (activeUse && passwordHash !== undefined) {
+      needed.push({
+        kind: 'change_password_of_active_site',
+        message:
+          `"${existing.name}" is in active use. If you change its password, the remote site will stop syncing ` +
+          'until the password is changed there too (or restored here). Change it anyway?',
+      });
+    }
+    const unconfirmed = needed.filter((c) => !input.confirmations.includes(c.kind));
+    if (unconfirmed.length > 0) return { status: 'needs_confirmation', confirmations: unconfirmed };
+
+    // Writes.
+    const now = new Date().toISOString();
+    let siteId: number;
+    const changes: Record<string, unknown> = {};
+    if (!existing) {
+      siteId = this.nextSiteId();
+      const code = input.code.trim() || String(siteId);
+      this.db
+        .insert(site)
+        .values({
+          id: siteId,
+          uuid: randomUUID(),
+          code,
+          name,
+          nameKey: key,
+          passwordHash: passwordHash ?? null,
+          type: input.type,
+          useJsNodeHttpClient: input.useJsNodeHttpClient,
+          createdAt: now,
+          updatedAt: now,
+        })
+        .run();
+      Object.assign(changes, {
+        code: { to: code },
+        name: { to: name },
+        type: { to: input.type },
+        useJsNodeHttpClient: { to: input.useJsNodeHttpClient },
+      });
+      if (passwordHash !== undefined) changes.password = { changed: true };
+    } else {
+      siteId = existing.id;
+      const code = input.code.trim() || String(siteId);
+      const fieldChanges: [string, unknown, unknown][] = [
+        ['code', existing.code, code],
+        ['name', existing.name, name],
+        ['type', existing.type, input.type],
+        ['useJsNodeHttpClient', existing.useJsNodeHttpClient, input.useJsNodeHttpClient],
+      ];
+      for (const [field, from, to] of fieldChanges) if (from !== to) changes[field] = { from, to };
+      if (passwordHash !== undefined) changes.password = { changed: true };
+      this.db
+        .update(site)
+        .set({
+          code,
+          name,
+          nameKey: key,
+          type: input.type,
+          useJsNodeHttpClient: input.useJsNodeHttpClient,
+          ...(passwordHash !== undefined ? { passwordHash } : {}),
+          version: sql`${site.version} + 1`,
+          updatedAt: now,
+        })
+        .where(eq(site.id, siteId))
+        .run();
+    }
+
+    const touched = new Set<number>([siteId]);
+    if (moving.length > 0) {
+      this.moveStores(
+        moving.map((s) => s.id),
+        siteId,
+      );
+      for (const sourceId of sourceSites.keys()) touched.add(sourceId);
+      changes.storesAdded = moving.map((s) => ({ storeId: s.id, code: s.code, from: s.siteId }));
+    }
+    if (removing.length > 0) {
+      this.moveStores(
+        removing.map((s) => s.id),
+        central.id,
+      );
+      touched.add(central.id);
+      changes.storesRemoved = removing.map((s) => ({ storeId: s.id, code: s.code, to: central.id }));
+    }
+    // Other sites whose store lists changed get a new version, so a stale draft of theirs is refused.
+    const others = [...touched].filter((id) => id !== siteId);
+    if (others.length > 0) {
+      this.sqlite
+        .prepare(`update site set version = version + 1, updated_at = ? where id in (select value from json_each(?))`)
+        .run(now, JSON.stringify(others));
+    }
+
+    // An existing site that gains stores gets all of their data queued, in this same transaction.
+    let queuedRecords = 0;
+    if (existing && !existing.isCentral && moving.length > 0) {
+      queuedRecords = this.queueStoreData(
+        siteId,
+        moving.map((s) => s.id),
+        now,
+      );
+    }
+
+    if (Object.keys(changes).length > 0) {
+      this.audit(actor, siteId, existing ? 'update' : 'create', changes, now);
+    }
+    const credentialsChanged = existing !== undefined && (existing.nameKey !== key || passwordHash !== undefined);
+    return {
+      status: 'saved',
+      site: this.details(this.requireSite(siteId)),
+      queuedRecords,
+      credentialsChanged,
+      touchedSiteIds: [...touched],
+    };
+  }
+
+  private loadStores(ids: number[]): Map<number, { id: number; code: string; name: string; siteId: number }> {
+    if (ids.length === 0) return new Map();
+    const rows = this.sqlite
+      .prepare('select id, code, name, site_id as siteId from store where id in (select value from json_each(?))')
+      .all(JSON.stringify(ids)) as { id: number; code: string; name: string; siteId: number }[];
+    return new Map(rows.map((r) => [r.id, r]));
+  }
+
+  private moveStores(storeIds: number[], toSiteId: number): void {
+    this.sqlite
+      .prepare('update store set site_id = ? where id in (select value from json_each(?))')
+      .run(toSiteId, JSON.stringify(storeIds));
+  }
+
+  /** Queues every store-data record of the given stores for a site. Returns how many were queued. */
+  queueStoreData(siteId: number, storeIds: number[], now: string): number {
+    const base = (
+      this.sqlite.prepare('select coalesce(max(sequence), 0) as s from sync_out where site_id = ?').get(siteId) as { s: number }
+    ).s;
+    const result = this.sqlite
+      .prepare(
+        `insert into sync_out (site_id, store_id, table_name, record_id, action, data, sequence, created_at)
+         select :siteId, r.store_id, 'store_record', r.id, 'insert',
+                json_object('id', r.id, 'storeId', r.store_id, 'itemCode', r.item_code, 'itemName', r.item_name,
+                            'quantity', r.quantity, 'updatedAt', r.updated_at),
+                :base + row_number() over (order by r.store_id, r.id), :now
+         from store_record r where r.store_id in (select value from json_each(:stores))`,
+      )
+      .run({ siteId, base, now, stores: JSON.stringify(storeIds) });
+    return result.changes;
+  }
+
+  private audit(actor: Actor, siteId: number, action: string, changes: Record<string, unknown>, at: string): void {
+    this.db
+      .insert(siteAudit)
+      .values({ siteId, userId: actor.userId, userName: actor.userName, at, action, changes: JSON.stringify(changes) })
+      .run();
+  }
+
+  // ---- other actions -------------------------------------------------------------------------
+
+  deleteSite(actor: Actor, input: ParsedInputs['deleteSite']): ConfirmableResult<{ siteId: number }> {
+    requireEditSyncSettings(actor);
+    const outcome = this.sqlite
+      .transaction((): ConfirmableResult<{ siteId: number }> => {
+        const record = this.requireSite(input.siteId);
+        if (record.isCentral) throw new AppFailure('site_is_central');
+        if (record.id === this.activeSiteId()) throw new AppFailure('site_is_active');
+        const storeCount = (
+          this.sqlite.prepare('select count(*) as n from store where site_id = ?').get(record.id) as { n: number }
+        ).n;
+        if (storeCount > 0) {
+          throw new AppFailure(
+            'site_has_stores',
+            `"${record.name}" still has ${storeCount} store${storeCount === 1 ? '' : 's'}. ` +
+              'Remove its stores first; they will move to the central server site.',
+            { storeCount },
+          );
+        }
+        if (!input.confirmed) {
+          return {
+            status: 'needs_confirmation',
+            confirmations: [
+              { kind: 'delete_site', message: `Delete the site "${record.name}" (site ID ${record.id})? This cannot be undone.` },
+            ],
+          };
+        }
+        this.db.delete(site).where(eq(site.id, record.id)).run();
+        this.audit(actor, record.id, 'delete', { name: { from: record.name }, code: { from: record.code } }, new Date().toISOString());
+        return { status: 'done', siteId: record.id };
+      })
+      .immediate();
+    if (outcome.status === 'done') {
+      this.events.emit('credentialsChanged', input.siteId);
+      this.events.emit('sitesChanged', [input.siteId]);
+    }
+    return outcome;
+  }
+
+  setActiveSite(actor: Actor, input: ParsedInputs['setActiveSite']): ConfirmableResult<{ site: SiteDetails }> {
+    requireEditSyncSettings(actor);
+    const previous = this.activeSiteId();
+    const outcome = this.sqlite
+      .transaction((): ConfirmableResult<{ site: SiteDetails }> => {
+        const record = this.requireSite(input.siteId);
+        if (record.id === this.activeSiteId()) return { status: 'done', site: this.details(record) };
+        if (!input.confirmed) {
+          const becomes = record.isCentral
+            ? 'This datafile will become the central server.'
+            : `This datafile will act as the remote site "${record.name}" and sync with the central server as that site.`;
+          return {
+            status: 'needs_confirmation',
+            confirmations: [
+              { kind: 'set_active_site', message: `Set "${record.name}" as the active site on this datafile? ${becomes}` },
+            ],
+          };
+        }
+        setSetting(this.sqlite, 'active_site_id', record.id);
+        this.audit(actor, record.id, 'set_active', { activeSite: { from: previous, to: record.id } }, new Date().toISOString());
+        return { status: 'done', site: this.details(record) };
+      })
+      .immediate();
+    if (outcome.status === 'done') this.events.emit('sitesChanged', [previous, input.siteId]);
+    return outcome;
+  }
+
+  resetHardwareId(actor: Actor, input: ParsedInputs['resetHardwareId']): ConfirmableResult<{ site: SiteDetails }> {
+    requireEditSyncSettings(actor);
+    const outcome = this.sqlite
+      .transaction((): ConfirmableResult<{ site: SiteDetails }> => {
+        if (!this.isCentralServer()) throw new AppFailure('not_central_server');
+        const record = this.requireSite(input.siteId);
+        if (record.hardwareId === '') return { status: 'done', site: this.details(record) };
+        if (!input.confirmed) {
+          return {
+            status: 'needs_confirmation',
+            confirmations: [
+              {
+                kind: 'reset_hardware_id',
+                message:
+                  `Reset the hardware ID of "${record.name}"? The next device that syncs as this site will take it over, ` +
+                  'and the site will need to be initialised again.',
+              },
+            ],
+          };
+        }
+        const now = new Date().toISOString();
+        this.db
+          .update(site)
+          .set({ hardwareId: '', initialisationStatus: 'new', version: sql`${site.version} + 1`, updatedAt: now })
+          .where(eq(site.id, record.id))
+          .run();
+        this.audit(actor, record.id, 'reset_hardware_id', { hardwareId: { from: record.hardwareId, to: '' } }, now);
+        return { status: 'done', site: this.details(this.requireSite(record.id)) };
+      })
+      .immediate();
+    if (outcome.status === 'done') {
+      this.events.emit('credentialsChanged', input.siteId);
+      this.events.emit('sitesChanged', [input.siteId]);
+    }
+    return outcome;
+  }
+}
+
+export type { ConfirmationKind };

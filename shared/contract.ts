@@ -1,0 +1,176 @@
+/**
+ * The one typed API of the Synchronisation window. The renderer calls it over IPC inside Electron
+ * and over HTTP in a browser; main implements it once (main/api). Every input has a zod schema here,
+ * and both transports validate with it before anything reaches a service.
+ */
+import { z } from 'zod';
+import type { AppError, Result } from './errors';
+
+export const limits = {
+  siteName: 80,
+  siteCode: 40,
+  sitePassword: 200,
+  userName: 80,
+  userPassword: 200,
+  search: 200,
+  storesPerSave: 100_000,
+} as const;
+
+const siteId = z.int('Site ID must be a whole number.').positive('Site ID must be a positive number.');
+const storeId = z.int('Store ID must be a whole number.').positive('Store ID must be a positive number.');
+const search = z.string().max(limits.search, `Search text can be at most ${limits.search} characters.`);
+
+export const siteTypes = ['standalone', 'mobile'] as const;
+export type SiteType = (typeof siteTypes)[number];
+
+export const sortColumns = ['id', 'code', 'name', 'deviceType'] as const;
+export type SortColumn = (typeof sortColumns)[number];
+
+/** The confirmations the core asks for before a risky change is saved. */
+export const confirmationKinds = [
+  'move_store_from_active_site',
+  'rename_active_site',
+  'change_password_of_active_site',
+  'set_active_site',
+  'delete_site',
+  'reset_hardware_id',
+] as const;
+export type ConfirmationKind = (typeof confirmationKinds)[number];
+
+export interface Confirmation {
+  kind: ConfirmationKind;
+  message: string;
+}
+
+export const inputs = {
+  login: z.strictObject({
+    userName: z.string().trim().min(1, 'User name is required.').max(limits.userName),
+    password: z.string().min(1, 'Password is required.').max(limits.userPassword),
+  }),
+  logout: z.strictObject({}),
+  whoAmI: z.strictObject({}),
+  listSites: z.strictObject({
+    search: search.optional(),
+    sort: z
+      .strictObject({ column: z.enum(sortColumns), direction: z.enum(['asc', 'desc']) })
+      .optional(),
+  }),
+  getSite: z.strictObject({ siteId }),
+  newSite: z.strictObject({}),
+  saveSite: z.strictObject({
+    /** null for a new site: the ID is allocated when it is saved. */
+    siteId: siteId.nullable(),
+    /** The version the draft was opened at; null for a new site. */
+    expectedVersion: z.int().nonnegative().nullable(),
+    code: z.string().trim().max(limits.siteCode, `Site code can be at most ${limits.siteCode} characters.`),
+    name: z.string().trim().max(limits.siteName, `Site name can be at most ${limits.siteName} characters.`),
+    /** Absent: keep the stored password. Present: the new password (never echoed back). */
+    password: z
+      .string()
+      .min(1, 'Password cannot be empty.')
+      .max(limits.sitePassword, `Password can be at most ${limits.sitePassword} characters.`)
+      .optional(),
+    type: z.enum(siteTypes, 'Type must be standalone or mobile.'),
+    useJsNodeHttpClient: z.boolean(),
+    addStoreIds: z.array(storeId).max(limits.storesPerSave),
+    removeStoreIds: z.array(storeId).max(limits.storesPerSave),
+    confirmations: z.array(z.enum(confirmationKinds)).max(confirmationKinds.length),
+  }),
+  deleteSite: z.strictObject({ siteId, confirmed: z.boolean() }),
+  listAddableStores: z.strictObject({
+    /** The stores the draft holds now; they are not offered again. */
+    draftStoreIds: z.array(storeId).max(limits.storesPerSave),
+    search: search.optional(),
+    limit: z.int().positive().max(5000).optional(),
+  }),
+  setActiveSite: z.strictObject({ siteId, confirmed: z.boolean() }),
+  resetHardwareId: z.strictObject({ siteId, confirmed: z.boolean() }),
+} as const;
+
+export type Inputs = { [K in keyof typeof inputs]: z.input<(typeof inputs)[K]> };
+export type ParsedInputs = { [K in keyof typeof inputs]: z.output<(typeof inputs)[K]> };
+
+export interface Permissions {
+  editSyncSettings: boolean;
+}
+
+export interface WhoAmI {
+  user: { id: number; name: string } | null;
+  permissions: Permissions;
+  datafile: {
+    activeSiteId: number;
+    activeSiteName: string;
+    /** True when the active site is the central server site: this datafile is the central server. */
+    isCentralServer: boolean;
+  };
+}
+
+export interface SiteRow {
+  siteId: number;
+  code: string;
+  name: string;
+  deviceType: SiteType;
+  isCentral: boolean;
+  isActive: boolean;
+}
+
+export interface StoreRow {
+  storeId: number;
+  code: string;
+  name: string;
+  siteId: number;
+  siteName: string;
+}
+
+export interface SiteDetails {
+  siteId: number;
+  /** A new site's proposed ID; allocated for real when saved. */
+  isNew: boolean;
+  version: number;
+  code: string;
+  name: string;
+  hasPassword: boolean;
+  hardwareId: string;
+  type: SiteType;
+  useJsNodeHttpClient: boolean;
+  isCentral: boolean;
+  isActiveOnThisDatafile: boolean;
+  /** Has a hardware ID or has synced: renames, password changes and store moves need confirming. */
+  inActiveUse: boolean;
+  lastConnectedAt: string | null;
+  appName: string | null;
+  appVersion: string | null;
+  stores: StoreRow[];
+}
+
+export type SaveSiteResult =
+  | { status: 'saved'; site: SiteDetails; queuedRecords: number }
+  | { status: 'needs_confirmation'; confirmations: Confirmation[] };
+
+export type ConfirmableResult<T> =
+  | ({ status: 'done' } & T)
+  | { status: 'needs_confirmation'; confirmations: Confirmation[] };
+
+export interface Outputs {
+  login: WhoAmI;
+  logout: WhoAmI;
+  whoAmI: WhoAmI;
+  listSites: { rows: SiteRow[]; total: number };
+  getSite: SiteDetails;
+  newSite: SiteDetails;
+  saveSite: SaveSiteResult;
+  deleteSite: ConfirmableResult<{ siteId: number }>;
+  listAddableStores: { rows: StoreRow[]; total: number };
+  setActiveSite: ConfirmableResult<{ site: SiteDetails }>;
+  resetHardwareId: ConfirmableResult<{ site: SiteDetails }>;
+}
+
+export type OperationName = keyof typeof inputs;
+export const operationNames = Object.keys(inputs) as OperationName[];
+
+/** The API as the renderer sees it, whatever the transport. */
+export type SyncSitesApi = {
+  [K in OperationName]: (input: Inputs[K]) => Promise<Result<Outputs[K]>>;
+};
+
+export type { AppError, Result };

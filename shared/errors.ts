@@ -1,0 +1,73 @@
+/**
+ * Every failure the app can report, defined once. Each transport (IPC, HTTP) sends these values
+ * unchanged, so the renderer shows the same words whichever way it talks to the datafile.
+ */
+
+export const errorMessages = {
+  validation_failed: 'Some of the values entered are not valid.',
+  not_logged_in: 'Please log in first.',
+  invalid_credentials: 'The user name or password is incorrect.',
+  too_many_attempts: 'Too many failed attempts. Wait a few minutes and try again.',
+  permission_denied:
+    'You do not have permission to edit sync settings. An administrator can give it under Edit user > Permissions > Admin.',
+  site_not_found: 'That site no longer exists. It may have been deleted by someone else.',
+  store_not_found: 'One of the chosen stores no longer exists.',
+  site_name_required: 'Site name is required.',
+  site_name_taken: 'Another site already has this site name. Site names must be unique.',
+  site_changed:
+    'This site was changed by someone else since you opened it. Reload the site to see their changes, then make yours again.',
+  site_has_stores:
+    'This site still has stores. Remove its stores first; they will move to the central server site.',
+  site_is_active: 'This is the active site on this datafile and cannot be deleted. That would break your datafile.',
+  site_is_central: 'The central server site cannot be deleted.',
+  central_store_removal:
+    'Stores on the central server site cannot be removed. Add them to another site to move them there.',
+  not_central_server: 'The hardware ID can only be reset on the central server.',
+  datafile_not_found: 'The datafile was not found.',
+  datafile_not_ours: 'This file is not an mSupply sync datafile.',
+  datafile_too_new:
+    'This datafile was last used by a newer version of the app. Update the app to open it; the datafile has not been changed.',
+  datafile_in_use: 'This datafile is already open in another window or program.',
+  sync_not_configured: 'Sync is not set up on this datafile.',
+  internal_error: 'Something went wrong. The change was not saved. Please try again.',
+} as const;
+
+export type ErrorCode = keyof typeof errorMessages;
+
+export interface AppError {
+  code: ErrorCode;
+  message: string;
+  /** Safe, structured details for the window (for example which fields were invalid). Never secrets. */
+  data?: unknown;
+}
+
+export function appError(code: ErrorCode, message?: string, data?: unknown): AppError {
+  return data === undefined
+    ? { code, message: message ?? errorMessages[code] }
+    : { code, message: message ?? errorMessages[code], data };
+}
+
+/** Thrown inside services; transports turn it into an {@link AppError} value. */
+export class AppFailure extends Error {
+  readonly error: AppError;
+  constructor(code: ErrorCode, message?: string, data?: unknown) {
+    super(message ?? errorMessages[code]);
+    this.name = 'AppFailure';
+    this.error = appError(code, message, data);
+  }
+}
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: AppError };
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(errorMessages, value);
+}
+
+export function isAppError(value: unknown): value is AppError {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    isErrorCode((value as { code?: unknown }).code) &&
+    typeof (value as { message?: unknown }).message === 'string'
+  );
+}

@@ -1,0 +1,30 @@
+import type { z } from 'zod';
+import { appError, type Result } from './errors';
+import { inputs, type OperationName, type ParsedInputs } from './contract';
+
+export interface FieldIssue {
+  /** Dotted path of the field, e.g. "name" or "addStoreIds.3". Empty for the whole input. */
+  field: string;
+  message: string;
+}
+
+function issuesOf(error: z.ZodError): FieldIssue[] {
+  return error.issues.map((issue) => ({
+    field: issue.path.map(String).join('.'),
+    message: issue.message,
+  }));
+}
+
+/**
+ * Validates one operation's input with its contract schema. The message names the first problem
+ * in words; `data` lists every field issue so a window can mark each field.
+ */
+export function validateInput<K extends OperationName>(operation: K, raw: unknown): Result<ParsedInputs[K]> {
+  const schema = inputs[operation];
+  const parsed = schema.safeParse(raw ?? {});
+  if (parsed.success) return { ok: true, value: parsed.data as ParsedInputs[K] };
+  const issues = issuesOf(parsed.error);
+  const first = issues[0];
+  const message = first ? (first.field ? `${first.field}: ${first.message}` : first.message) : undefined;
+  return { ok: false, error: appError('validation_failed', message, { issues }) };
+}

@@ -1,0 +1,138 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { APPLICATION_ID, openDatafile } from '../../db/datafile';
+import { findMigrationsFolder, readJournal } from '../../db/migrations-folder';
+import { openCore } from '../../main/core';
+import { AppFailure } from '../../shared/errors';
+import { ADMIN, fastHasher, newCore, tempDir } from '../helpers/core';
+
+function fileHash(file: string): string {
+  return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+}
+
+function expectFailure(fn: () => unknown, code: string): AppFailure {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(AppFailure);
+    expect((error as AppFailure).error.code).toBe(code);
+    return error as AppFailure;
+  }
+  throw new Error(`expected ${code}`);
+}
+
+describe('a new datafile', () => {
+  it('holds the central server site with site ID 1, active on it, and the first administrator', async () => {
+    const core = await newCore();
+    const { rows } = core.sites.listSites({});
+    expect(rows).toEqual([
+      { siteId: 1, code: '1', name: 'Central server', deviceType: 'standalone', isCentral: true, isActive: true },
+    ]);
+    expect(core.sites.isCentralServer()).toBe(true);
+    const admin = await core.users.authenticate(ADMIN.userName, ADMIN.password);
+    expect(admin.permissions.has('edit_sync_settings')).toBe(true);
+    core.close();
+  });
+
+  it('uses WAL, foreign keys and a busy timeout, and is marked as ours with its schema version', async () => {
+    const core = await newCore();
+    const { sqlite } = core.datafile;
+    expect(sqlite.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(sqlite.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(sqlite.pragma('busy_timeout', { simple: true })).toBe(5000);
+    expect(sqlite.pragma('application_id', { simple: true })).toBe(APPLICATION_ID);
+    expect(sqlite.pragma('user_version', { simple: true })).toBe(readJournal(findMigrationsFolder()).length);
+    core.close();
+  });
+
+  it('refuses to be set up without an administrator password of at least 8 characters', async () => {
+    const file = path.join(tempDir(), 'd.sqlite');
+    await expect(
+      openCore(file, { create: true, hasher: fastHasher, setup: { admin: { userName: 'admin', password: 'short' } } }),
+    ).rejects.toMatchObject({ error: { code: 'validation_failed' } });
+  });
+
+  it('seeds the example system of the documentation on request', async () => {
+    const core = await newCore({ demo: true });
+    const { rows } = core.sites.listSites({});
+    expect(rows.map((r) => [r.siteId, r.name, r.deviceType])).toEqual([
+      [1, 'Tamaki Central Synchronisation Server', 'standalone'],
+      [4, 'Auckland Hospital', 'standalone'],
+      [2, 'Kawakawa', 'mobile'],
+      [5, 'Kopu HC', 'standalone'],
+      [3, 'Waikato', 'standalone'],
+    ]);
+    const stores = core.sites.listAddableStores({ draftStoreIds: [] }).rows.map((s) => s.code).sort();
+    expect(stores).toEqual(['HUF', 'KamoRW', 'Kawakawa', 'Kopu', 'Opua', 'TAU_DH', 'Tamaki', 'Waikato'].sort());
+    core.close();
+  });
+});
+
+describe('opening an existing datafile', () => {
+  it('migrates a datafile from an older version and keeps its data', async () => {
+    const dir = tempDir();
+    // An "older app": the same migrations folder without the newest migration.
+    const full = findMigrationsFolder();
+    const older = path.join(dir, 'older-migrations');
+    fs.cpSync(full, older, { recursive: true });
+    const journal = JSON.parse(fs.readFileSync(path.join(older, 'meta', '_journal.json'), 'utf8'));
+    expect(journal.entries.length).toBeGreaterThan(1);
+    journal.entries.pop();
+    fs.writeFileSync(path.join(older, 'meta', '_journal.json'), JSON.stringify(journal));
+
+    const file = path.join(dir, 'old.sqlite');
+    const old = openDatafile(file, { create: true, migrationsFolder: older });
+    old.sqlite
+      .prepare("insert into site (id, uuid, code, name, name_key, is_central) values (1, 'u1', '1', 'Old central', 'old central', 1)")
+      .run();
+    old.sqlite.prepare("insert into setting (key, value) values ('active_site_id', '1')").run();
+    expect(old.schemaVersion).toBe(journal.entries.length);
+    old.close();
+
+    const reopened = openDatafile(file);
+    expect(reopened.schemaVersion).toBe(journal.entries.length + 1);
+    expect(reopened.sqlite.pragma('user_version', { simple: true })).toBe(journal.entries.length + 1);
+    expect(reopened.sqlite.prepare('select name from site').all()).toEqual([{ name: 'Old central' }]);
+    const newest = reopened.sqlite.prepare("select name from sqlite_master where name = 'site_audit'").get();
+    expect(newest).toEqual({ name: 'site_audit' });
+    reopened.close();
+  });
+
+  it('refuses a datafile from a newer version with a clear message and leaves it untouched', async () => {
+    const core = await newCore();
+    const file = core.datafile.path;
+    core.datafile.sqlite.pragma('user_version = 999');
+    core.datafile.sqlite.pragma('wal_checkpoint(TRUNCATE)');
+    core.close();
+    const before = fileHash(file);
+    const failure = expectFailure(() => openDatafile(file), 'datafile_too_new');
+    expect(failure.message).toMatch(/newer version of the app/);
+    expect(failure.message).toMatch(/999/);
+    expect(fileHash(file)).toBe(before);
+  });
+
+  it('refuses a file that is not one of our datafiles and leaves it untouched', () => {
+    const dir = tempDir();
+    const text = path.join(dir, 'notes.sqlite');
+    fs.writeFileSync(text, 'this is a shopping list, not a database\n'.repeat(200));
+    const before = fileHash(text);
+    expectFailure(() => openDatafile(text), 'datafile_not_ours');
+    expect(fileHash(text)).toBe(before);
+
+    const other = path.join(dir, 'other-app.sqlite');
+    const db = new Database(other);
+    db.exec('create table thing (id integer primary key)');
+    db.close();
+    const otherBefore = fileHash(other);
+    expectFailure(() => openDatafile(other), 'datafile_not_ours');
+    expect(fileHash(other)).toBe(otherBefore);
+  });
+
+  it('says when the datafile does not exist instead of creating one silently', () => {
+    const missing = path.join(tempDir(), 'missing.sqlite');
+    expectFailure(() => openDatafile(missing), 'datafile_not_found');
+    expect(fs.existsSync(missing)).toBe(false);
+  });
+});
