@@ -1,7 +1,10 @@
-/** Two projects: Node for main/db/shared, jsdom for the renderer. TypeScript is compiled by swc;
- * type errors are caught by `npm run typecheck`, which `npm test` runs first. */
+/**
+ * Two projects: Node for shared/db/main (electron mapped to a small fake), jsdom for the renderer.
+ * TypeScript is compiled by swc; type errors are caught by `npm run typecheck`, which `npm test` runs.
+ * The browser end-to-end suite (tests/e2e) runs separately, after a build.
+ */
 const transform = {
-  '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { transform: { react: { runtime: 'automatic' } } } }],
+  '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript', tsx: true }, transform: { react: { runtime: 'automatic' } } } }],
 };
 
 module.exports = {
@@ -12,6 +15,14 @@ module.exports = {
       transform,
       testMatch: ['<rootDir>/tests/**/*.test.ts'],
       testPathIgnorePatterns: ['/node_modules/', '<rootDir>/tests/renderer/', '<rootDir>/tests/e2e/'],
+      moduleNameMapper: { '^electron$': '<rootDir>/tests/fakes/electron.ts' },
+    },
+    {
+      displayName: 'renderer',
+      testEnvironment: 'jsdom',
+      transform,
+      testMatch: ['<rootDir>/tests/renderer/**/*.test.tsx'],
+      setupFilesAfterEnv: ['<rootDir>/tests/renderer/setup.ts'],
     },
   ],
   testTimeout: 60_000,

@@ -3,13 +3,24 @@
  * one open datafile and the services over it. Nothing here imports electron.
  */
 import { type Datafile, type OpenOptions, openDatafile } from '../db/datafile';
+import type { ConnectionCheck, ParsedInputs, RemoteSyncView } from '../shared/contract';
+import { AppFailure } from '../shared/errors';
+import type { Actor } from './services/actor';
 import { needsSetup, setUpNewDatafile, type SetupOptions } from './services/datafile-setup';
 import { PasswordHasher } from './services/passwords';
 import { SiteService } from './services/site-service';
 import { UserService } from './services/user-service';
 
+/** Remote-site operations; provided by the sync module (main/sync). */
+export interface RemoteSyncOperations {
+  checkConnection(): Promise<ConnectionCheck>;
+  getRemoteSync(): RemoteSyncView;
+  enableSync(actor: Actor, input: ParsedInputs['enableSync']): Promise<RemoteSyncView>;
+}
+
 export interface Core {
   datafile: Datafile;
+  remote?: RemoteSyncOperations;
   hasher: PasswordHasher;
   sites: SiteService;
   users: UserService;
@@ -46,4 +57,9 @@ export async function openCore(file: string, options: CoreOptions = {}): Promise
     datafile.close();
     throw error;
   }
+}
+
+export function requireRemote(core: Core): RemoteSyncOperations {
+  if (!core.remote) throw new AppFailure('sync_not_configured', 'Sync is not available in this build.');
+  return core.remote;
 }

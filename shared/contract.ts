@@ -14,6 +14,7 @@ export const limits = {
   userPassword: 200,
   search: 200,
   storesPerSave: 100_000,
+  url: 2000,
 } as const;
 
 const siteId = z.int('Site ID must be a whole number.').positive('Site ID must be a positive number.');
@@ -85,6 +86,20 @@ export const inputs = {
   }),
   setActiveSite: z.strictObject({ siteId, confirmed: z.boolean() }),
   resetHardwareId: z.strictObject({ siteId, confirmed: z.boolean() }),
+  /** Check connection: calls the central server with this datafile's sync settings; changes nothing. */
+  checkConnection: z.strictObject({}),
+  /** This datafile's remote-site sync settings (never the password or its hash). */
+  getRemoteSync: z.strictObject({}),
+  /** Enabling sync: makes this datafile a remote site of a central server. */
+  enableSync: z.strictObject({
+    centralUrl: z
+      .string()
+      .trim()
+      .min(1, 'Central server URL is required.')
+      .max(limits.url, `The URL can be at most ${limits.url} characters.`),
+    siteName: z.string().trim().min(1, 'Site name is required.').max(limits.siteName),
+    password: z.string().min(1, 'Password is required.').max(limits.sitePassword),
+  }),
 } as const;
 
 export type Inputs = { [K in keyof typeof inputs]: z.input<(typeof inputs)[K]> };
@@ -163,6 +178,43 @@ export interface Outputs {
   listAddableStores: { rows: StoreRow[]; total: number };
   setActiveSite: ConfirmableResult<{ site: SiteDetails }>;
   resetHardwareId: ConfirmableResult<{ site: SiteDetails }>;
+  checkConnection: ConnectionCheck;
+  getRemoteSync: RemoteSyncView;
+  enableSync: RemoteSyncView;
+}
+
+/** The outcomes of Check connection, each shown to the person in words (`message`). */
+export const connectionOutcomes = [
+  'connected',
+  'site_name_not_found',
+  'site_incorrect_password',
+  'site_incorrect_hardware_id',
+  'site_has_no_store',
+  'api_version_incompatible',
+  'site_mismatch',
+  'unable_to_connect',
+  'invalid_url',
+  'certificate_not_trusted',
+  'timed_out',
+  'too_many_attempts',
+  'server_error',
+] as const;
+export type ConnectionOutcome = (typeof connectionOutcomes)[number];
+
+export interface ConnectionCheck {
+  outcome: ConnectionOutcome;
+  /** E.g. "Connection successful: the central server knows this site as Waikato." */
+  message: string;
+  /** The central's name for this site, when connected. */
+  centralSiteName?: string;
+}
+
+export interface RemoteSyncView {
+  configured: boolean;
+  centralUrl: string | null;
+  siteName: string | null;
+  /** The hardware ID this machine sends (msupply-site-uuid). */
+  hardwareId: string;
 }
 
 export type OperationName = keyof typeof inputs;

@@ -12,7 +12,7 @@ import {
 } from '../../shared/contract';
 import { AppFailure, appError, type Result } from '../../shared/errors';
 import { validateInput } from '../../shared/validate';
-import type { Core } from '../core';
+import { type Core, requireRemote } from '../core';
 import { type Actor, canEditSyncSettings } from '../services/actor';
 
 /** One window's or one browser's login. */
@@ -65,6 +65,9 @@ export function createHandlers(core: Core): Handlers {
     listAddableStores: (session, input) => (actorOf(session), core.sites.listAddableStores(input)),
     setActiveSite: (session, input) => core.sites.setActiveSite(actorOf(session), input),
     resetHardwareId: (session, input) => core.sites.resetHardwareId(actorOf(session), input),
+    checkConnection: (session) => (actorOf(session), requireRemote(core).checkConnection()),
+    getRemoteSync: (session) => (actorOf(session), requireRemote(core).getRemoteSync()),
+    enableSync: (session, input) => requireRemote(core).enableSync(actorOf(session), input),
   };
 }
 

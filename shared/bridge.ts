@@ -1,0 +1,34 @@
+/**
+ * What the Electron preload exposes to the renderer as `window.syncSites`: one named method per
+ * contract operation (never ipcRenderer itself), plus the desktop-only datafile commands and menu
+ * events. In a browser there is no bridge and the renderer uses the HTTP transport instead.
+ */
+import type { SyncSitesApi } from './contract';
+import type { Result } from './errors';
+
+export type MenuCommand = 'show-sites' | 'show-navigator';
+
+export interface DatafileStatus {
+  /** Path of the open datafile, or the server URL when connected to a server. */
+  location: string | null;
+  /** A datafile is open (or a server connected) and ready for login. */
+  open: boolean;
+  /** The chosen datafile is new and needs its first administrator. */
+  needsSetup: boolean;
+}
+
+export interface DesktopCommands {
+  datafileStatus(): Promise<Result<DatafileStatus>>;
+  /** Sets up the pending new datafile with its first administrator. */
+  setUpDatafile(input: { userName: string; password: string; demo: boolean }): Promise<Result<DatafileStatus>>;
+  /** Subscribes to application-menu commands; returns the unsubscribe function. */
+  onMenuCommand(listener: (command: MenuCommand) => void): () => void;
+}
+
+export type DesktopBridge = SyncSitesApi & DesktopCommands;
+
+declare global {
+  interface Window {
+    syncSites?: DesktopBridge;
+  }
+}
