@@ -10,6 +10,7 @@ import { needsSetup, setUpNewDatafile, type SetupOptions } from './services/data
 import { PasswordHasher } from './services/passwords';
 import { SiteService } from './services/site-service';
 import { UserService } from './services/user-service';
+import { createRemoteSync, type RemoteSyncOptions } from './sync/remote-sync';
 
 /** Remote-site operations; provided by the sync module (main/sync). */
 export interface RemoteSyncOperations {
@@ -31,11 +32,14 @@ export interface CoreOptions extends OpenOptions {
   hasher?: PasswordHasher;
   /** Sets up a new (empty) datafile with this administrator. */
   setup?: SetupOptions;
+  /** Remote-site sync: hardware ID, HTTP clients, retry policy (main/sync/remote-sync.ts). */
+  remote?: RemoteSyncOptions;
 }
 
-export function createCore(datafile: Datafile, hasher = new PasswordHasher()): Core {
+export function createCore(datafile: Datafile, hasher = new PasswordHasher(), remote: RemoteSyncOptions = {}): Core {
   return {
     datafile,
+    remote: createRemoteSync(datafile, remote),
     hasher,
     sites: new SiteService(datafile, hasher),
     users: new UserService(datafile, hasher),
@@ -52,7 +56,7 @@ export async function openCore(file: string, options: CoreOptions = {}): Promise
       }
       await setUpNewDatafile(datafile, options.hasher ?? new PasswordHasher(), options.setup);
     }
-    return createCore(datafile, options.hasher);
+    return createCore(datafile, options.hasher, options.remote);
   } catch (error) {
     datafile.close();
     throw error;

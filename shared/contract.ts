@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { AppError, Result } from './errors';
+import { type OperationName, operationNames, type SiteType, siteTypes, type SortColumn, sortColumns } from './operations';
 
 export const limits = {
   siteName: 80,
@@ -21,11 +22,8 @@ const siteId = z.int('Site ID must be a whole number.').positive('Site ID must b
 const storeId = z.int('Store ID must be a whole number.').positive('Store ID must be a positive number.');
 const search = z.string().max(limits.search, `Search text can be at most ${limits.search} characters.`);
 
-export const siteTypes = ['standalone', 'mobile'] as const;
-export type SiteType = (typeof siteTypes)[number];
-
-export const sortColumns = ['id', 'code', 'name', 'deviceType'] as const;
-export type SortColumn = (typeof sortColumns)[number];
+export { operationNames, siteTypes, sortColumns };
+export type { OperationName, SiteType, SortColumn };
 
 /** The confirmations the core asks for before a risky change is saved. */
 export const confirmationKinds = [
@@ -217,8 +215,10 @@ export interface RemoteSyncView {
   hardwareId: string;
 }
 
-export type OperationName = keyof typeof inputs;
-export const operationNames = Object.keys(inputs) as OperationName[];
+// Compile-time check: the zod-free list of operations and the schemas name the same operations.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+const operationsMatchSchemas: Same<OperationName, keyof typeof inputs> = true;
+void operationsMatchSchemas;
 
 /** The API as the renderer sees it, whatever the transport. */
 export type SyncSitesApi = {

@@ -72,7 +72,7 @@ export function createHandlers(core: Core): Handlers {
 }
 
 export function isOperationName(value: unknown): value is OperationName {
-  return typeof value === 'string' && (operationNames as string[]).includes(value);
+  return typeof value === 'string' && (operationNames as readonly string[]).includes(value);
 }
 
 export interface DispatchOptions {

@@ -13,8 +13,6 @@ import type {
   SaveSiteResult,
   SiteDetails,
   SiteRow,
-  SiteType,
-  SortColumn,
   StoreRow,
 } from '../../shared/contract';
 import { AppFailure } from '../../shared/errors';
@@ -24,6 +22,7 @@ import { site, siteAudit, store } from '../../db/schema';
 import { getSetting, setSetting } from '../../db/settings';
 import { type Actor, requireEditSyncSettings } from './actor';
 import type { PasswordHasher } from './passwords';
+import { SiteListCache } from './site-list';
 
 type SiteRecord = typeof site.$inferSelect;
 
@@ -46,20 +45,16 @@ function uniqueIds(ids: readonly number[]): number[] {
   return [...new Set(ids)];
 }
 
-const sortSql: Record<SortColumn, string> = {
-  id: 'id',
-  code: 'code collate nocase, id',
-  name: 'name_key, id',
-  deviceType: 'type, name_key, id',
-};
-
 export class SiteService {
   readonly events = new EventEmitter<SiteServiceEvents>();
+  private readonly siteList: SiteListCache;
 
   constructor(
     private readonly datafile: Datafile,
     private readonly hasher: PasswordHasher,
-  ) {}
+  ) {
+    this.siteList = new SiteListCache(datafile.sqlite);
+  }
 
   private get sqlite() {
     return this.datafile.sqlite;
@@ -99,35 +94,7 @@ export class SiteService {
   }
 
   listSites(input: ParsedInputs['listSites']): { rows: SiteRow[]; total: number } {
-    const activeSiteId = this.activeSiteId();
-    const centralFirst = this.isCentralServer() ? 1 : 0;
-    const column = input.sort?.column ?? 'name';
-    const direction = input.sort?.direction === 'desc' ? 'desc' : 'asc';
-    const order = sortSql[column]
-      .split(', ')
-      .map((term) => `${term} ${direction}`)
-      .join(', ');
-    const search = input.search?.trim() ?? '';
-    const where = search ? `where cast(id as text) like :pattern escape '\\' or code like :pattern escape '\\' or name like :pattern escape '\\'` : '';
-    // The central server site leads the list on the central server, whatever the sort.
-    const statement = this.sqlite.prepare(
-      `select id, code, name, type, is_central as isCentral from site ${where}
-       order by (is_central = 1 and :centralFirst = 1) desc, ${order}`,
-    );
-    const params: Record<string, unknown> = { centralFirst };
-    if (search) params.pattern = `%${escapeLike(search)}%`;
-    const rows = (statement.all(params) as { id: number; code: string; name: string; type: SiteType; isCentral: number }[]).map(
-      (r): SiteRow => ({
-        siteId: r.id,
-        code: r.code,
-        name: r.name,
-        deviceType: r.type,
-        isCentral: r.isCentral === 1,
-        isActive: r.id === activeSiteId,
-      }),
-    );
-    const total = (this.sqlite.prepare('select count(*) as n from site').get() as { n: number }).n;
-    return { rows, total };
+    return this.siteList.list({ search: input.search, sort: input.sort, centralFirst: this.isCentralServer() });
   }
 
   private storesOfSite(siteId: number): StoreRow[] {

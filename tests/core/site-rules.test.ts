@@ -1,3 +1,4 @@
+import { openDatafile } from '../../db/datafile';
 import type { Core } from '../../main/core';
 import type { Actor } from '../../main/services/actor';
 import { sha256Hex } from '../../main/services/passwords';
@@ -415,6 +416,14 @@ describe('the sites list', () => {
     expect(core.sites.listSites({ search: '4' }).rows.map((r) => r.name)).toEqual(['Auckland Hospital']);
     expect(core.sites.listSites({ search: 'HC' }).rows.map((r) => r.name)).toEqual(['Kopu HC']);
     expect(core.sites.listSites({ search: '%' }).rows).toEqual([]);
+  });
+
+  it('shows changes saved by another connection or process at the next call', () => {
+    expect(core.sites.listSites({ search: 'Opotiki' }).rows).toEqual([]);
+    const other = openDatafile(core.datafile.path);
+    other.sqlite.prepare("update site set name = 'Opotiki', name_key = 'opotiki' where id = 5").run();
+    other.close();
+    expect(core.sites.listSites({ search: 'Opotiki' }).rows.map((r) => r.siteId)).toEqual([5]);
   });
 
   it('keeps the central server site first on the central server, whatever the sort', () => {

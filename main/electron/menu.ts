@@ -1,0 +1,66 @@
+/**
+ * The application menu, as mSupply names it: File (datafiles), Special (Show Sites...), Edit, View.
+ * The template is plain data built from the actions main provides, so it is tested without a window.
+ */
+import type { MenuItemConstructorOptions } from 'electron';
+import type { MenuCommand } from '../../shared/bridge';
+
+export interface MenuActions {
+  newDatafile(): void;
+  openDatafile(): void;
+  /** Sends a menu command to the focused app window (its renderer listens with onMenuCommand). */
+  sendMenuCommand(command: MenuCommand): void;
+}
+
+export interface MenuOptions {
+  /** Reload and developer tools are offered only while developing. */
+  isDevelopment: boolean;
+  platform: NodeJS.Platform;
+}
+
+export function menuTemplate(actions: MenuActions, options: MenuOptions): MenuItemConstructorOptions[] {
+  const isMac = options.platform === 'darwin';
+  const template: MenuItemConstructorOptions[] = [];
+  if (isMac) template.push({ role: 'appMenu' });
+  template.push(
+    {
+      label: '&File',
+      submenu: [
+        { id: 'new-datafile', label: 'New datafile...', accelerator: 'CmdOrCtrl+N', click: () => actions.newDatafile() },
+        { id: 'open-datafile', label: 'Open datafile...', accelerator: 'CmdOrCtrl+O', click: () => actions.openDatafile() },
+        { type: 'separator' },
+        isMac ? { role: 'close' } : { role: 'quit', label: 'Quit' },
+      ],
+    },
+    {
+      label: '&Edit',
+      submenu: [
+        { role: 'undo' },
+        { role: 'redo' },
+        { type: 'separator' },
+        { role: 'cut' },
+        { role: 'copy' },
+        { role: 'paste' },
+        { role: 'selectAll' },
+      ],
+    },
+    {
+      label: '&Special',
+      submenu: [{ id: 'show-sites', label: 'Show Sites...', click: () => actions.sendMenuCommand('show-sites') }],
+    },
+    {
+      label: '&View',
+      submenu: [
+        ...(options.isDevelopment
+          ? ([{ role: 'reload' }, { role: 'forceReload' }, { role: 'toggleDevTools' }, { type: 'separator' }] as const)
+          : []),
+        { role: 'resetZoom' },
+        { role: 'zoomIn' },
+        { role: 'zoomOut' },
+        { type: 'separator' },
+        { role: 'togglefullscreen' },
+      ],
+    },
+  );
+  return template;
+}

@@ -1,0 +1,32 @@
+/**
+ * The preload: exposes `window.syncSites` (shared/bridge.ts) and nothing else. It runs sandboxed,
+ * so its bundle may require only `electron`; everything else is bundled in by scripts/build.ts.
+ * The renderer gets one named function per operation, never ipcRenderer itself, so a compromised
+ * page can reach exactly the channels the contract lists and no more.
+ */
+import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import type { DesktopBridge, MenuCommand } from '../../shared/bridge';
+import { desktopChannels, isMenuCommand, operationChannels } from '../../shared/ipc';
+
+export function buildBridge(): DesktopBridge {
+  const operations = Object.fromEntries(
+    operationChannels.map(({ operation, channel }) => [operation, (input: unknown) => ipcRenderer.invoke(channel, input)]),
+  );
+  return {
+    ...(operations as unknown as Omit<DesktopBridge, 'datafileStatus' | 'setUpDatafile' | 'onMenuCommand'>),
+    datafileStatus: () => ipcRenderer.invoke(desktopChannels.datafileStatus),
+    setUpDatafile: (input) => ipcRenderer.invoke(desktopChannels.setUpDatafile, input),
+    onMenuCommand(listener: (command: MenuCommand) => void) {
+      // Only the command is passed on: the event object would hand the page a reference to ipcRenderer.
+      const forward = (_event: IpcRendererEvent, command: unknown) => {
+        if (isMenuCommand(command)) listener(command);
+      };
+      ipcRenderer.on(desktopChannels.menuCommand, forward);
+      return () => {
+        ipcRenderer.removeListener(desktopChannels.menuCommand, forward);
+      };
+    },
+  };
+}
+
+contextBridge.exposeInMainWorld('syncSites', buildBridge());

@@ -1,0 +1,97 @@
+/**
+ * The Synchronisation window, locked down: isolated, sandboxed renderer without Node; it can show
+ * only the app's own page, opens no other windows, and gets no device or browser permissions.
+ */
+import { BrowserWindow, type Session, type WebPreferences } from 'electron';
+import { contentSecurityPolicy, isAppPage, isAppResource, pageUrlOf } from './app-page';
+import type { AppWindows } from './ipc';
+import type { DatafileHost } from './datafile-host';
+
+export interface AppWindowOptions {
+  preload: string;
+  rendererIndex: string;
+  rendererFolder: string;
+  host: DatafileHost;
+  windows: AppWindows;
+  log?: (message: string) => void;
+}
+
+export function secureWebPreferences(preload: string): WebPreferences {
+  return {
+    preload,
+    contextIsolation: true,
+    sandbox: true,
+    nodeIntegration: false,
+    nodeIntegrationInWorker: false,
+    nodeIntegrationInSubFrames: false,
+    webSecurity: true,
+    allowRunningInsecureContent: false,
+    experimentalFeatures: false,
+    webviewTag: false,
+    navigateOnDragDrop: false,
+    spellcheck: false,
+  };
+}
+
+const lockedSessions = new WeakSet<Session>();
+
+/** Denies every permission and serves the app's pages with the CSP. Once per session. */
+export function lockDownSession(session: Session, rendererFolder: string): void {
+  if (lockedSessions.has(session)) return;
+  lockedSessions.add(session);
+  session.setPermissionRequestHandler((_webContents, _permission, callback) => callback(false));
+  session.setPermissionCheckHandler(() => false);
+  session.webRequest.onHeadersReceived((details, callback) => {
+    if (!isAppResource(details.url, rendererFolder)) {
+      callback({});
+      return;
+    }
+    callback({
+      responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [contentSecurityPolicy] },
+    });
+  });
+}
+
+export function createAppWindow(options: AppWindowOptions): BrowserWindow {
+  const log = options.log ?? console.warn;
+  const pageUrl = pageUrlOf(options.rendererIndex);
+  const window = new BrowserWindow({
+    width: 1100,
+    height: 720,
+    minWidth: 720,
+    minHeight: 480,
+    title: 'mSupply Sync Sites',
+    show: false,
+    webPreferences: secureWebPreferences(options.preload),
+  });
+  const { webContents } = window;
+  lockDownSession(webContents.session, options.rendererFolder);
+
+  const webContentsId = webContents.id;
+  const session = options.host.newSession();
+  options.windows.add(webContentsId, { session, pageUrl });
+  window.on('closed', () => {
+    options.windows.remove(webContentsId);
+    options.host.endSession(session);
+  });
+
+  // The window only ever shows the app's page; links to anywhere else are refused, not followed.
+  webContents.on('will-navigate', (event, url) => {
+    if (!isAppPage(url, pageUrl)) {
+      event.preventDefault();
+      log(`Refused to navigate the window to ${url}.`);
+    }
+  });
+  webContents.on('will-redirect', (event, url) => {
+    if (!isAppPage(url, pageUrl)) event.preventDefault();
+  });
+  webContents.on('will-attach-webview', (event) => event.preventDefault());
+  webContents.setWindowOpenHandler(({ url }) => {
+    log(`Refused to open a new window for ${url}.`);
+    return { action: 'deny' };
+  });
+
+  window.once('ready-to-show', () => window.show());
+  void window.loadFile(options.rendererIndex);
+  return window;
+}

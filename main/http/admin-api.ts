@@ -1,0 +1,184 @@
+/**
+ * The contract over HTTP, for administrators working from a browser (or from a desktop app
+ * connected to a server): `POST /api/op/<operation>` with the JSON input; the answer is always the
+ * contract's Result. The same `dispatch` as Electron's IPC does the validation and the rules.
+ *
+ * Protection: the session token is an HttpOnly, SameSite=Strict cookie (Secure over HTTPS); every
+ * call must carry the `x-sync-sites` header and, when the browser sends one, an Origin equal to
+ * this server's, so another site's page cannot make calls with the administrator's cookie.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import fastifyCookie from '@fastify/cookie';
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { appError, type AppError, type ErrorCode, type Result } from '../../shared/errors';
+import { nameKey } from '../../shared/names';
+import { type ApiSession, createHandlers, dispatch } from '../api/core-api';
+import type { Core } from '../core';
+import { SignInLimiter, type SignInLimitOptions } from '../sync/sign-in-limiter';
+import { SessionStore, type SessionStoreOptions } from './session-store';
+
+export const SESSION_COOKIE = 'sync_sites_session';
+export const CSRF_HEADER = 'x-sync-sites';
+
+const statusOf: Partial<Record<ErrorCode, number>> = {
+  validation_failed: 400,
+  not_logged_in: 401,
+  invalid_credentials: 401,
+  permission_denied: 403,
+  site_not_found: 404,
+  store_not_found: 404,
+  site_name_taken: 409,
+  site_changed: 409,
+  site_has_stores: 409,
+  site_is_active: 409,
+  site_is_central: 409,
+  central_store_removal: 409,
+  too_many_attempts: 429,
+  internal_error: 500,
+};
+
+export interface AdminApiOptions {
+  /** Served over HTTPS: the cookie gets the Secure flag. */
+  secure: boolean;
+  sessions?: SessionStoreOptions;
+  loginLimits?: Partial<SignInLimitOptions>;
+  /** The built renderer (dist/renderer); served at / when it exists. */
+  rendererDir?: string;
+  logError?: (operation: string, error: unknown) => void;
+}
+
+function send(reply: FastifyReply, result: Result<unknown>): FastifyReply {
+  const status = result.ok ? 200 : (statusOf[result.error.code] ?? 400);
+  return reply.code(status).header('cache-control', 'no-store').send(result);
+}
+
+function fail(reply: FastifyReply, error: AppError): FastifyReply {
+  return send(reply, { ok: false, error });
+}
+
+function sameOrigin(request: FastifyRequest): boolean {
+  const origin = request.headers.origin;
+  if (origin === undefined) return true; // not a browser cross-site request; the custom header still applies
+  const host = request.headers.host;
+  return origin === `${request.protocol}://${host}`;
+}
+
+const securityHeaders = {
+  'content-security-policy':
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+};
+
+export async function registerAdminApi(app: FastifyInstance, core: Core, options: AdminApiOptions): Promise<void> {
+  const handlers = createHandlers(core);
+  const sessions = new SessionStore(options.sessions);
+  const limiter = new SignInLimiter({
+    perSiteName: { slowAfter: 3, delayMs: 300, maxDelayMs: 2000, lockAfter: 8, lockMs: 10 * 60_000, windowMs: 15 * 60_000 },
+    perAddress: { slowAfter: 10, delayMs: 200, maxDelayMs: 2000, lockAfter: 40, lockMs: 10 * 60_000, windowMs: 15 * 60_000 },
+    ...options.loginLimits,
+  });
+  const cookieOptions = { path: '/', httpOnly: true, sameSite: 'strict' as const, secure: options.secure };
+
+  await app.register(async (scope) => {
+    await scope.register(fastifyCookie);
+
+    scope.setErrorHandler((error: { statusCode?: number; code?: string }, request, reply) => {
+      // Bodies that are not JSON, too large, or unparsable: answer in the contract's terms.
+      const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 500;
+      if (status >= 500) options.logError?.(request.url, error);
+      const message =
+        error.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+          ? 'The request is too large.'
+          : error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
+            ? 'Requests must be sent as JSON.'
+            : status < 500
+              ? 'The request could not be read.'
+              : undefined;
+      const result: Result<never> = {
+        ok: false,
+        error: status >= 500 ? appError('internal_error') : appError('validation_failed', message),
+      };
+      return reply.code(status).send(result);
+    });
+
+    scope.post<{ Params: { operation: string }; Body: unknown }>(
+      '/api/op/:operation',
+      { bodyLimit: 4 * 1024 * 1024 },
+      async (request, reply) => {
+        if (request.headers[CSRF_HEADER] !== '1' || !sameOrigin(request)) {
+          return reply.code(403).send({
+            ok: false,
+            error: appError('permission_denied', 'This request did not come from the Synchronisation window and was refused.'),
+          });
+        }
+        const { operation } = request.params;
+        const token = request.cookies[SESSION_COOKIE];
+        const log = options.logError;
+
+        if (operation === 'login') {
+          const body = (request.body ?? {}) as { userName?: unknown };
+          const key = typeof body.userName === 'string' ? nameKey(body.userName) : '';
+          const gate = limiter.gate(key, request.ip);
+          if (gate.refused) {
+            request.log.warn({ user: key, address: request.ip }, 'login refused: too many failed attempts');
+            return fail(reply, appError('too_many_attempts', `Too many failed attempts. Try again in ${Math.ceil(gate.retryAfterMs / 60_000)} minutes.`));
+          }
+          if (gate.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, gate.delayMs));
+          const fresh: ApiSession = { userId: null };
+          const result = await dispatch(handlers, fresh, 'login', request.body, { logError: log });
+          if (!result.ok) {
+            if (result.error.code === 'invalid_credentials') {
+              const locked = limiter.failed(key, request.ip);
+              if (locked.siteNameLocked || locked.addressLocked) {
+                request.log.warn({ user: key, address: request.ip }, 'login locked after repeated failures');
+              }
+            }
+            return send(reply, result);
+          }
+          limiter.succeeded(key);
+          sessions.end(token);
+          reply.setCookie(SESSION_COOKIE, sessions.create(fresh.userId!), cookieOptions);
+          return send(reply, result);
+        }
+
+        if (operation === 'logout') {
+          sessions.end(token);
+          reply.clearCookie(SESSION_COOKIE, cookieOptions);
+          return send(reply, await dispatch(handlers, { userId: null }, 'logout', request.body, { logError: log }));
+        }
+
+        const session = sessions.find(token) ?? { userId: null };
+        const result = await dispatch(handlers, session, operation, request.body, { logError: log });
+        // The user was removed meanwhile: the session is over.
+        if (session.userId === null && token) {
+          sessions.end(token);
+          reply.clearCookie(SESSION_COOKIE, cookieOptions);
+        }
+        return send(reply, result);
+      },
+    );
+
+    scope.all('/api/*', async (_request, reply) =>
+      reply.code(404).send({ ok: false, error: appError('validation_failed', 'That operation does not exist.') }),
+    );
+
+    const rendererDir = options.rendererDir;
+    if (rendererDir && fs.existsSync(path.join(rendererDir, 'index.html'))) {
+      scope.addHook('onSend', async (_request, reply, payload) => {
+        for (const [name, value] of Object.entries(securityHeaders)) reply.header(name, value);
+        return payload;
+      });
+      await scope.register(fastifyStatic, { root: path.resolve(rendererDir), prefix: '/', index: 'index.html' });
+    } else {
+      scope.get('/', async (_request, reply) =>
+        reply
+          .type('text/plain; charset=utf-8')
+          .send('The Synchronisation window has not been built yet. Run "npm run build", then reload this page.'),
+      );
+    }
+  });
+}

@@ -1,0 +1,139 @@
+/**
+ * The facts of mSupply sync API v5 (shared/reference/sync-v5.md) that both ends of this app share:
+ * route paths, header names, the sync API versions we speak, and the error codes on the wire.
+ * Central and remote import these, so the two ends cannot drift apart.
+ */
+
+export const SYNC_API_PREFIX = '/sync/v5';
+
+export const syncRoutes = {
+  site: `${SYNC_API_PREFIX}/site`,
+  siteStatus: `${SYNC_API_PREFIX}/site_status`,
+} as const;
+
+export const syncHeaders = {
+  hardwareId: 'msupply-site-uuid',
+  appName: 'app-name',
+  appVersion: 'app-version',
+  /** Sent by legacy mSupply Mobile instead of app-name / app-version. */
+  legacyMobileVersion: 'mobile-version',
+  syncVersion: 'version',
+} as const;
+
+/**
+ * The `version` header values this central accepts. Open mSupply sends 14 at the time of writing;
+ * anything from 1 up to that speaks the same site/site_status routes.
+ */
+export const SUPPORTED_SYNC_VERSIONS = { min: 1, max: 14 } as const;
+
+/** What our own remote sends as `version`. */
+export const SYNC_API_VERSION = SUPPORTED_SYNC_VERSIONS.max;
+
+/** Our remote's `app-name`: it does not contain "Mobile", so the central records a standalone site. */
+export const REMOTE_APP_NAME = 'mSupply Sync Sites';
+
+/** The app name recorded for a legacy mobile caller that sends only `mobile-version`. */
+export const LEGACY_MOBILE_APP_NAME = 'mSupply Mobile';
+
+/** A caller is a mobile site when its app name says so (sync-v5.md: "A name containing Mobile"). */
+export function isMobileAppName(appName: string): boolean {
+  return appName.includes('Mobile');
+}
+
+/**
+ * Every error the central answers with, its HTTP status and the words sent with it.
+ * site_has_no_store and mobile_site_has_multiple_stores use 400, not 401: the credentials were
+ * right, so a client must not ask the person for a new password; the site's stores need fixing on
+ * the central server instead.
+ */
+export const syncErrors = {
+  authorisation_missing: {
+    status: 401,
+    message: 'This request has no authorisation. Send the site name and password (HTTP Basic).',
+  },
+  authorisation_invalid: {
+    status: 400,
+    message: 'The authorisation of this request could not be read. Send HTTP Basic with the site name and password.',
+  },
+  header_missing: { status: 400, message: 'A required sync header is missing.' },
+  header_invalid: { status: 400, message: 'A sync header has a value that could not be read.' },
+  api_version_incompatible: { status: 409, message: 'Sync API version is not compatible.' },
+  too_many_attempts: {
+    status: 429,
+    message: 'Too many failed sign-in attempts for this site or from this address. Wait a few minutes and try again.',
+  },
+  site_name_not_found: { status: 401, message: 'Site name not found.' },
+  site_incorrect_password: { status: 401, message: 'Incorrect password.' },
+  site_incorrect_hardware_id: { status: 401, message: 'Site hardware ID does not match' },
+  site_has_no_store: {
+    status: 400,
+    message: 'This site has no store. An administrator must add a store to it on the central server.',
+  },
+  mobile_site_has_multiple_stores: {
+    status: 400,
+    message:
+      'A mobile site can have only one store, and this site has more. An administrator must remove the extra stores on the central server.',
+  },
+  site_is_central: {
+    status: 400,
+    message: 'This is the central server\'s own site. Remote sites cannot sync as the central server site.',
+  },
+  not_found: { status: 404, message: 'There is no such sync route.' },
+  method_not_allowed: { status: 405, message: 'This route does not accept that method.' },
+  bad_request: { status: 400, message: 'The request could not be read.' },
+  payload_too_large: { status: 413, message: 'The request body is too large.' },
+  headers_too_large: { status: 431, message: 'The request headers are too large.' },
+  unsupported_media_type: { status: 415, message: 'Send request bodies as JSON (application/json).' },
+  request_timeout: { status: 408, message: 'The request took too long to arrive.' },
+  internal_error: { status: 500, message: 'Something went wrong on the central server. Please try again later.' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type SyncErrorCode = keyof typeof syncErrors;
+
+/** The wire shape of every error answer: {"error": {"code", "message", "data"}}. */
+export interface SyncErrorBody {
+  error: { code: string; message: string; data: unknown };
+}
+
+/** GET site: what the central tells a remote about the site it authenticated as. */
+export interface SiteInfo {
+  /** Stable UUID of the site record. */
+  id: string;
+  siteId: number;
+  code: string;
+  name: string;
+  initialisationStatus: 'new' | 'started' | 'completed' | 'error';
+  type: 'standalone' | 'mobile';
+  stores: { id: string; code: string; name: string }[];
+}
+
+export type SiteStatusCode = 'idle' | 'sync_is_running' | 'integration_in_progress' | 'initialisation_in_progress';
+
+export interface SiteStatus {
+  code: SiteStatusCode;
+  message: string;
+  data: unknown;
+}
+
+/** An error answer, thrown inside the central and turned into {@link SyncErrorBody} by its error handler. */
+export class SyncApiError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: SyncErrorCode,
+    message?: string,
+    readonly data: unknown = null,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message ?? syncErrors[code].message);
+    this.name = 'SyncApiError';
+    this.status = syncErrors[code].status;
+  }
+
+  toBody(): SyncErrorBody {
+    return { error: { code: this.code, message: this.message, data: this.data } };
+  }
+}
+
+export function errorBody(code: SyncErrorCode, message?: string, data: unknown = null): SyncErrorBody {
+  return { error: { code, message: message ?? syncErrors[code].message, data } };
+}

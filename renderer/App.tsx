@@ -1,0 +1,104 @@
+/**
+ * Which window is showing: setting up a new datafile, logging in, or the Navigator once logged in.
+ * The session (who is logged in, the active site) is read from the core, never assumed.
+ */
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import type { WhoAmI } from '../shared/contract';
+import { useApi, useDesktop } from './api/api-context';
+import { SessionContext, type Session } from './session/session-context';
+import { LoginWindow } from './windows/LoginWindow';
+import { NavigatorWindow } from './windows/NavigatorWindow';
+import { SetUpDatafileWindow } from './windows/SetUpDatafileWindow';
+
+type Screen =
+  | { name: 'starting' }
+  | { name: 'failed'; message: string }
+  | { name: 'setup'; location: string | null }
+  | { name: 'login'; location: string | null }
+  | { name: 'navigator'; whoAmI: WhoAmI };
+
+export function App() {
+  const api = useApi();
+  const desktop = useDesktop();
+  const [screen, setScreen] = useState<Screen>({ name: 'starting' });
+  const [location, setLocation] = useState<string | null>(null);
+
+  const showSession = useCallback((who: WhoAmI, where: string | null) => {
+    setScreen(who.user ? { name: 'navigator', whoAmI: who } : { name: 'login', location: where });
+  }, []);
+
+  useEffect(() => {
+    let current = true;
+    const start = async () => {
+      let where: string | null = null;
+      if (desktop) {
+        const status = await desktop.datafileStatus();
+        if (!current) return;
+        if (!status.ok) return setScreen({ name: 'failed', message: status.error.message });
+        where = status.value.location;
+        setLocation(where);
+        if (status.value.needsSetup) return setScreen({ name: 'setup', location: where });
+        if (!status.value.open) {
+          return setScreen({ name: 'failed', message: 'No datafile is open. Choose a datafile from the File menu.' });
+        }
+      }
+      const who = await api.whoAmI({});
+      if (!current) return;
+      if (!who.ok) return setScreen({ name: 'failed', message: who.error.message });
+      showSession(who.value, where);
+    };
+    void start();
+    return () => {
+      current = false;
+    };
+  }, [api, desktop, showSession]);
+
+  const refresh = useCallback(async () => {
+    const who = await api.whoAmI({});
+    if (who.ok) showSession(who.value, location);
+  }, [api, location, showSession]);
+
+  const logOut = useCallback(async () => {
+    await api.logout({});
+    setScreen({ name: 'login', location });
+  }, [api, location]);
+
+  const whoAmI = screen.name === 'navigator' ? screen.whoAmI : null;
+  const session = useMemo<Session | null>(
+    () => (whoAmI ? { whoAmI, canEdit: whoAmI.permissions.editSyncSettings, refresh } : null),
+    [whoAmI, refresh],
+  );
+
+  switch (screen.name) {
+    case 'starting':
+      return <p className="loading">Opening the datafile…</p>;
+    case 'failed':
+      return (
+        <main className="centre-window">
+          <div role="alert" className="window error-line">
+            {screen.message}
+          </div>
+        </main>
+      );
+    case 'setup':
+      return desktop ? (
+        <SetUpDatafileWindow
+          desktop={desktop}
+          location={screen.location}
+          onSetUp={async (_status, admin) => {
+            const who = await api.login(admin);
+            if (who.ok) showSession(who.value, screen.location);
+            else setScreen({ name: 'login', location: screen.location });
+          }}
+        />
+      ) : null;
+    case 'login':
+      return <LoginWindow location={screen.location} onLoggedIn={(who) => showSession(who, screen.location)} />;
+    case 'navigator':
+      return (
+        <SessionContext.Provider value={session}>
+          <NavigatorWindow onLogOut={() => void logOut()} />
+        </SessionContext.Provider>
+      );
+  }
+}

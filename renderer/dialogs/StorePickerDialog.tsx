@@ -1,0 +1,116 @@
+/**
+ * Add store: the stores that can move to this site (every store not already in the draft), found by
+ * the server. Double-click a store, or select one and press OK; the store joins the draft only.
+ */
+import * as Dialog from '@radix-ui/react-dialog';
+import { useEffect, useState } from 'react';
+import type { StoreRow } from '../../shared/contract';
+import type { AppError } from '../../shared/errors';
+import { useApi } from '../api/api-context';
+import { DataTable, type Column } from '../components/DataTable';
+import { ErrorLine } from '../components/ErrorLine';
+import { useDebouncedValue } from '../hooks/use-debounced-value';
+
+const columns: Column<StoreRow>[] = [
+  { key: 'code', header: 'Store code', cell: (s) => s.code, width: '9rem' },
+  { key: 'name', header: 'Store name', cell: (s) => s.name, width: '2fr' },
+  { key: 'site', header: 'Current site', cell: (s) => s.siteName, width: '1.5fr' },
+];
+
+const pageSize = 1000;
+
+export function StorePickerDialog(props: {
+  draftStoreIds: number[];
+  onPick: (store: StoreRow) => void;
+  onClose: () => void;
+}) {
+  const api = useApi();
+  const [search, setSearch] = useState('');
+  const debouncedSearch = useDebouncedValue(search.trim(), 150);
+  const [list, setList] = useState<{ rows: StoreRow[]; total: number } | null>(null);
+  const [selected, setSelected] = useState<number | null>(null);
+  const [error, setError] = useState<AppError | null>(null);
+  const draftKey = props.draftStoreIds.join(',');
+
+  useEffect(() => {
+    let current = true;
+    const draftStoreIds = draftKey ? draftKey.split(',').map(Number) : [];
+    void api
+      .listAddableStores({ draftStoreIds, limit: pageSize, ...(debouncedSearch ? { search: debouncedSearch } : {}) })
+      .then((result) => {
+        if (!current) return;
+        if (result.ok) {
+          setList(result.value);
+          setError(null);
+        } else setError(result.error);
+      });
+    return () => {
+      current = false;
+    };
+  }, [api, draftKey, debouncedSearch]);
+
+  const rows = list?.rows ?? [];
+  const selectedRow = rows.find((r) => r.storeId === selected);
+
+  return (
+    <Dialog.Root open onOpenChange={(open) => !open && props.onClose()}>
+      <Dialog.Portal>
+        <Dialog.Overlay className="overlay" />
+        <Dialog.Content
+          className="dialog dialog-picker"
+          onPointerDownOutside={(e) => e.preventDefault()}
+          onInteractOutside={(e) => e.preventDefault()}
+        >
+          <Dialog.Title className="dialog-title">Select a store to move to this site</Dialog.Title>
+          <Dialog.Description className="hint">
+            The store will move from its current site when you press OK in the site window.
+          </Dialog.Description>
+          <div className="toolbar">
+            <span className="spacer" />
+            <input
+              type="search"
+              className="search"
+              aria-label="Search stores"
+              placeholder="Type here to search"
+              value={search}
+              maxLength={200}
+              onChange={(e) => setSearch(e.target.value)}
+            />
+          </div>
+          <ErrorLine error={error} />
+          <DataTable
+            label="Stores"
+            columns={columns}
+            rows={rows}
+            rowKey={(s) => s.storeId}
+            selectedKey={selected}
+            onSelect={setSelected}
+            onActivate={props.onPick}
+            emptyText={list === null ? 'Loading stores…' : 'No store can be added.'}
+            fallbackHeight={320}
+            className="picker-table"
+          />
+          {list && list.total > list.rows.length ? (
+            <p className="hint">
+              Showing {list.rows.length} of {list.total} stores. Type to narrow the list.
+            </p>
+          ) : null}
+          <div className="dialog-buttons">
+            <span className="spacer" />
+            <button type="button" className="button" onClick={props.onClose}>
+              Cancel
+            </button>
+            <button
+              type="button"
+              className="button button-primary"
+              disabled={!selectedRow}
+              onClick={() => selectedRow && props.onPick(selectedRow)}
+            >
+              OK
+            </button>
+          </div>
+        </Dialog.Content>
+      </Dialog.Portal>
+    </Dialog.Root>
+  );
+}

@@ -1,0 +1,18 @@
+/** The renderer's entry: picks the transport (Electron bridge or HTTP) and shows the app. */
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { ApiProvider } from './api/api-context';
+import { pickTransport } from './api/transport';
+import { App } from './App';
+
+const container = document.getElementById('root');
+if (container) {
+  const { api, desktop } = pickTransport();
+  createRoot(container).render(
+    <StrictMode>
+      <ApiProvider api={api} desktop={desktop}>
+        <App />
+      </ApiProvider>
+    </StrictMode>,
+  );
+}

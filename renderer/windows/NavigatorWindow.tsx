@@ -1,0 +1,70 @@
+/**
+ * The Navigator: who is logged in, which site this datafile is, and the Special page whose
+ * Synchronisation button (or the Special > Show Sites menu command) opens the sites window.
+ */
+import { useEffect, useState } from 'react';
+import { useDesktop } from '../api/api-context';
+import { useSession } from '../session/session-context';
+import { SitesWindow } from './SitesWindow';
+
+export function NavigatorWindow(props: { onLogOut: () => void }) {
+  const session = useSession();
+  const desktop = useDesktop();
+  const [sitesOpen, setSitesOpen] = useState(false);
+  const { whoAmI } = session;
+
+  useEffect(() => {
+    if (!desktop) return;
+    return desktop.onMenuCommand((command) => {
+      if (command === 'show-sites') setSitesOpen(true);
+      if (command === 'show-navigator') setSitesOpen(false);
+    });
+  }, [desktop]);
+
+  return (
+    <div className="app-frame">
+      <header className="app-bar">
+        <span className="app-name">mSupply</span>
+        <span className="app-bar-item" aria-label="Active site">
+          {whoAmI.datafile.isCentralServer ? 'Central server' : 'Remote site'}: {whoAmI.datafile.activeSiteName} (site ID{' '}
+          {whoAmI.datafile.activeSiteId})
+        </span>
+        <span className="spacer" />
+        <span className="app-bar-item">Logged in as {whoAmI.user?.name}</span>
+        <button type="button" className="button" onClick={props.onLogOut}>
+          Log out
+        </button>
+      </header>
+      <div className="app-body">
+        <nav className="navigator" aria-label="Navigator">
+          <h2>Navigator</h2>
+          <button type="button" className="nav-page current" aria-current="page" onClick={() => setSitesOpen(false)}>
+            Special
+          </button>
+        </nav>
+        <main className="workspace">
+          {sitesOpen ? (
+            <SitesWindow onClose={() => setSitesOpen(false)} />
+          ) : (
+            <section className="window special-page" aria-labelledby="special-title">
+              <h2 id="special-title">Special</h2>
+              <div className="special-buttons">
+                <button
+                  type="button"
+                  className="big-button"
+                  aria-describedby="synchronisation-hint"
+                  onClick={() => setSitesOpen(true)}
+                >
+                  Synchronisation
+                </button>
+                <p id="synchronisation-hint" className="hint">
+                  Manage the sync sites of this mSupply system: sites, their stores and hardware IDs.
+                </p>
+              </div>
+            </section>
+          )}
+        </main>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,84 @@
+/**
+ * A new datafile has no users: the person opening it chooses the first administrator's user name
+ * and password here. There is no default password anywhere.
+ */
+import { useState } from 'react';
+import type { DatafileStatus, DesktopCommands } from '../../shared/bridge';
+import { ErrorLine } from '../components/ErrorLine';
+import { Field } from '../components/Field';
+
+export const minAdminPasswordLength = 8;
+
+export function SetUpDatafileWindow(props: {
+  desktop: DesktopCommands;
+  location: string | null;
+  onSetUp: (status: DatafileStatus, admin: { userName: string; password: string }) => void;
+}) {
+  const [userName, setUserName] = useState('');
+  const [password, setPassword] = useState('');
+  const [confirm, setConfirm] = useState('');
+  const [demo, setDemo] = useState(false);
+  const [errors, setErrors] = useState<{ userName?: string; password?: string; confirm?: string }>({});
+  const [failure, setFailure] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const setUp = async () => {
+    const found: typeof errors = {};
+    if (!userName.trim()) found.userName = 'The administrator needs a user name.';
+    if (password.length < minAdminPasswordLength) {
+      found.password = `The password must be at least ${minAdminPasswordLength} characters.`;
+    }
+    if (confirm !== password) found.confirm = 'The two passwords are not the same.';
+    setErrors(found);
+    if (Object.keys(found).length > 0) return;
+    setBusy(true);
+    const result = await props.desktop.setUpDatafile({ userName: userName.trim(), password, demo });
+    setBusy(false);
+    if (!result.ok) return setFailure(result.error.message);
+    props.onSetUp(result.value, { userName: userName.trim(), password });
+  };
+
+  return (
+    <main className="centre-window">
+      <form
+        className="window login"
+        aria-labelledby="setup-title"
+        noValidate
+        onSubmit={(e) => {
+          e.preventDefault();
+          void setUp();
+        }}
+      >
+        <h1 id="setup-title">Set up a new datafile</h1>
+        {props.location ? <p className="hint">Datafile: {props.location}</p> : null}
+        <p className="hint">Choose the user name and password of the first administrator of this datafile.</p>
+        <Field label="User name" error={errors.userName}>
+          <input type="text" autoComplete="username" autoFocus value={userName} onChange={(e) => setUserName(e.target.value)} />
+        </Field>
+        <Field label="Password" error={errors.password}>
+          <input
+            type="password"
+            autoComplete="new-password"
+            minLength={minAdminPasswordLength}
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
+        </Field>
+        <Field label="Confirm password" error={errors.confirm}>
+          <input type="password" autoComplete="new-password" value={confirm} onChange={(e) => setConfirm(e.target.value)} />
+        </Field>
+        <label className="check">
+          <input type="checkbox" checked={demo} onChange={(e) => setDemo(e.target.checked)} />
+          Add the example data (the sites and stores of the mSupply documentation)
+        </label>
+        <ErrorLine error={failure} />
+        <div className="dialog-buttons">
+          <span className="spacer" />
+          <button type="submit" className="button button-primary" disabled={busy}>
+            Set up datafile
+          </button>
+        </div>
+      </form>
+    </main>
+  );
+}

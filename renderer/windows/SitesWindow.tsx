@@ -1,0 +1,186 @@
+/**
+ * The sites list (Special > Synchronisation): New, Delete, search, and the table of sites. The
+ * server searches and sorts (it keeps the central server site first), so the window only asks.
+ */
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { SiteDetails, SiteRow, SortColumn } from '../../shared/contract';
+import type { AppError } from '../../shared/errors';
+import { useApi } from '../api/api-context';
+import { ConfirmDialog } from '../components/ConfirmDialog';
+import { DataTable, type Column, type TableSort } from '../components/DataTable';
+import { ErrorLine } from '../components/ErrorLine';
+import { SiteDetailsDialog } from '../dialogs/SiteDetailsDialog';
+import { useConfirm } from '../hooks/use-confirm';
+import { useDebouncedValue } from '../hooks/use-debounced-value';
+import type { SiteTarget } from '../hooks/use-site-draft';
+import { useSession, viewOnlyMessage } from '../session/session-context';
+
+const columns: Column<SiteRow>[] = [
+  { key: 'id', header: 'ID', cell: (r) => r.siteId, width: '5rem' },
+  { key: 'code', header: 'Site code', cell: (r) => r.code, width: '9rem' },
+  {
+    key: 'name',
+    header: 'Site name',
+    cell: (r) => (
+      <>
+        {r.name}
+        {r.isActive ? <span className="tag">active on this datafile</span> : null}
+      </>
+    ),
+    width: '3fr',
+  },
+  { key: 'deviceType', header: 'Device type', cell: (r) => r.deviceType, width: '9rem' },
+];
+
+export const searchDelayMs = 150;
+
+export function SitesWindow(props: { onClose: () => void }) {
+  const api = useApi();
+  const session = useSession();
+  const { request, ask, answer } = useConfirm();
+  const [search, setSearch] = useState('');
+  const debouncedSearch = useDebouncedValue(search.trim(), searchDelayMs);
+  const [sort, setSort] = useState<TableSort | null>(null);
+  const [list, setList] = useState<{ rows: SiteRow[]; total: number } | null>(null);
+  const [selected, setSelected] = useState<number | null>(null);
+  const [error, setError] = useState<AppError | null>(null);
+  const [refreshes, setRefreshes] = useState(0);
+  const [details, setDetails] = useState<{ target: SiteTarget; opening: number } | null>(null);
+  const openings = useRef(0);
+
+  const refresh = useCallback(() => setRefreshes((n) => n + 1), []);
+
+  useEffect(() => {
+    let current = true;
+    const query = {
+      ...(debouncedSearch ? { search: debouncedSearch } : {}),
+      ...(sort ? { sort: { column: sort.column as SortColumn, direction: sort.direction } } : {}),
+    };
+    void api.listSites(query).then((result) => {
+      if (!current) return;
+      if (result.ok) {
+        setList(result.value);
+        setError(null);
+      } else {
+        setError(result.error);
+      }
+    });
+    return () => {
+      current = false;
+    };
+  }, [api, debouncedSearch, sort, refreshes]);
+
+  const open = (target: SiteTarget) => {
+    openings.current += 1;
+    setDetails({ target, opening: openings.current });
+  };
+
+  const onSort = (column: string) =>
+    setSort((s) => (s?.column === column ? { column, direction: s.direction === 'asc' ? 'desc' : 'asc' } : { column, direction: 'asc' }));
+
+  const deleteSelected = async () => {
+    if (selected === null) return;
+    const siteId = selected;
+    const first = await api.deleteSite({ siteId, confirmed: false });
+    if (!first.ok) return setError(first.error);
+    if (first.value.status === 'needs_confirmation') {
+      if (!(await ask(first.value.confirmations, 'Delete'))) return;
+      const second = await api.deleteSite({ siteId, confirmed: true });
+      if (!second.ok) return setError(second.error);
+    }
+    setError(null);
+    setSelected(null);
+    refresh();
+  };
+
+  const onSaved = (site: SiteDetails) => {
+    setSelected(site.siteId);
+    setDetails(null);
+    refresh();
+  };
+
+  /** OK & Next: the site after this one in the list as it stands; a new site is followed by another new one. */
+  const onSavedNext = (site: SiteDetails, wasNew: boolean) => {
+    refresh();
+    if (wasNew) return open({ kind: 'new' });
+    const rows = list?.rows ?? [];
+    const index = rows.findIndex((r) => r.siteId === site.siteId);
+    const next = index >= 0 ? rows[index + 1] : undefined;
+    if (!next) {
+      setSelected(site.siteId);
+      setDetails(null);
+      return;
+    }
+    setSelected(next.siteId);
+    open({ kind: 'existing', siteId: next.siteId });
+  };
+
+  const rows = list?.rows ?? [];
+  const selectedRow = rows.find((r) => r.siteId === selected);
+
+  return (
+    <section className="window" aria-labelledby="sites-window-title">
+      <header className="window-title-bar">
+        <h2 id="sites-window-title">Synchronisation sites</h2>
+        <button type="button" className="button" onClick={props.onClose}>
+          Close
+        </button>
+      </header>
+      {!session.canEdit ? <p className="view-only">{viewOnlyMessage}</p> : null}
+      <div className="toolbar">
+        <button type="button" className="button" disabled={!session.canEdit} onClick={() => open({ kind: 'new' })}>
+          New
+        </button>
+        <button
+          type="button"
+          className="button"
+          disabled={!session.canEdit || !selectedRow}
+          onClick={() => void deleteSelected()}
+        >
+          Delete
+        </button>
+        <input
+          type="search"
+          className="search"
+          aria-label="Search sites"
+          placeholder="Type here to search"
+          value={search}
+          maxLength={200}
+          onChange={(e) => setSearch(e.target.value)}
+        />
+      </div>
+      <ErrorLine error={error} />
+      <DataTable
+        label="Sites"
+        columns={columns}
+        rows={rows}
+        rowKey={(r) => r.siteId}
+        selectedKey={selected}
+        onSelect={setSelected}
+        onActivate={(row) => open({ kind: 'existing', siteId: row.siteId })}
+        sort={sort}
+        onSort={onSort}
+        emptyText={list === null ? 'Loading sites…' : debouncedSearch ? 'No site matches the search.' : 'There are no sites.'}
+        className="sites-table"
+      />
+      <p className="status-line" aria-live="polite">
+        {list === null
+          ? ''
+          : list.rows.length === list.total
+            ? `${list.total} site${list.total === 1 ? '' : 's'}`
+            : `Showing ${list.rows.length} of ${list.total} sites`}
+      </p>
+      {details ? (
+        <SiteDetailsDialog
+          key={details.opening}
+          target={details.target}
+          onClose={() => setDetails(null)}
+          onSaved={onSaved}
+          onSavedNext={onSavedNext}
+          onSitesChanged={refresh}
+        />
+      ) : null}
+      <ConfirmDialog request={request} onAnswer={answer} />
+    </section>
+  );
+}

@@ -1,0 +1,141 @@
+/**
+ * The headless central server:
+ *
+ *   npm run server -- --datafile PATH [--port N] [--host H] [--cert F --key F] [--demo] [--log-level L]
+ *
+ * A new datafile needs its first administrator: the password comes from SYNC_ADMIN_PASSWORD (never a
+ * command-line argument, which other users of the machine can see), the user name from
+ * SYNC_ADMIN_USER (default "admin").
+ */
+import fs from 'node:fs';
+import { parseArgs } from 'node:util';
+import { AppFailure } from '../shared/errors';
+import { type RunningServer, startServer } from '../main/sync/start-server';
+
+export { startServer } from '../main/sync/start-server';
+export type { RunningServer, StartServerOptions } from '../main/sync/start-server';
+
+const usage = `Usage: npm run server -- --datafile PATH [--port N] [--host H] [--cert FILE --key FILE] [--demo] [--log-level LEVEL]
+
+  --datafile PATH   the central server's datafile (created when it does not exist)
+  --port N          port to listen on (default: the datafile's central_server_port setting, else 2048)
+  --host H          address to listen on (default 127.0.0.1: this machine only; 0.0.0.0 for the network)
+  --cert, --key     PEM certificate and private key: serve HTTPS
+  --demo            when creating the datafile, add the example system of the mSupply documentation
+  --log-level L     fatal, error, warn (default), info, debug
+
+Creating a datafile needs SYNC_ADMIN_PASSWORD (at least 8 characters) and optionally SYNC_ADMIN_USER.`;
+
+class UsageError extends Error {}
+
+interface CliOptions {
+  datafile: string;
+  port?: number;
+  host: string;
+  tls?: { certFile: string; keyFile: string };
+  demo: boolean;
+  logLevel: string;
+}
+
+export function parseCli(argv: string[]): CliOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      datafile: { type: 'string' },
+      port: { type: 'string' },
+      host: { type: 'string' },
+      cert: { type: 'string' },
+      key: { type: 'string' },
+      demo: { type: 'boolean', default: false },
+      'log-level': { type: 'string', default: 'warn' },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) throw new UsageError('');
+  if (!values.datafile) throw new UsageError('--datafile is required.');
+  let port: number | undefined;
+  if (values.port !== undefined) {
+    port = Number(values.port);
+    if (!/^\d+$/.test(values.port) || port > 65535) throw new UsageError(`--port must be a number from 0 to 65535, not "${values.port}".`);
+  }
+  if (Boolean(values.cert) !== Boolean(values.key)) throw new UsageError('--cert and --key go together: give both for HTTPS.');
+  const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
+  if (!levels.includes(values['log-level']!)) throw new UsageError(`--log-level must be one of ${levels.join(', ')}.`);
+  return {
+    datafile: values.datafile,
+    port,
+    host: values.host ?? '127.0.0.1',
+    tls: values.cert && values.key ? { certFile: values.cert, keyFile: values.key } : undefined,
+    demo: values.demo!,
+    logLevel: values['log-level']!,
+  };
+}
+
+async function main(): Promise<void> {
+  let cli: CliOptions;
+  try {
+    cli = parseCli(process.argv.slice(2));
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (message) console.error(message);
+    console.error(usage);
+    process.exitCode = 2;
+    return;
+  }
+
+  const exists = fs.existsSync(cli.datafile) && fs.statSync(cli.datafile).size > 0;
+  const password = process.env.SYNC_ADMIN_PASSWORD;
+  if (!exists && !password) {
+    console.error(
+      `${cli.datafile} does not exist. To create it, set SYNC_ADMIN_PASSWORD to the first administrator's password ` +
+        '(and SYNC_ADMIN_USER to their user name, default "admin").',
+    );
+    process.exitCode = 1;
+    return;
+  }
+  if (exists && cli.demo) console.warn('--demo only applies when creating a datafile; this one exists, so it is opened as it is.');
+
+  let running: RunningServer;
+  try {
+    running = await startServer({
+      datafile: cli.datafile,
+      setup: exists ? undefined : { admin: { userName: process.env.SYNC_ADMIN_USER?.trim() || 'admin', password: password! }, demo: cli.demo },
+      port: cli.port,
+      host: cli.host,
+      tls: cli.tls,
+      logger: { level: cli.logLevel },
+    });
+  } catch (error) {
+    console.error(`The central server could not start: ${error instanceof AppFailure || error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+    return;
+  }
+  if (!exists) console.log(`Created ${cli.datafile}${cli.demo ? ' with the demo system' : ''}.`);
+  console.log(`Central server listening on ${running.url}`);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) {
+      console.error(`${signal} again: stopping now.`);
+      process.exit(1);
+    }
+    stopping = true;
+    console.log(`${signal}: finishing calls in progress and closing the datafile...`);
+    running.stop().then(
+      () => {
+        console.log('Central server stopped.');
+        process.exitCode = 0;
+      },
+      (error: unknown) => {
+        console.error('The central server did not stop cleanly:', error);
+        process.exitCode = 1;
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+if (require.main === module) void main();

@@ -1,0 +1,55 @@
+/**
+ * Every IPC channel between Electron main and the preload. Both sides import this file, so a channel
+ * cannot exist on one side only, and the operation channels are derived from the contract: adding an
+ * operation to shared/contract.ts adds its channel, its preload method and its main handler.
+ */
+import { z } from 'zod';
+import type { MenuCommand } from './bridge';
+import { type OperationName, limits, operationNames } from './contract';
+
+const PREFIX = 'sync-sites';
+
+export type OperationChannel = `${typeof PREFIX}:op:${OperationName}`;
+
+export function operationChannel(operation: OperationName): OperationChannel {
+  return `${PREFIX}:op:${operation}`;
+}
+
+export const operationChannels: readonly { operation: OperationName; channel: OperationChannel }[] = operationNames.map(
+  (operation) => ({ operation, channel: operationChannel(operation) }),
+);
+
+/** The desktop-only commands of shared/bridge.ts (`DesktopCommands`). */
+export const desktopChannels = {
+  /** renderer -> main (invoke): which datafile is open and whether it needs its first administrator. */
+  datafileStatus: `${PREFIX}:desktop:datafile-status`,
+  /** renderer -> main (invoke): sets up the pending new datafile. */
+  setUpDatafile: `${PREFIX}:desktop:set-up-datafile`,
+  /** main -> renderer (send): an application-menu command such as 'show-sites'. */
+  menuCommand: `${PREFIX}:desktop:menu-command`,
+} as const;
+
+/** Every channel the renderer may invoke; main registers exactly these. */
+export const invokeChannels: readonly string[] = [
+  ...operationChannels.map((c) => c.channel),
+  desktopChannels.datafileStatus,
+  desktopChannels.setUpDatafile,
+];
+
+export const menuCommands = ['show-sites', 'show-navigator'] as const satisfies readonly MenuCommand[];
+
+export function isMenuCommand(value: unknown): value is MenuCommand {
+  return typeof value === 'string' && (menuCommands as readonly string[]).includes(value);
+}
+
+export const MIN_ADMIN_PASSWORD_LENGTH = 8;
+
+/** The first administrator of a new datafile (DesktopCommands.setUpDatafile). */
+export const setUpDatafileInput = z.strictObject({
+  userName: z.string().trim().min(1, 'User name is required.').max(limits.userName),
+  password: z
+    .string()
+    .min(MIN_ADMIN_PASSWORD_LENGTH, `The administrator password must be at least ${MIN_ADMIN_PASSWORD_LENGTH} characters.`)
+    .max(limits.userPassword, `The password can be at most ${limits.userPassword} characters.`),
+  demo: z.boolean(),
+});

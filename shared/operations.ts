@@ -1,0 +1,29 @@
+/**
+ * The contract's names and enumerations, free of zod so that the renderer bundle stays small.
+ * shared/contract.ts builds its schemas from these and checks at compile time that every
+ * operation here has a schema and vice versa.
+ */
+export const operationNames = [
+  'login',
+  'logout',
+  'whoAmI',
+  'listSites',
+  'getSite',
+  'newSite',
+  'saveSite',
+  'deleteSite',
+  'listAddableStores',
+  'setActiveSite',
+  'resetHardwareId',
+  'checkConnection',
+  'getRemoteSync',
+  'enableSync',
+] as const;
+
+export type OperationName = (typeof operationNames)[number];
+
+export const siteTypes = ['standalone', 'mobile'] as const;
+export type SiteType = (typeof siteTypes)[number];
+
+export const sortColumns = ['id', 'code', 'name', 'deviceType'] as const;
+export type SortColumn = (typeof sortColumns)[number];
