@@ -1,13 +1,14 @@
 /**
  * Two projects: Node for shared/db/main (electron mapped to a small fake), jsdom for the renderer.
  * TypeScript is compiled by swc; type errors are caught by `npm run typecheck`, which `npm test` runs.
- * The browser end-to-end suite (tests/e2e) runs separately, after a build.
+ * Project e2e drives the built renderer in Debian's Chromium against `npm run server` (tests/e2e).
  */
 const transform = {
   '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript', tsx: true }, transform: { react: { runtime: 'automatic' } } } }],
 };
 
 module.exports = {
+  globalSetup: '<rootDir>/tests/global-setup.ts',
   projects: [
     {
       displayName: 'node',
@@ -16,6 +17,12 @@ module.exports = {
       testMatch: ['<rootDir>/tests/**/*.test.ts'],
       testPathIgnorePatterns: ['/node_modules/', '<rootDir>/tests/renderer/', '<rootDir>/tests/e2e/'],
       moduleNameMapper: { '^electron$': '<rootDir>/tests/fakes/electron.ts' },
+    },
+    {
+      displayName: 'e2e',
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/tests/e2e/**/*.e2e.test.ts'],
     },
     {
       displayName: 'renderer',

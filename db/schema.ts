@@ -149,3 +149,68 @@ export const siteAudit = sqliteTable(
   },
   (t) => [index('site_audit_site_idx').on(t.siteId)],
 );
+
+/**
+ * The central change log: every change to a site or store, in commit order, written by SQLite
+ * triggers (the central_change_triggers migration) in the same transaction as the change. Remote sites read it through
+ * `central_records` with the ID as their cursor. Secrets (password hash, hardware ID) never enter it.
+ */
+export const centralChange = sqliteTable('central_change', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  tableName: text('table_name').notNull(),
+  recordId: text('record_id').notNull(),
+  action: text('action', { enum: ['insert', 'update', 'delete'] }).notNull(),
+  /** JSON of the row after the change; null for a delete. */
+  data: text('data'),
+  createdAt: text('created_at').notNull().default(now),
+});
+
+/**
+ * A remote site's outgoing store-data changes, oldest first. The ID is the `syncOutId` it is pushed
+ * with, so a batch sent twice carries the same IDs. A row refused by the central (its store is no
+ * longer on this site) is kept with the reason, for an administrator to resolve, and not pushed again.
+ */
+export const remoteOut = sqliteTable(
+  'remote_out',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    storeId: integer('store_id').notNull(),
+    tableName: text('table_name').notNull(),
+    recordId: text('record_id').notNull(),
+    action: text('action', { enum: ['insert', 'update', 'delete'] }).notNull(),
+    data: text('data'),
+    refusedAt: text('refused_at'),
+    refusedMessage: text('refused_message'),
+    createdAt: text('created_at').notNull().default(now),
+  },
+  (t) => [index('remote_out_record_idx').on(t.recordId), index('remote_out_refused_idx').on(t.refusedAt, t.id)],
+);
+
+/**
+ * The central's buffer of records a site has pushed and not yet integrated. Keyed by the remote's
+ * syncOutId, so a re-sent batch adds nothing; integrated rows leave it, refused ones stay with the reason.
+ */
+export const syncIn = sqliteTable(
+  'sync_in',
+  {
+    siteId: integer('site_id')
+      .notNull()
+      .references(() => site.id, { onDelete: 'cascade' }),
+    syncOutId: integer('sync_out_id').notNull(),
+    tableName: text('table_name').notNull(),
+    recordId: text('record_id').notNull(),
+    action: text('action').notNull(),
+    data: text('data'),
+    refusedMessage: text('refused_message'),
+    receivedAt: text('received_at').notNull().default(now),
+  },
+  (t) => [primaryKey({ columns: [t.siteId, t.syncOutId] })],
+);
+
+/** Per site on the central: the highest pushed syncOutId integrated, so a late re-send is not integrated twice. */
+export const sitePushState = sqliteTable('site_push_state', {
+  siteId: integer('site_id')
+    .primaryKey()
+    .references(() => site.id, { onDelete: 'cascade' }),
+  integratedUpTo: integer('integrated_up_to').notNull().default(0),
+});

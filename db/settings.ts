@@ -12,11 +12,34 @@ export interface RemoteSyncSettings {
   centralSiteUuid?: string;
 }
 
+/** A remote site's sync progress: what a restart must not forget. */
+export interface RemoteSyncState {
+  /** nameKey of the site this state belongs to: pointing the datafile at another site starts afresh. */
+  siteKey: string;
+  /** Identifies this datafile to the central's run lease (see main/sync/site-run-leases.ts). */
+  instanceId: string;
+  /** When the first complete sync (initialisation) finished; null until then. */
+  initialisedAt: string | null;
+  /** The highest central_records ID applied. */
+  centralCursor: number;
+  /** IDs of queued records applied but not yet acknowledged: acknowledged first on the next run. */
+  pendingAcks: number[];
+  lastSuccessAt: string | null;
+  lastAttemptAt: string | null;
+  /** The last run's failure, in words; null after a successful run. */
+  lastError: string | null;
+  /** Records the central still had for this site at the last look. */
+  waitingIn: number | null;
+}
+
 export interface SettingValues {
   active_site_id: number;
   remote_sync: RemoteSyncSettings;
   /** Port of the central server inside the desktop app. */
   central_server_port: number;
+  remote_sync_state: RemoteSyncState;
+  /** Minutes between automatic syncs of a remote site; 0 pauses them. */
+  sync_interval_minutes: number;
 }
 
 export type SettingKey = keyof SettingValues;

@@ -7,6 +7,7 @@ import type { WhoAmI } from '../shared/contract';
 import { useApi, useDesktop } from './api/api-context';
 import { SessionContext, type Session } from './session/session-context';
 import { LoginWindow } from './windows/LoginWindow';
+import { ConnectToServerWindow } from './windows/ConnectToServerWindow';
 import { NavigatorWindow } from './windows/NavigatorWindow';
 import { SetUpDatafileWindow } from './windows/SetUpDatafileWindow';
 
@@ -17,7 +18,7 @@ type Screen =
   | { name: 'login'; location: string | null }
   | { name: 'navigator'; whoAmI: WhoAmI };
 
-export function App() {
+function Screens() {
   const api = useApi();
   const desktop = useDesktop();
   const [screen, setScreen] = useState<Screen>({ name: 'starting' });
@@ -101,4 +102,39 @@ export function App() {
         </SessionContext.Provider>
       );
   }
+}
+
+/**
+ * The screens, plus File > Connect to server... on the desktop. It can be asked for on any screen
+ * (even with no datafile open); once connected, the screens start again from datafileStatus, as
+ * after File > Open datafile..., so nobody stays logged in to what was open before.
+ */
+export function App() {
+  const desktop = useDesktop();
+  const [connecting, setConnecting] = useState(false);
+  const [opened, setOpened] = useState(0);
+
+  useEffect(
+    () =>
+      desktop?.onMenuCommand((command) => {
+        if (command === 'connect-to-server') setConnecting(true);
+      }),
+    [desktop],
+  );
+
+  return (
+    <>
+      <Screens key={opened} />
+      {desktop && connecting ? (
+        <ConnectToServerWindow
+          desktop={desktop}
+          onConnected={() => {
+            setConnecting(false);
+            setOpened((n) => n + 1);
+          }}
+          onCancel={() => setConnecting(false)}
+        />
+      ) : null}
+    </>
+  );
 }

@@ -6,7 +6,7 @@
 import type { SyncSitesApi } from './contract';
 import type { Result } from './errors';
 
-export type MenuCommand = 'show-sites' | 'show-navigator';
+export type MenuCommand = 'show-sites' | 'show-navigator' | 'connect-to-server';
 
 export interface DatafileStatus {
   /** Path of the open datafile, or the server URL when connected to a server. */
@@ -21,6 +21,13 @@ export interface DesktopCommands {
   datafileStatus(): Promise<Result<DatafileStatus>>;
   /** Sets up the pending new datafile with its first administrator. */
   setUpDatafile(input: { userName: string; password: string; demo: boolean }): Promise<Result<DatafileStatus>>;
+  /**
+   * Closes the local datafile (releasing its lock) and works against the server at `url` instead:
+   * every operation is then forwarded to it. On failure the current datafile or server stays open.
+   */
+  connectToServer(input: { url: string }): Promise<Result<DatafileStatus>>;
+  /** The server URL last connected to from this computer, to offer again in Connect to server. */
+  lastServerUrl(): Promise<Result<string | null>>;
   /** Subscribes to application-menu commands; returns the unsubscribe function. */
   onMenuCommand(listener: (command: MenuCommand) => void): () => void;
 }

@@ -29,6 +29,10 @@ export const errorMessages = {
     'This datafile was last used by a newer version of the app. Update the app to open it; the datafile has not been changed.',
   datafile_in_use: 'This datafile is already open in another window or program.',
   sync_not_configured: 'Sync is not set up on this datafile.',
+  /** The desktop app connected to a server (main/http/api-client.ts); the message names the URL. */
+  server_unreachable: 'Unable to reach the server. Check the address and the network.',
+  server_not_recognised:
+    'The server answered, but not as an mSupply Sync Sites server. Check the address: it should be the one the server shows when it starts.',
   internal_error: 'Something went wrong. The change was not saved. Please try again.',
 } as const;
 

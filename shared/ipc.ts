@@ -25,6 +25,10 @@ export const desktopChannels = {
   datafileStatus: `${PREFIX}:desktop:datafile-status`,
   /** renderer -> main (invoke): sets up the pending new datafile. */
   setUpDatafile: `${PREFIX}:desktop:set-up-datafile`,
+  /** renderer -> main (invoke): work against a server instead of a local datafile. */
+  connectToServer: `${PREFIX}:desktop:connect-to-server`,
+  /** renderer -> main (invoke): the server URL last connected to, to offer again. */
+  lastServerUrl: `${PREFIX}:desktop:last-server-url`,
   /** main -> renderer (send): an application-menu command such as 'show-sites'. */
   menuCommand: `${PREFIX}:desktop:menu-command`,
 } as const;
@@ -34,9 +38,11 @@ export const invokeChannels: readonly string[] = [
   ...operationChannels.map((c) => c.channel),
   desktopChannels.datafileStatus,
   desktopChannels.setUpDatafile,
+  desktopChannels.connectToServer,
+  desktopChannels.lastServerUrl,
 ];
 
-export const menuCommands = ['show-sites', 'show-navigator'] as const satisfies readonly MenuCommand[];
+export const menuCommands = ['show-sites', 'show-navigator', 'connect-to-server'] as const satisfies readonly MenuCommand[];
 
 export function isMenuCommand(value: unknown): value is MenuCommand {
   return typeof value === 'string' && (menuCommands as readonly string[]).includes(value);
@@ -52,4 +58,13 @@ export const setUpDatafileInput = z.strictObject({
     .min(MIN_ADMIN_PASSWORD_LENGTH, `The administrator password must be at least ${MIN_ADMIN_PASSWORD_LENGTH} characters.`)
     .max(limits.userPassword, `The password can be at most ${limits.userPassword} characters.`),
   demo: z.boolean(),
+});
+
+/** DesktopCommands.connectToServer. The URL's scheme and form are checked by main/http/api-client.ts. */
+export const connectToServerInput = z.strictObject({
+  url: z
+    .string()
+    .trim()
+    .min(1, 'Enter the address of the server, for example http://server:2048.')
+    .max(limits.url, `The address can be at most ${limits.url} characters.`),
 });

@@ -10,6 +10,7 @@ import type { MenuCommand } from '../../shared/bridge';
 import { desktopChannels } from '../../shared/ipc';
 import { DatafileHost } from './datafile-host';
 import { AppWindows, registerIpcHandlers } from './ipc';
+import { LastServerFile } from './last-server';
 import { appLocations, missingPieces } from './locations';
 import { menuTemplate } from './menu';
 import { NetHttpClient } from './net-http-client';
@@ -72,7 +73,7 @@ export async function startDesktopApp(options: DesktopAppOptions = {}): Promise<
     },
   });
   const windows = new AppWindows();
-  registerIpcHandlers(ipcMain, { host, windows });
+  registerIpcHandlers(ipcMain, { host, windows, lastServer: new LastServerFile(locations.lastServerFile) });
   app.on('will-quit', () => host.close());
   process.on('exit', () => host.close());
 

@@ -2,6 +2,8 @@
  * The desktop app's open datafile: which file, its lock, whether it still needs its first
  * administrator, and the contract handlers over it. Switching datafiles (File > Open / New) goes
  * through here, so the old file stays open until the new one is safely open and locked.
+ * Instead of a datafile the app may be connected to a server (File > Connect to server...): then
+ * the local datafile is closed and unlocked, and every operation is forwarded to the server.
  * No electron import: the adapter in this folder calls it, and tests drive it directly.
  */
 import fs from 'node:fs';
@@ -9,13 +11,15 @@ import path from 'node:path';
 import { type Datafile, type OpenOptions, openDatafile } from '../../db/datafile';
 import type { DatafileStatus } from '../../shared/bridge';
 import { AppFailure, appError, type Result } from '../../shared/errors';
-import { setUpDatafileInput } from '../../shared/ipc';
+import { connectToServerInput, setUpDatafileInput } from '../../shared/ipc';
 import { type ApiSession, type Handlers, createHandlers, dispatch } from '../api/core-api';
 import { type Core, createCore } from '../core';
 import { type DatafileLock, type LockOptions, acquireDatafileLock } from '../services/datafile-lock';
 import { needsSetup, setUpNewDatafile } from '../services/datafile-setup';
+import { type HttpApiClientOptions, parseServerUrl } from '../http/api-client';
 import { PasswordHasher } from '../services/passwords';
 import type { RemoteSyncOptions } from '../sync/remote-sync';
+import { ServerConnection } from './server-connection';
 
 export interface DatafileHostOptions {
   openOptions?: Pick<OpenOptions, 'nativeBinding' | 'migrationsFolder' | 'busyTimeoutMs'>;
@@ -25,12 +29,15 @@ export interface DatafileHostOptions {
   remote?: RemoteSyncOptions;
   /** Where unexpected failures are reported; their details never reach the window. */
   logError?: (what: string, error: unknown) => void;
+  /** How calls reach a server after Connect to server (timeout; tests may pass their own fetch). */
+  server?: HttpApiClientOptions;
 }
 
 type State =
   | { kind: 'closed' }
   | { kind: 'needs-setup'; datafile: Datafile; lock: DatafileLock }
-  | { kind: 'open'; core: Core; handlers: Handlers; lock: DatafileLock };
+  | { kind: 'open'; core: Core; handlers: Handlers; lock: DatafileLock }
+  | { kind: 'server'; connection: ServerConnection };
 
 export const noDatafileMessage = 'No datafile is open. Choose File > Open datafile... or File > New datafile....';
 export const needsSetupMessage = 'This datafile is new: set up its first administrator before logging in.';
@@ -40,6 +47,7 @@ export class DatafileHost {
   private readonly sessions = new Set<ApiSession>();
   private readonly hasher: PasswordHasher;
   private setupRunning = false;
+  private readonly statusListeners = new Set<(status: DatafileStatus) => void>();
 
   constructor(private readonly options: DatafileHostOptions = {}) {
     this.hasher = options.hasher ?? new PasswordHasher();
@@ -54,6 +62,13 @@ export class DatafileHost {
 
   endSession(session: ApiSession): void {
     this.sessions.delete(session);
+    if (this.state.kind === 'server') this.state.connection.forget(session);
+  }
+
+  /** Called whenever another datafile or server becomes current (the window title follows it). */
+  onStatusChange(listener: (status: DatafileStatus) => void): () => void {
+    this.statusListeners.add(listener);
+    return () => this.statusListeners.delete(listener);
   }
 
   get core(): Core | null {
@@ -68,6 +83,8 @@ export class DatafileHost {
         return { location: this.state.datafile.path, open: false, needsSetup: true };
       case 'open':
         return { location: this.state.core.datafile.path, open: true, needsSetup: false };
+      case 'server':
+        return { location: this.state.connection.url, open: true, needsSetup: false };
     }
   }
 
@@ -96,15 +113,32 @@ export class DatafileHost {
     }
   }
 
+  /**
+   * Connects to the server at the address given (DesktopCommands.connectToServer) and makes it
+   * current, closing the local datafile. The server is asked first, so an address that does not
+   * answer, or is not one of our servers, leaves the current datafile open and says why.
+   */
+  async connectToServer(raw: unknown): Promise<Result<DatafileStatus>> {
+    const parsed = connectToServerInput.safeParse(raw ?? {});
+    if (!parsed.success) return validationFailure(parsed.error.issues);
+    const url = parseServerUrl(parsed.data.url);
+    if (!url.ok) return url;
+    if (this.state.kind === 'server' && this.state.connection.url === url.value) return { ok: true, value: this.status() };
+    const connection = await ServerConnection.connect(url.value, this.options.server);
+    if (!connection.ok) return connection;
+    this.replaceState({ kind: 'server', connection: connection.value });
+    return { ok: true, value: this.status() };
+  }
+
   /** Sets up the pending new datafile with its first administrator (DesktopCommands.setUpDatafile). */
   async setUp(raw: unknown): Promise<Result<DatafileStatus>> {
     const parsed = setUpDatafileInput.safeParse(raw ?? {});
-    if (!parsed.success) {
-      const issues = parsed.error.issues.map((i) => ({ field: i.path.map(String).join('.'), message: i.message }));
-      return { ok: false, error: appError('validation_failed', issues[0]?.message, { issues }) };
-    }
+    if (!parsed.success) return validationFailure(parsed.error.issues);
     const state = this.state;
     if (state.kind === 'closed') return { ok: false, error: appError('datafile_not_found', noDatafileMessage) };
+    if (state.kind === 'server') {
+      return { ok: false, error: appError('validation_failed', 'The app is connected to a server: there is no new datafile to set up.') };
+    }
     if (state.kind === 'open' || this.setupRunning) {
       return { ok: false, error: appError('validation_failed', 'This datafile is already set up.') };
     }
@@ -128,6 +162,7 @@ export class DatafileHost {
   /** Runs one contract operation for a window's session; the input is validated by `dispatch`. */
   async dispatch(session: ApiSession, operation: string, rawInput: unknown): Promise<Result<unknown>> {
     const state = this.state;
+    if (state.kind === 'server') return state.connection.dispatch(session, operation, rawInput);
     if (state.kind !== 'open') {
       return {
         ok: false,
@@ -160,7 +195,12 @@ export class DatafileHost {
     for (const session of this.sessions) session.userId = null;
     if (previous.kind === 'open') previous.core.close();
     if (previous.kind === 'needs-setup') previous.datafile.close();
-    if (previous.kind !== 'closed') previous.lock.release();
+    if (previous.kind === 'open' || previous.kind === 'needs-setup') previous.lock.release();
+    if (previous.kind === 'server') {
+      void previous.connection.close().catch((error: unknown) => this.logError('Logging out of the server', error));
+    }
+    const status = this.status();
+    for (const listener of this.statusListeners) listener(status);
   }
 
   private openFailure(file: string, error: unknown) {
@@ -176,6 +216,11 @@ export class DatafileHost {
   private logError(what: string, error: unknown): void {
     (this.options.logError ?? ((w, e) => console.error(`${w} failed:`, e)))(what, error);
   }
+}
+
+function validationFailure(zodIssues: readonly { path: readonly PropertyKey[]; message: string }[]): Result<never> {
+  const issues = zodIssues.map((i) => ({ field: i.path.map(String).join('.'), message: i.message }));
+  return { ok: false, error: appError('validation_failed', issues[0]?.message, { issues }) };
 }
 
 /** One spelling per file, so the same datafile always gets the same lock. */

@@ -2,13 +2,15 @@
  * The IPC adapter: one ipcMain.handle per contract operation plus the desktop commands, all
  * registered through `handleFromAppWindow`, which refuses any sender that is not the app's own
  * window before anything reaches a service. Inputs are passed on raw: `dispatch` validates them with
- * the contract's schemas, exactly as the HTTP transport does.
+ * the contract's schemas, exactly as the HTTP transport does (and, when connected to a server,
+ * before anything is sent to it).
  */
 import type { IpcMain, IpcMainInvokeEvent } from 'electron';
 import type { ApiSession } from '../api/core-api';
 import { appError, type Result } from '../../shared/errors';
 import { desktopChannels, operationChannels } from '../../shared/ipc';
 import type { DatafileHost } from './datafile-host';
+import type { LastServerFile } from './last-server';
 import { isAppPage } from './app-page';
 
 export const refusedSenderMessage =
@@ -51,6 +53,8 @@ export class AppWindows {
 export interface IpcDeps {
   host: DatafileHost;
   windows: AppWindows;
+  /** Where the last server address is remembered; without it none is offered. */
+  lastServer?: LastServerFile;
   log?: (message: string) => void;
 }
 
@@ -74,4 +78,10 @@ export function registerIpcHandlers(ipcMain: Pick<IpcMain, 'handle'>, deps: IpcD
   }
   handleFromAppWindow(desktopChannels.datafileStatus, async () => ({ ok: true, value: deps.host.status() }));
   handleFromAppWindow(desktopChannels.setUpDatafile, (_session, payload) => deps.host.setUp(payload));
+  handleFromAppWindow(desktopChannels.connectToServer, async (_session, payload) => {
+    const connected = await deps.host.connectToServer(payload);
+    if (connected.ok && connected.value.location) deps.lastServer?.write(connected.value.location);
+    return connected;
+  });
+  handleFromAppWindow(desktopChannels.lastServerUrl, async () => ({ ok: true, value: deps.lastServer?.read() ?? null }));
 }

@@ -34,6 +34,8 @@ export interface AppLocations {
   nativeBinding: string;
   defaultDatafile: string;
   hardwareIdFallbackFile: string;
+  /** The server address last connected to (File > Connect to server...). */
+  lastServerFile: string;
 }
 
 export function appLocations(inputs: LocationInputs): AppLocations {
@@ -51,6 +53,7 @@ export function appLocations(inputs: LocationInputs): AppLocations {
       : path.join(inputs.appPath, electronNativeFolder, nativeBindingFile),
     defaultDatafile: path.join(inputs.userDataPath, defaultDatafileName),
     hardwareIdFallbackFile: path.join(inputs.userDataPath, 'hardware-id'),
+    lastServerFile: path.join(inputs.userDataPath, 'last-server.json'),
   };
 }
 

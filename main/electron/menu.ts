@@ -28,6 +28,8 @@ export function menuTemplate(actions: MenuActions, options: MenuOptions): MenuIt
       submenu: [
         { id: 'new-datafile', label: 'New datafile...', accelerator: 'CmdOrCtrl+N', click: () => actions.newDatafile() },
         { id: 'open-datafile', label: 'Open datafile...', accelerator: 'CmdOrCtrl+O', click: () => actions.openDatafile() },
+        // The window asks for the address (and offers the last one); main connects when it sends it.
+        { id: 'connect-to-server', label: 'Connect to server...', click: () => actions.sendMenuCommand('connect-to-server') },
         { type: 'separator' },
         isMac ? { role: 'close' } : { role: 'quit', label: 'Quit' },
       ],

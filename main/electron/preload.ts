@@ -6,6 +6,7 @@
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import type { DesktopBridge, MenuCommand } from '../../shared/bridge';
+import type { SyncSitesApi } from '../../shared/contract';
 import { desktopChannels, isMenuCommand, operationChannels } from '../../shared/ipc';
 
 export function buildBridge(): DesktopBridge {
@@ -13,9 +14,11 @@ export function buildBridge(): DesktopBridge {
     operationChannels.map(({ operation, channel }) => [operation, (input: unknown) => ipcRenderer.invoke(channel, input)]),
   );
   return {
-    ...(operations as unknown as Omit<DesktopBridge, 'datafileStatus' | 'setUpDatafile' | 'onMenuCommand'>),
+    ...(operations as unknown as SyncSitesApi),
     datafileStatus: () => ipcRenderer.invoke(desktopChannels.datafileStatus),
     setUpDatafile: (input) => ipcRenderer.invoke(desktopChannels.setUpDatafile, input),
+    connectToServer: (input) => ipcRenderer.invoke(desktopChannels.connectToServer, input),
+    lastServerUrl: () => ipcRenderer.invoke(desktopChannels.lastServerUrl),
     onMenuCommand(listener: (command: MenuCommand) => void) {
       // Only the command is passed on: the event object would hand the page a reference to ipcRenderer.
       const forward = (_event: IpcRendererEvent, command: unknown) => {

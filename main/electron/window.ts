@@ -16,6 +16,13 @@ export interface AppWindowOptions {
   log?: (message: string) => void;
 }
 
+export const appTitle = 'mSupply Sync Sites';
+
+/** The title names what the window works on, so two windows (or a datafile and a server) are told apart. */
+export function windowTitleFor(location: string | null): string {
+  return location ? `${appTitle} — ${location}` : appTitle;
+}
+
 export function secureWebPreferences(preload: string): WebPreferences {
   return {
     preload,
@@ -60,7 +67,7 @@ export function createAppWindow(options: AppWindowOptions): BrowserWindow {
     height: 720,
     minWidth: 720,
     minHeight: 480,
-    title: 'mSupply Sync Sites',
+    title: windowTitleFor(options.host.status().location),
     show: false,
     webPreferences: secureWebPreferences(options.preload),
   });
@@ -70,7 +77,13 @@ export function createAppWindow(options: AppWindowOptions): BrowserWindow {
   const webContentsId = webContents.id;
   const session = options.host.newSession();
   options.windows.add(webContentsId, { session, pageUrl });
+  const stopFollowingTitle = options.host.onStatusChange((status) => {
+    if (!window.isDestroyed()) window.setTitle(windowTitleFor(status.location));
+  });
+  // The page's own <title> would otherwise replace the datafile or server in the title bar.
+  window.on('page-title-updated', (event: Electron.Event) => event.preventDefault());
   window.on('closed', () => {
+    stopFollowingTitle();
     options.windows.remove(webContentsId);
     options.host.endSession(session);
   });

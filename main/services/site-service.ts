@@ -448,8 +448,8 @@ export class SiteService {
     const outcome = this.sqlite
       .transaction((): ConfirmableResult<{ siteId: number }> => {
         const record = this.requireSite(input.siteId);
-        if (record.isCentral) throw new AppFailure('site_is_central');
         if (record.id === this.activeSiteId()) throw new AppFailure('site_is_active');
+        if (record.isCentral) throw new AppFailure('site_is_central');
         const storeCount = (
           this.sqlite.prepare('select count(*) as n from store where site_id = ?').get(record.id) as { n: number }
         ).n;

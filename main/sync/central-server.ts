@@ -4,8 +4,8 @@
  * envelope {"error": {"code", "message", "data"}}, including malformed, oversized and unknown
  * requests, so a client never sees a stack trace or an HTML page.
  *
- * Later routes (initialise, queued_records, ...) reuse the authentication by adding
- * `preHandler: server.authenticateSite` and reading `request.syncSite`.
+ * The data routes (data-routes.ts) reuse the authentication with `preHandler: server.authenticateSite`
+ * and read `request.syncSite`.
  */
 import http from 'node:http';
 import type { Socket } from 'node:net';
@@ -18,7 +18,8 @@ import fastify, {
   type FastifyServerOptions,
 } from 'fastify';
 import type { Core } from '../core';
-import { errorBody, type SiteInfo, type SiteStatus, SyncApiError, type SyncErrorCode, syncErrors, syncRoutes } from './protocol';
+import { type DataRouteOptions, registerDataRoutes } from './data-routes';
+import { errorBody, type SiteInfo, SyncApiError, type SyncErrorCode, syncErrors, syncRoutes } from './protocol';
 import { type AuthenticatedSite, SiteAuthenticator, type SiteAuthenticatorOptions } from './site-authenticator';
 
 declare module 'fastify' {
@@ -33,7 +34,7 @@ declare module 'fastify' {
   }
 }
 
-export interface CentralServerOptions extends SiteAuthenticatorOptions {
+export interface CentralServerOptions extends SiteAuthenticatorOptions, DataRouteOptions {
   /** Largest request body accepted, in bytes (data routes carry batches of records). */
   bodyLimit?: number;
   /** Largest request header block accepted, in bytes. */
@@ -142,15 +143,8 @@ export function createCentralServer(core: Core, options: CentralServerOptions = 
     };
   });
 
-  server.get(
-    syncRoutes.siteStatus,
-    { preHandler: server.authenticateSite },
-    async (): Promise<SiteStatus> => ({
-      code: 'idle',
-      message: 'The central server is idle: nothing is running for this site.',
-      data: null,
-    }),
-  );
+  // site_status and the data routes: initialise, queued_records, acknowledged_records, central_records.
+  registerDataRoutes(server, core, options);
 
   return server;
 }

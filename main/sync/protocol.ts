@@ -9,6 +9,10 @@ export const SYNC_API_PREFIX = '/sync/v5';
 export const syncRoutes = {
   site: `${SYNC_API_PREFIX}/site`,
   siteStatus: `${SYNC_API_PREFIX}/site_status`,
+  initialise: `${SYNC_API_PREFIX}/initialise`,
+  queuedRecords: `${SYNC_API_PREFIX}/queued_records`,
+  acknowledgedRecords: `${SYNC_API_PREFIX}/acknowledged_records`,
+  centralRecords: `${SYNC_API_PREFIX}/central_records`,
 } as const;
 
 export const syncHeaders = {
@@ -18,6 +22,11 @@ export const syncHeaders = {
   /** Sent by legacy mSupply Mobile instead of app-name / app-version. */
   legacyMobileVersion: 'mobile-version',
   syncVersion: 'version',
+  /**
+   * Our own addition, ignored by other centrals: `<datafile instance>/<run>` (two UUIDs), sent on
+   * every call of one sync run so the central can hold a per-site run lease (see site-run-leases.ts).
+   */
+  syncRun: 'msupply-sync-run',
 } as const;
 
 /**
@@ -85,6 +94,18 @@ export const syncErrors = {
   headers_too_large: { status: 431, message: 'The request headers are too large.' },
   unsupported_media_type: { status: 415, message: 'Send request bodies as JSON (application/json).' },
   request_timeout: { status: 408, message: 'The request took too long to arrive.' },
+  sync_is_running: {
+    status: 503,
+    message: 'Another sync of this site is running. Wait for it to finish, then try again.',
+  },
+  integration_in_progress: {
+    status: 503,
+    message: 'The central server is integrating the records this site sent. Try again in a moment.',
+  },
+  initialisation_in_progress: {
+    status: 503,
+    message: 'The central server is preparing the initial data of this site. Try again in a moment.',
+  },
   internal_error: { status: 500, message: 'Something went wrong on the central server. Please try again later.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
@@ -137,3 +158,69 @@ export class SyncApiError extends Error {
 export function errorBody(code: SyncErrorCode, message?: string, data: unknown = null): SyncErrorBody {
   return { error: { code, message: message ?? syncErrors[code].message, data } };
 }
+
+/** One record on the wire, in both directions of `queued_records` (sync-v5.md). */
+export interface QueuedRecord {
+  syncOutId: number;
+  tableName: string;
+  recordId: string;
+  action: 'insert' | 'update' | 'delete' | 'merge';
+  /** Absent on delete. */
+  recordData?: Record<string, unknown>;
+}
+
+export interface QueuedRecordsAnswer {
+  /** Records in the site's queue, this batch included. */
+  queueLength: number;
+  data: QueuedRecord[];
+}
+
+export interface PushBody {
+  /** Records the remote still has to send after this batch; 0 lets the central integrate. */
+  queueLength: number;
+  data: QueuedRecord[];
+}
+
+/** Why the central refused one pushed record; the remote keeps the record and shows the message. */
+export interface RefusedRecord {
+  syncOutId: number;
+  storeId: number | null;
+  code: 'store_not_active_on_site' | 'unknown_table' | 'invalid_record';
+  message: string;
+}
+
+export interface PushAnswer {
+  integrationStarted: boolean;
+  /** Our addition: records not accepted, each with the reason in words. Absent when none. */
+  refused?: RefusedRecord[];
+}
+
+export interface CentralRecord {
+  /** The cursor: the remote asks for records after the highest ID it has applied. */
+  ID: number;
+  tableName: string;
+  recordId: string;
+  action: 'insert' | 'update' | 'delete';
+  recordData?: Record<string, unknown>;
+}
+
+export interface CentralRecordsAnswer {
+  maxCursor: number;
+  data: CentralRecord[];
+}
+
+export interface InitialiseAnswer {
+  queueLength: number;
+}
+
+/** The one store-data table that travels: stock lines, as JSON on the wire. */
+export interface StoreRecordData {
+  id: string;
+  storeId: number;
+  itemCode: string;
+  itemName: string;
+  quantity: number;
+  updatedAt: string;
+}
+
+export const STORE_RECORD_TABLE = 'store_record';

@@ -86,7 +86,7 @@ function shown(text: string): string {
 export class RemoteSync implements RemoteSyncOperations {
   private cachedHardwareId: string | undefined;
   private readonly nodeClient: SyncHttpClient;
-  private readonly retry: RetryPolicy;
+  readonly retry: RetryPolicy;
 
   constructor(
     private readonly datafile: Datafile,
@@ -160,7 +160,8 @@ export class RemoteSync implements RemoteSyncOperations {
     return this.getRemoteSync();
   }
 
-  private headers(settings: RemoteSyncSettings): Record<string, string> {
+  /** The headers of every sync call: credentials, hardware ID, app name and version, sync API version. */
+  headers(settings: RemoteSyncSettings): Record<string, string> {
     const basic = Buffer.from(`${settings.siteName}:${settings.passwordSha256}`, 'utf8').toString('base64');
     return {
       authorization: `Basic ${basic}`,

@@ -10,6 +10,8 @@ import { getSetting } from '../../db/settings';
 import { type Core, openCore } from '../core';
 import type { SetupOptions } from '../services/datafile-setup';
 import type { PasswordHasher } from '../services/passwords';
+import { type AdminApiOptions, registerAdminApi } from '../http/admin-api';
+import { findRendererFolder } from '../http/renderer-folder';
 import { type CentralServerOptions, createCentralServer } from './central-server';
 
 export const DEFAULT_CENTRAL_PORT = 2048;
@@ -26,6 +28,8 @@ export interface StartServerOptions extends Omit<CentralServerOptions, 'https'> 
   port?: number;
   /** Default 127.0.0.1: only this machine. Use 0.0.0.0 to accept remote sites on the network. */
   host?: string;
+  /** The administrators' HTTP API and the browser workstation (default on); false turns it off. */
+  adminApi?: Partial<AdminApiOptions> | false;
   /** PEM certificate and key (contents or file paths via certFile/keyFile): serve HTTPS. */
   tls?: { cert: string | Buffer; key: string | Buffer } | { certFile: string; keyFile: string };
 }
@@ -63,6 +67,15 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       );
     }
     const server = createCentralServer(core, { ...options, https });
+    if (options.adminApi !== false) {
+      // Administrators' browsers (and desktop apps connected to this server) use the same contract here.
+      await registerAdminApi(server, core, {
+        secure: https !== undefined,
+        rendererDir: findRendererFolder(),
+        logError: (operation, error) => server.log.error({ err: error, operation }, 'Admin API call failed'),
+        ...options.adminApi,
+      });
+    }
     const host = options.host ?? '127.0.0.1';
     const port = options.port ?? getSetting(core.datafile.sqlite, 'central_server_port') ?? DEFAULT_CENTRAL_PORT;
     try {

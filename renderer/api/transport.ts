@@ -95,6 +95,8 @@ export function pickTransport(win: Pick<Window, 'syncSites'> = window): Transpor
       desktop: {
         datafileStatus: () => bridge.datafileStatus(),
         setUpDatafile: (input) => bridge.setUpDatafile(input),
+        connectToServer: (input) => bridge.connectToServer(input),
+        lastServerUrl: () => bridge.lastServerUrl(),
         onMenuCommand: (listener) => bridge.onMenuCommand(listener),
       },
     };

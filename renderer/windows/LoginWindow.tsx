@@ -36,7 +36,11 @@ export function LoginWindow(props: { location?: string | null; onLoggedIn: (who:
         }}
       >
         <h1 id="login-title">Log in</h1>
-        {props.location ? <p className="hint">Datafile: {props.location}</p> : null}
+        {props.location ? (
+          <p className="hint">
+            {/^https?:\/\//.test(props.location) ? 'Server' : 'Datafile'}: {props.location}
+          </p>
+        ) : null}
         <Field label="User name">
           <input type="text" autoComplete="username" autoFocus value={userName} onChange={(e) => setUserName(e.target.value)} />
         </Field>

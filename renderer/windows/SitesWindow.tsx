@@ -33,6 +33,8 @@ const columns: Column<SiteRow>[] = [
 ];
 
 export const searchDelayMs = 150;
+/** How often a shown sites window looks again for changes saved by other administrators. */
+export const liveRefreshMs = 5000;
 
 export function SitesWindow(props: { onClose: () => void }) {
   const api = useApi();
@@ -49,6 +51,22 @@ export function SitesWindow(props: { onClose: () => void }) {
   const openings = useRef(0);
 
   const refresh = useCallback(() => setRefreshes((n) => n + 1), []);
+
+  // Other administrators may save changes meanwhile (client/server installs): look again when the
+  // window regains focus, and every few seconds while it is shown.
+  useEffect(() => {
+    const whenShown = () => {
+      if (document.visibilityState === 'visible') refresh();
+    };
+    window.addEventListener('focus', refresh);
+    document.addEventListener('visibilitychange', whenShown);
+    const timer = window.setInterval(whenShown, liveRefreshMs);
+    return () => {
+      window.removeEventListener('focus', refresh);
+      document.removeEventListener('visibilitychange', whenShown);
+      window.clearInterval(timer);
+    };
+  }, [refresh]);
 
   useEffect(() => {
     let current = true;

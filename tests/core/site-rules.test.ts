@@ -311,12 +311,15 @@ describe('deleting a site', () => {
     expect(dumpContent(core)).toBe(before);
   });
 
-  it('is refused for the active site on this datafile', async () => {
-    await expectCode(() => core.sites.deleteSite(admin, { siteId: 1, confirmed: true }), 'site_is_central');
+  it('is refused for the active site on this datafile, and for the central server site', async () => {
+    const error = await expectCode(() => core.sites.deleteSite(admin, { siteId: 1, confirmed: true }), 'site_is_active');
+    expect(error.message).toMatch(/would break your datafile/);
     saved(await core.sites.saveSite(admin, { ...unchangedDraft(core, KOPU), removeStoreIds: [storeIdByCode(core, 'Kopu')] }));
     core.sites.setActiveSite(admin, { siteId: KOPU, confirmed: true });
-    const error = await expectCode(() => core.sites.deleteSite(admin, { siteId: KOPU, confirmed: true }), 'site_is_active');
-    expect(error.message).toMatch(/active site/);
+    const active = await expectCode(() => core.sites.deleteSite(admin, { siteId: KOPU, confirmed: true }), 'site_is_active');
+    expect(active.message).toMatch(/active site/);
+    // Not active any more, the central server site still cannot go.
+    await expectCode(() => core.sites.deleteSite(admin, { siteId: 1, confirmed: true }), 'site_is_central');
   });
 
   it('asks for confirmation, then deletes a site with no stores', async () => {

@@ -8,7 +8,8 @@ import { startDesktopApp } from '../../main/electron/app';
 import { pageUrlOf } from '../../main/electron/app-page';
 import { acquireDatafileLock } from '../../main/services/datafile-lock';
 import { desktopChannels, operationChannel } from '../../shared/ipc';
-import { tempDir } from '../helpers/core';
+import { startServer } from '../../main/sync/start-server';
+import { ADMIN, fastHasher, tempDir } from '../helpers/core';
 import { type BrowserWindow, fake } from '../fakes/electron';
 
 interface MenuItem {
@@ -144,6 +145,47 @@ describe('the desktop app', () => {
     expect(window!.webContents.reloads).toBe(1);
     // The previous datafile is closed and unlocked.
     expect(fs.existsSync(path.join(layout.userData, 'datafile.sqlite.lock'))).toBe(false);
+  });
+
+  it('connects to a server from File > Connect to server..., and comes back with File > Open datafile...', async () => {
+    const server = await startServer({
+      datafile: path.join(tempDir('server-'), 'server.sqlite'),
+      setup: { admin: ADMIN, demo: true },
+      hasher: fastHasher,
+      port: 0,
+    });
+    try {
+      await start(layout);
+      const [window] = fake.windows;
+      const defaultDatafile = path.join(layout.userData, 'datafile.sqlite');
+      expect(window!.title).toBe(`mSupply Sync Sites — ${defaultDatafile}`);
+
+      // The menu asks the window for the address; the window sends it back with connectToServer.
+      menuItem('File', 'Connect to server...').click!();
+      expect(window!.webContents.sent).toEqual([{ channel: desktopChannels.menuCommand, args: ['connect-to-server'] }]);
+      expect((await invoke(window!, desktopChannels.lastServerUrl)).value).toBeNull();
+      const connected = await invoke(window!, desktopChannels.connectToServer, { url: `${server.url}/` });
+      expect(connected).toEqual({ ok: true, value: { location: server.url, open: true, needsSetup: false } });
+      expect(window!.title).toBe(`mSupply Sync Sites — ${server.url}`);
+      expect(fs.existsSync(`${defaultDatafile}.lock`)).toBe(false);
+      expect(JSON.parse(fs.readFileSync(path.join(layout.userData, 'last-server.json'), 'utf8'))).toEqual({ url: server.url });
+
+      await invoke(window!, operationChannel('login'), { userName: ADMIN.userName, password: ADMIN.password });
+      const sites = await invoke(window!, operationChannel('listSites'), {});
+      expect(sites.value.rows.map((r: { name: string }) => r.name)).toContain('Kopu HC');
+
+      fake.dialogAnswers.open = { canceled: false, filePaths: [defaultDatafile] };
+      menuItem('File', 'Open datafile...').click!();
+      await flush();
+      expect((await invoke(window!, desktopChannels.datafileStatus)).value).toEqual({ location: defaultDatafile, open: false, needsSetup: true });
+      expect(window!.title).toBe(`mSupply Sync Sites — ${defaultDatafile}`);
+      expect(window!.webContents.reloads).toBe(1);
+      expect(fs.existsSync(`${defaultDatafile}.lock`)).toBe(true);
+      // Offered again next time.
+      expect((await invoke(window!, desktopChannels.lastServerUrl)).value).toBe(server.url);
+    } finally {
+      await server.stop();
+    }
   });
 
   it('leaves the default datafile to the instance already running', async () => {

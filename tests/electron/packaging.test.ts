@@ -42,15 +42,7 @@ function filesUnder(folder: string): string[] {
   return fs.readdirSync(folder, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).map((d) => d.name);
 }
 
-beforeAll(() => {
-  const tsx = fromRoot('node_modules', 'tsx', 'dist', 'cli.mjs');
-  // The type check is `npm run build`'s job (and the suite's `npm test`); here the layout matters.
-  const result = spawnSync(process.execPath, [tsx, fromRoot('scripts', 'build.ts'), '--no-typecheck'], {
-    cwd: root,
-    encoding: 'utf8',
-  });
-  if (result.status !== 0) throw new Error(`The build failed:\n${result.stdout}\n${result.stderr}`);
-}, 120_000);
+// dist/ is built once for the whole run by tests/global-setup.ts (jest's globalSetup).
 
 describe('electron-builder.yml', () => {
   const ajv = new Ajv({ strict: false, allErrors: true });

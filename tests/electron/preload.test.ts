@@ -19,7 +19,7 @@ function loadPreload(): Record<string, unknown> {
 describe('the preload', () => {
   it('exposes exactly one function per contract operation plus the desktop commands, and not ipcRenderer', () => {
     const bridge = loadPreload();
-    expect(Object.keys(bridge).sort()).toEqual([...operationNames, 'datafileStatus', 'setUpDatafile', 'onMenuCommand'].sort());
+    expect(Object.keys(bridge).sort()).toEqual([...operationNames, 'datafileStatus', 'setUpDatafile', 'connectToServer', 'lastServerUrl', 'onMenuCommand'].sort());
     for (const value of Object.values(bridge)) {
       expect(typeof value).toBe('function');
       expect(value).not.toBe(ipcRenderer);
@@ -32,10 +32,14 @@ describe('the preload', () => {
     for (const operation of operationNames) await bridge[operation]!({ marker: operation });
     await bridge.setUpDatafile!({ userName: 'boss', password: 'long enough 1', demo: false });
     await bridge.datafileStatus!();
+    await bridge.connectToServer!({ url: 'http://server:2048' });
+    await bridge.lastServerUrl!();
     expect(fake.invoked).toEqual([
       ...operationNames.map((operation) => ({ channel: operationChannel(operation), args: [{ marker: operation }] })),
       { channel: desktopChannels.setUpDatafile, args: [{ userName: 'boss', password: 'long enough 1', demo: false }] },
       { channel: desktopChannels.datafileStatus, args: [] },
+      { channel: desktopChannels.connectToServer, args: [{ url: 'http://server:2048' }] },
+      { channel: desktopChannels.lastServerUrl, args: [] },
     ]);
   });
 

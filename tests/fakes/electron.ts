@@ -73,10 +73,18 @@ export class BrowserWindow extends Emitter {
   readonly webContents = new FakeWebContents();
   loadedFile: string | null = null;
   destroyed = false;
+  title: string;
   constructor(options: any = {}) {
     super();
     this.options = options;
+    this.title = options.title ?? '';
     fake.windows.push(this);
+  }
+  setTitle(title: string) {
+    this.title = title;
+  }
+  getTitle() {
+    return this.title;
   }
   loadFile(file: string) {
     this.loadedFile = file;

@@ -58,6 +58,8 @@ function fakeDesktop(status: { needsSetup: boolean }) {
       status.needsSetup = false;
       return { ok: true, value: { location: '/data/test.sqlite', open: true, needsSetup: false } };
     },
+    connectToServer: async () => ({ ok: false, error: { code: 'server_unreachable', message: 'not in this test' } }),
+    lastServerUrl: async () => ({ ok: true, value: null }),
     onMenuCommand: (listener) => {
       listeners.add(listener);
       return () => listeners.delete(listener);

@@ -90,7 +90,7 @@ test('the active site cannot be deleted, and the message says why', async () => 
   const { user } = await openSitesWindow(world);
   await user.click(screen.getByRole('row', { name: /Tamaki/ }));
   await user.click(screen.getByRole('button', { name: 'Delete' }));
-  expect(await screen.findByRole('alert')).toHaveTextContent('The central server site cannot be deleted.');
+  expect(await screen.findByRole('alert')).toHaveTextContent('This is the active site on this datafile and cannot be deleted. That would break your datafile.');
 });
 
 test('a user without the permission sees every input and changing button disabled, and why', async () => {
