@@ -130,6 +130,8 @@ export const syncOut = sqliteTable(
   },
   (t) => [
     index('sync_out_site_sequence_idx').on(t.siteId, t.sequence),
+    // Integrating a site's own change of a record drops the central's queued copies of it.
+    index('sync_out_site_record_idx').on(t.siteId, t.recordId),
     check('sync_out_action_check', sql`${t.action} in ('insert', 'update', 'delete', 'merge')`),
   ],
 );

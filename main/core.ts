@@ -9,8 +9,11 @@ import type { Actor } from './services/actor';
 import { needsSetup, setUpNewDatafile, type SetupOptions } from './services/datafile-setup';
 import { PasswordHasher } from './services/passwords';
 import { SiteService } from './services/site-service';
+import { StockService } from './services/stock-service';
 import { UserService } from './services/user-service';
 import { createRemoteSync, type RemoteSyncOptions } from './sync/remote-sync';
+import { RemoteStoreSync } from './sync/remote-store-sync';
+import { SyncScheduler } from './sync/sync-scheduler';
 
 /** Remote-site operations; provided by the sync module (main/sync). */
 export interface RemoteSyncOperations {
@@ -25,6 +28,12 @@ export interface Core {
   hasher: PasswordHasher;
   sites: SiteService;
   users: UserService;
+  /** The Stock page: store data of the stores active on this site. */
+  stock: StockService;
+  /** A remote site's sync runs (Sync now) and status line. */
+  storeSync: RemoteStoreSync;
+  /** Automatic sync; not started here: the host that keeps the core open starts and stops it. */
+  syncScheduler: SyncScheduler;
   close(): void;
 }
 
@@ -37,13 +46,23 @@ export interface CoreOptions extends OpenOptions {
 }
 
 export function createCore(datafile: Datafile, hasher = new PasswordHasher(), remote: RemoteSyncOptions = {}): Core {
+  const remoteSync = createRemoteSync(datafile, remote);
+  const storeSync = new RemoteStoreSync(datafile, remoteSync, remote.storeSync);
+  const syncScheduler = new SyncScheduler(storeSync, { logError: (error) => console.error('Scheduled sync failed:', error) });
   return {
     datafile,
-    remote: createRemoteSync(datafile, remote),
+    remote: remoteSync,
     hasher,
     sites: new SiteService(datafile, hasher),
     users: new UserService(datafile, hasher),
-    close: () => datafile.close(),
+    stock: new StockService(datafile),
+    storeSync,
+    syncScheduler,
+    close: () => {
+      syncScheduler.stop();
+      storeSync.close();
+      datafile.close();
+    },
   };
 }
 

@@ -16,6 +16,10 @@ export const limits = {
   search: 200,
   storesPerSave: 100_000,
   url: 2000,
+  itemCode: 40,
+  itemName: 200,
+  quantity: 1_000_000_000,
+  syncIntervalMinutes: 24 * 60,
 } as const;
 
 const siteId = z.int('Site ID must be a whole number.').positive('Site ID must be a positive number.');
@@ -98,6 +102,40 @@ export const inputs = {
     siteName: z.string().trim().min(1, 'Site name is required.').max(limits.siteName),
     password: z.string().min(1, 'Password is required.').max(limits.sitePassword),
   }),
+  /** Stock: the stores active on this site, with their number of stock lines. */
+  listStockStores: z.strictObject({}),
+  listStockLines: z.strictObject({ storeId }),
+  /** Adds (lineId null) or changes a stock line of a store active on this site. */
+  saveStockLine: z.strictObject({
+    storeId,
+    lineId: z.uuid('Stock line ID is not valid.').nullable(),
+    itemCode: z
+      .string()
+      .trim()
+      .min(1, 'Item code is required.')
+      .max(limits.itemCode, `Item code can be at most ${limits.itemCode} characters.`),
+    itemName: z
+      .string()
+      .trim()
+      .min(1, 'Item name is required.')
+      .max(limits.itemName, `Item name can be at most ${limits.itemName} characters.`),
+    quantity: z
+      .number('Quantity must be a number.')
+      .finite('Quantity must be a number.')
+      .min(0, 'Quantity cannot be negative.')
+      .max(limits.quantity, `Quantity can be at most ${limits.quantity}.`),
+  }),
+  deleteStockLine: z.strictObject({ lineId: z.uuid('Stock line ID is not valid.') }),
+  /** The sync status line of a remote site. */
+  getSyncStatus: z.strictObject({}),
+  /** Sync now: runs a sync (push, then pull) and answers with the status after it. */
+  syncNow: z.strictObject({}),
+  setSyncInterval: z.strictObject({
+    minutes: z
+      .int('The sync interval must be a whole number of minutes.')
+      .min(0, 'The sync interval cannot be negative.')
+      .max(limits.syncIntervalMinutes, `The sync interval can be at most ${limits.syncIntervalMinutes} minutes.`),
+  }),
 } as const;
 
 export type Inputs = { [K in keyof typeof inputs]: z.input<(typeof inputs)[K]> };
@@ -179,6 +217,56 @@ export interface Outputs {
   checkConnection: ConnectionCheck;
   getRemoteSync: RemoteSyncView;
   enableSync: RemoteSyncView;
+  listStockStores: { stores: StockStore[] };
+  listStockLines: { store: StockStore; lines: StockLine[] };
+  saveStockLine: StockLine;
+  deleteStockLine: { lineId: string };
+  getSyncStatus: SyncStatus;
+  syncNow: SyncStatus;
+  setSyncInterval: SyncStatus;
+}
+
+export interface StockStore {
+  storeId: number;
+  code: string;
+  name: string;
+  lineCount: number;
+}
+
+export interface StockLine {
+  lineId: string;
+  storeId: number;
+  itemCode: string;
+  itemName: string;
+  quantity: number;
+  updatedAt: string;
+}
+
+export const syncPhases = ['connecting', 'pushing', 'integrating', 'initialising', 'pulling'] as const;
+export type SyncPhase = (typeof syncPhases)[number];
+
+/** What the sync status line shows. Counts are records; messages are in words. */
+export interface SyncStatus {
+  /** False until Enabling sync has pointed this datafile at a central server. */
+  configured: boolean;
+  isCentralServer: boolean;
+  /** True once the first complete sync (initialisation) has finished. */
+  initialised: boolean;
+  running: boolean;
+  /** While a run is going: what it is doing and how far it got (total 0 when not known yet). */
+  progress: { phase: SyncPhase; message: string; done: number; total: number } | null;
+  lastSuccessAt: string | null;
+  lastError: string | null;
+  /** Changes made here waiting to go to the central server (refused ones not included). */
+  waitingOut: number;
+  /** Records the central server had waiting for this site at the last look; null when not known. */
+  waitingIn: number | null;
+  /** Changes the central server refused (their store is no longer on this site); kept here. */
+  refused: number;
+  refusedMessage: string | null;
+  /** Minutes between automatic syncs; 0 means paused. */
+  intervalMinutes: number;
+  nextRunAt: string | null;
 }
 
 /** The outcomes of Check connection, each shown to the person in words (`message`). */

@@ -29,6 +29,11 @@ export const errorMessages = {
     'This datafile was last used by a newer version of the app. Update the app to open it; the datafile has not been changed.',
   datafile_in_use: 'This datafile is already open in another window or program.',
   sync_not_configured: 'Sync is not set up on this datafile.',
+  sync_not_on_central:
+    'This datafile is the central server: it does not sync with another server. Remote sites sync with it.',
+  store_not_on_this_site:
+    'That store is not active on this site, so its stock cannot be edited here. Stock is edited on the site where its store is active.',
+  stock_line_not_found: 'That stock line no longer exists. It may have been deleted, here or by a sync.',
   /** The desktop app connected to a server (main/http/api-client.ts); the message names the URL. */
   server_unreachable: 'Unable to reach the server. Check the address and the network.',
   server_not_recognised:

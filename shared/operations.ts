@@ -18,6 +18,13 @@ export const operationNames = [
   'checkConnection',
   'getRemoteSync',
   'enableSync',
+  'listStockStores',
+  'listStockLines',
+  'saveStockLine',
+  'deleteStockLine',
+  'getSyncStatus',
+  'syncNow',
+  'setSyncInterval',
 ] as const;
 
 export type OperationName = (typeof operationNames)[number];

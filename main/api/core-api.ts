@@ -13,7 +13,7 @@ import {
 import { AppFailure, appError, type Result } from '../../shared/errors';
 import { validateInput } from '../../shared/validate';
 import { type Core, requireRemote } from '../core';
-import { type Actor, canEditSyncSettings } from '../services/actor';
+import { type Actor, canEditSyncSettings, requireEditSyncSettings } from '../services/actor';
 
 /** One window's or one browser's login. */
 export interface ApiSession {
@@ -67,7 +67,25 @@ export function createHandlers(core: Core): Handlers {
     resetHardwareId: (session, input) => core.sites.resetHardwareId(actorOf(session), input),
     checkConnection: (session) => (actorOf(session), requireRemote(core).checkConnection()),
     getRemoteSync: (session) => (actorOf(session), requireRemote(core).getRemoteSync()),
-    enableSync: (session, input) => requireRemote(core).enableSync(actorOf(session), input),
+    enableSync: async (session, input) => {
+      const view = await requireRemote(core).enableSync(actorOf(session), input);
+      // The first sync initialises the datafile; a running scheduler does it soon after enabling.
+      core.syncScheduler.poke();
+      return view;
+    },
+    // Stock: any logged-in user, for stores active on this site (the rule is in StockService).
+    listStockStores: (session) => (actorOf(session), { stores: core.stock.listStores() }),
+    listStockLines: (session, input) => (actorOf(session), core.stock.listLines(input)),
+    saveStockLine: (session, input) => core.stock.saveLine(actorOf(session), input),
+    deleteStockLine: (session, input) => core.stock.deleteLine(actorOf(session), input),
+    // Sync now and the status line: any logged-in user; changing the interval needs the sync permission.
+    getSyncStatus: (session) => (actorOf(session), core.storeSync.status()),
+    syncNow: (session) => (actorOf(session), core.storeSync.syncNow()),
+    setSyncInterval: (session, input) => {
+      requireEditSyncSettings(actorOf(session));
+      core.storeSync.setIntervalMinutes(input.minutes);
+      return core.storeSync.status();
+    },
   };
 }
 

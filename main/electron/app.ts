@@ -1,6 +1,6 @@
 /**
- * Electron main, composed: one locked-down window over the open datafile, the IPC handlers, the
- * application menu and the File > New / Open datafile commands. The rules live in the modules it
+ * Electron main, composed: one locked-down window over the open datafile (or the server it is
+ * connected to), the IPC handlers, the application menu and the File > New / Open datafile commands. The rules live in the modules it
  * wires (DatafileHost, the services, the contract); this file only talks to Electron.
  */
 import fs from 'node:fs';
@@ -71,6 +71,8 @@ export async function startDesktopApp(options: DesktopAppOptions = {}): Promise<
       electronClient: new NetHttpClient(),
       appVersion: app.getVersion(),
     },
+    // While the datafile is the central server, remote sites reach it on its central_server_port.
+    centralServer: { log: (message) => console.log(message) },
   });
   const windows = new AppWindows();
   registerIpcHandlers(ipcMain, { host, windows, lastServer: new LastServerFile(locations.lastServerFile) });

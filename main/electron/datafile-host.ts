@@ -19,6 +19,7 @@ import { needsSetup, setUpNewDatafile } from '../services/datafile-setup';
 import { type HttpApiClientOptions, parseServerUrl } from '../http/api-client';
 import { PasswordHasher } from '../services/passwords';
 import type { RemoteSyncOptions } from '../sync/remote-sync';
+import { type CentralHostOptions, CentralServerHost } from '../sync/central-host';
 import { ServerConnection } from './server-connection';
 
 export interface DatafileHostOptions {
@@ -31,12 +32,14 @@ export interface DatafileHostOptions {
   logError?: (what: string, error: unknown) => void;
   /** How calls reach a server after Connect to server (timeout; tests may pass their own fetch). */
   server?: HttpApiClientOptions;
+  /** Run the central server in-process while the datafile is the central server (off unless given). */
+  centralServer?: CentralHostOptions;
 }
 
 type State =
   | { kind: 'closed' }
   | { kind: 'needs-setup'; datafile: Datafile; lock: DatafileLock }
-  | { kind: 'open'; core: Core; handlers: Handlers; lock: DatafileLock }
+  | { kind: 'open'; core: Core; handlers: Handlers; lock: DatafileLock; central: CentralServerHost | null }
   | { kind: 'server'; connection: ServerConnection };
 
 export const noDatafileMessage = 'No datafile is open. Choose File > Open datafile... or File > New datafile....';
@@ -181,7 +184,9 @@ export class DatafileHost {
 
   private opened(datafile: Datafile, lock: DatafileLock): State {
     const core = createCore(datafile, this.hasher, this.options.remote);
-    return { kind: 'open', core, handlers: createHandlers(core), lock };
+    const central = this.options.centralServer ? new CentralServerHost(core, this.options.centralServer) : null;
+    void central?.reconcile();
+    return { kind: 'open', core, handlers: createHandlers(core), lock, central };
   }
 
   private currentPath(): string | null {
@@ -193,9 +198,20 @@ export class DatafileHost {
     this.state = next;
     // User IDs belong to one datafile: a login must not carry over to another.
     for (const session of this.sessions) session.userId = null;
-    if (previous.kind === 'open') previous.core.close();
-    if (previous.kind === 'needs-setup') previous.datafile.close();
-    if (previous.kind === 'open' || previous.kind === 'needs-setup') previous.lock.release();
+    if (previous.kind === 'open') {
+      // The central server finishes the calls it is answering before its datafile closes.
+      const closing = previous.central?.close() ?? Promise.resolve();
+      void closing
+        .catch((error: unknown) => this.logError('Stopping the central server', error))
+        .finally(() => {
+          previous.core.close();
+          previous.lock.release();
+        });
+    }
+    if (previous.kind === 'needs-setup') {
+      previous.datafile.close();
+      previous.lock.release();
+    }
     if (previous.kind === 'server') {
       void previous.connection.close().catch((error: unknown) => this.logError('Logging out of the server', error));
     }

@@ -21,6 +21,7 @@ import { hardwareId as machineHardwareId } from '../services/machine-id';
 import { sha256Hex } from '../services/passwords';
 import { NodeFetchClient, type SyncHttpClient, type SyncHttpResponse, SyncTransportError } from './http-client';
 import { REMOTE_APP_NAME, SYNC_API_VERSION, syncHeaders, syncRoutes } from './protocol';
+import type { RemoteStoreSyncOptions } from './remote-store-sync';
 import { defaultRetryPolicy, requestWithRetry, type RetryPolicy } from './request-with-retry';
 
 export interface RemoteSyncOptions {
@@ -35,6 +36,8 @@ export interface RemoteSyncOptions {
   retry?: Partial<RetryPolicy>;
   appVersion?: string;
   sleep?: (ms: number) => Promise<void>;
+  /** Batch sizes and waits of sync runs (remote-store-sync.ts). */
+  storeSync?: RemoteStoreSyncOptions;
 }
 
 export const connectionMessages: Record<Exclude<ConnectionOutcome, 'connected'>, string> = {

@@ -85,6 +85,10 @@ describe('connected to a server', () => {
 
     expect(await connect()).toEqual({ ok: true, value: { location: server.url, open: true, needsSetup: false } });
     expect(window.title).toBe(`mSupply Sync Sites — ${server.url}`);
+    // The page's <title> must not put the plain app name back.
+    let kept = false;
+    window.emit('page-title-updated', { preventDefault: () => (kept = true) }, 'mSupply Sync Sites');
+    expect(kept).toBe(true);
     expect((await invoke(desktopChannels.datafileStatus, fromWindow(window))).value.location).toBe(server.url);
     // The local datafile is closed and its lock released while the app works on the server.
     expect(host.core).toBeNull();

@@ -150,7 +150,13 @@ describe('the bundles', () => {
   it('keep electron and better-sqlite3 external to main, and bundle the rest', () => {
     const main = fs.readFileSync(fromRoot('dist', 'main', 'main.js'), 'utf8');
     const required = new Set([...main.matchAll(/require\(["']([^"']+)["']\)/g)].map((m) => m[1]!));
-    const nonBuiltin = [...required].filter((r) => !r.startsWith('node:') && !require('node:module').isBuiltin(r));
+    // ajv and fast-json-stringify (inside fastify, for the in-app central server) carry code
+    // templates for their "standalone" code generation that mention their own files; those strings
+    // are never run by fastify, and the packages themselves are bundled.
+    const inCodeTemplates = /^(ajv|ajv-formats|fast-json-stringify)\//;
+    const nonBuiltin = [...required].filter(
+      (r) => !r.startsWith('node:') && !require('node:module').isBuiltin(r) && !inCodeTemplates.test(r),
+    );
     expect(nonBuiltin.sort()).toEqual(['better-sqlite3', 'electron']);
   });
 });

@@ -1,0 +1,1 @@
+CREATE INDEX `sync_out_site_record_idx` ON `sync_out` (`site_id`,`record_id`);

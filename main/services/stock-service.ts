@@ -1,0 +1,164 @@
+/**
+ * The Stock page: the store data (stock lines) of the stores active on this site. Permission rule:
+ * any logged-in user may add, change and delete stock lines of the stores active on this site,
+ * online or offline. On the central server, a user who may edit sync settings may also correct the
+ * stock of a store on a remote site; that change is queued for the site.
+ *
+ * Every edit is recorded for sync in the same transaction as the edit itself:
+ * - on a remote site, in remote_out (pushed on the next sync). Earlier unpushed changes of the same
+ *   line are dropped: a change carries the whole line, so only the latest matters.
+ * - on the central server, in sync_out of the site the store is on, when that is a remote site.
+ */
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { ParsedInputs, StockLine, StockStore } from '../../shared/contract';
+import { AppFailure } from '../../shared/errors';
+import type { Datafile } from '../../db/datafile';
+import { getSetting } from '../../db/settings';
+import { STORE_RECORD_TABLE } from '../sync/protocol';
+import { storeRecordJsonSql } from '../sync/store-data';
+import { type Actor, canEditSyncSettings } from './actor';
+
+export interface StockServiceEvents {
+  /** Stock lines of these stores changed (an edit here or a sync). */
+  stockChanged: [storeIds: number[]];
+}
+
+interface StoreRow {
+  id: number;
+  code: string;
+  name: string;
+  siteId: number;
+}
+
+const lineColumns = `id as lineId, store_id as storeId, item_code as itemCode, item_name as itemName, quantity, updated_at as updatedAt`;
+
+export class StockService {
+  readonly events = new EventEmitter<StockServiceEvents>();
+
+  constructor(private readonly datafile: Datafile) {}
+
+  private get sqlite() {
+    return this.datafile.sqlite;
+  }
+
+  private activeSiteId(): number {
+    const id = getSetting(this.sqlite, 'active_site_id');
+    if (id === undefined) throw new Error('The datafile has no active site.');
+    return id;
+  }
+
+  private centralSiteId(): number {
+    return this.sqlite.prepare('select id from site where is_central = 1').pluck().get() as number;
+  }
+
+  listStores(): StockStore[] {
+    return this.sqlite
+      .prepare(
+        `select s.id as storeId, s.code, s.name, (select count(*) from store_record r where r.store_id = s.id) as lineCount
+         from store s where s.site_id = ? order by s.name collate nocase, s.id`,
+      )
+      .all(this.activeSiteId()) as StockStore[];
+  }
+
+  listLines(input: ParsedInputs['listStockLines']): { store: StockStore; lines: StockLine[] } {
+    const store = this.requireStore(input.storeId);
+    const lines = this.sqlite
+      .prepare(`select ${lineColumns} from store_record where store_id = ? order by item_code collate nocase, id`)
+      .all(store.id) as StockLine[];
+    return { store: { storeId: store.id, code: store.code, name: store.name, lineCount: lines.length }, lines };
+  }
+
+  private requireStore(storeId: number): StoreRow {
+    const store = this.sqlite.prepare('select id, code, name, site_id as siteId from store where id = ?').get(storeId) as
+      | StoreRow
+      | undefined;
+    if (!store) throw new AppFailure('store_not_found', `There is no store with store ID ${storeId}.`);
+    return store;
+  }
+
+  /** The edit rule: stores active on this site; on the central server, also remote sites' stores for sync administrators. */
+  private requireEditable(actor: Actor, store: StoreRow): void {
+    const active = this.activeSiteId();
+    if (store.siteId === active) return;
+    const isCentral = active === this.centralSiteId();
+    if (isCentral && canEditSyncSettings(actor)) return;
+    throw new AppFailure(
+      'store_not_on_this_site',
+      `The store "${store.name}" is not active on this site, so its stock cannot be edited here. ` +
+        'Stock is edited on the site where its store is active.',
+    );
+  }
+
+  saveLine(actor: Actor, input: ParsedInputs['saveStockLine']): StockLine {
+    const line = this.sqlite
+      .transaction((): StockLine => {
+        const store = this.requireStore(input.storeId);
+        this.requireEditable(actor, store);
+        let lineId = input.lineId;
+        if (lineId !== null) {
+          const existing = this.sqlite.prepare('select store_id as storeId from store_record where id = ?').get(lineId) as
+            | { storeId: number }
+            | undefined;
+          if (!existing) throw new AppFailure('stock_line_not_found');
+          if (existing.storeId !== store.id) this.requireEditable(actor, this.requireStore(existing.storeId));
+        } else {
+          lineId = randomUUID();
+        }
+        const updatedAt = new Date().toISOString();
+        this.sqlite
+          .prepare(
+            `insert into store_record (id, store_id, item_code, item_name, quantity, updated_at) values (?, ?, ?, ?, ?, ?)
+             on conflict(id) do update set store_id = excluded.store_id, item_code = excluded.item_code,
+               item_name = excluded.item_name, quantity = excluded.quantity, updated_at = excluded.updated_at`,
+          )
+          .run(lineId, store.id, input.itemCode, input.itemName, input.quantity, updatedAt);
+        this.recordChange(store, lineId, input.lineId === null ? 'insert' : 'update');
+        return this.sqlite.prepare(`select ${lineColumns} from store_record where id = ?`).get(lineId) as StockLine;
+      })
+      .immediate();
+    this.events.emit('stockChanged', [line.storeId]);
+    return line;
+  }
+
+  deleteLine(actor: Actor, input: ParsedInputs['deleteStockLine']): { lineId: string } {
+    const storeId = this.sqlite
+      .transaction((): number => {
+        const existing = this.sqlite.prepare('select store_id as storeId from store_record where id = ?').get(input.lineId) as
+          | { storeId: number }
+          | undefined;
+        if (!existing) throw new AppFailure('stock_line_not_found');
+        const store = this.requireStore(existing.storeId);
+        this.requireEditable(actor, store);
+        this.sqlite.prepare('delete from store_record where id = ?').run(input.lineId);
+        this.recordChange(store, input.lineId, 'delete');
+        return store.id;
+      })
+      .immediate();
+    this.events.emit('stockChanged', [storeId]);
+    return { lineId: input.lineId };
+  }
+
+  /** Records an edit for sync; runs inside the edit's transaction, after the row was written. */
+  private recordChange(store: StoreRow, lineId: string, action: 'insert' | 'update' | 'delete'): void {
+    const active = this.activeSiteId();
+    const central = this.centralSiteId();
+    const data =
+      action === 'delete'
+        ? null
+        : (this.sqlite.prepare(`select ${storeRecordJsonSql('r')} from store_record r where r.id = ?`).pluck().get(lineId) as string);
+    if (active !== central) {
+      this.sqlite.prepare('delete from remote_out where record_id = ? and refused_at is null').run(lineId);
+      this.sqlite
+        .prepare('insert into remote_out (store_id, table_name, record_id, action, data) values (?, ?, ?, ?, ?)')
+        .run(store.id, STORE_RECORD_TABLE, lineId, action, data);
+    } else if (store.siteId !== central) {
+      this.sqlite
+        .prepare(
+          `insert into sync_out (site_id, store_id, table_name, record_id, action, data, sequence)
+           values (?, ?, ?, ?, ?, ?, (select coalesce(max(sequence), 0) + 1 from sync_out where site_id = ?))`,
+        )
+        .run(store.siteId, store.id, STORE_RECORD_TABLE, lineId, action, data, store.siteId);
+    }
+  }
+}

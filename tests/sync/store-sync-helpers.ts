@@ -1,0 +1,72 @@
+/** Central and remote datafiles syncing store data over real HTTP on 127.0.0.1. */
+import type { Core } from '../../main/core';
+import type { RemoteSyncOptions } from '../../main/sync/remote-sync';
+import { startServer, type RunningServer } from '../../main/sync/start-server';
+import { adminOf } from '../helpers/core';
+import { type Central, newRemote, noLimits, setSitePassword, startCentral } from './helpers';
+
+export const WAIKATO_PASSWORD = 'waikato password';
+export const KOPU_PASSWORD = 'kopu password';
+
+export const fastRemote: RemoteSyncOptions = {
+  retry: { attempts: 2, firstTimeoutMs: 5000, retryPauseMs: 10, busyRetries: 20, busyWaitMs: 50, maxBusyWaitMs: 200 },
+  storeSync: { statusPollMs: 10, maxBusyWaitMs: 60_000 },
+};
+
+export async function centralWithSites(options: Parameters<typeof startCentral>[0] = {}): Promise<Central> {
+  const central = await startCentral({ runLeaseMs: 5_000, ...options });
+  await setSitePassword(central.core, 3, WAIKATO_PASSWORD);
+  await setSitePassword(central.core, 5, KOPU_PASSWORD);
+  return central;
+}
+
+/** A new remote datafile with sync enabled as `siteName`; not yet initialised. */
+export async function remoteSite(centralUrl: string, siteName: string, password: string, hardwareId: string, options: RemoteSyncOptions = {}) {
+  const core = await newRemote({ ...fastRemote, hardwareId, ...options });
+  const admin = await adminOf(core);
+  await core.remote!.enableSync(admin, { centralUrl, siteName, password });
+  return core;
+}
+
+/** Restarts the central's HTTP side on the same port and datafile (the remote keeps its URL). */
+export async function restartCentral(central: Central, port: number): Promise<RunningServer> {
+  await central.running.stop();
+  const running = await startServer({ core: central.core, port, signInLimits: noLimits, connectionRecordIntervalMs: 0, runLeaseMs: 5_000 });
+  central.running = running;
+  return running;
+}
+
+export interface LineRow {
+  id: string;
+  storeId: number;
+  itemCode: string;
+  itemName: string;
+  quantity: number;
+  updatedAt: string;
+}
+
+/** The store data of some stores, in a stable order, for comparing two datafiles. */
+export function storeData(core: Core, storeIds: number[]): LineRow[] {
+  return core.datafile.sqlite
+    .prepare(
+      `select id, store_id as storeId, item_code as itemCode, item_name as itemName, quantity, updated_at as updatedAt
+       from store_record where store_id in (select value from json_each(?)) order by id`,
+    )
+    .all(JSON.stringify(storeIds)) as LineRow[];
+}
+
+export function storesOfSite(core: Core, siteId: number): number[] {
+  return core.datafile.sqlite.prepare('select id from store where site_id = ? order by id').pluck().all(siteId) as number[];
+}
+
+export async function syncOk(core: Core) {
+  const status = await core.storeSync.syncNow();
+  if (status.lastError) throw new Error(`sync failed: ${status.lastError}`);
+  return status;
+}
+
+/** Stops whichever HTTP server the central runs now (it may have been restarted) and closes its datafile. */
+export async function stopCentral(central: Central): Promise<void> {
+  await central.running.stop();
+  if (central.core.datafile.sqlite.open) central.core.close();
+}

@@ -1,0 +1,242 @@
+/**
+ * Store data sync over real HTTP: a central (the documentation's demo system) and remote
+ * datafiles for Waikato (stores Waikato District Store, Taurangi District Hospital) and Kopu HC
+ * (Kopu Health Centre).
+ */
+import type { Core } from '../../main/core';
+import { adminOf, storeIdByCode, viewerOf } from '../helpers/core';
+import { type Central, KOPU, WAIKATO } from './helpers';
+import {
+  KOPU_PASSWORD,
+  WAIKATO_PASSWORD,
+  centralWithSites,
+  remoteSite,
+  restartCentral,
+  stopCentral,
+  storeData,
+  storesOfSite,
+  syncOk,
+} from './store-sync-helpers';
+
+let central: Central;
+const remotes: Core[] = [];
+afterEach(async () => {
+  for (const remote of remotes.splice(0)) remote.close();
+  if (central) await stopCentral(central);
+});
+
+async function waikatoRemote(): Promise<Core> {
+  const remote = await remoteSite(central.url, 'Waikato', WAIKATO_PASSWORD, 'waikato-device');
+  remotes.push(remote);
+  return remote;
+}
+
+async function kopuRemote(): Promise<Core> {
+  const remote = await remoteSite(central.url, 'Kopu HC', KOPU_PASSWORD, 'kopu-device');
+  remotes.push(remote);
+  return remote;
+}
+
+describe('initialising a remote site', () => {
+  it('receives the sites, its stores with all their data, and becomes its own site', async () => {
+    central = await centralWithSites();
+    const remote = await waikatoRemote();
+    expect(remote.storeSync.status()).toMatchObject({ configured: true, initialised: false, running: false });
+
+    const status = await syncOk(remote);
+    expect(status).toMatchObject({ initialised: true, lastError: null, waitingOut: 0, waitingIn: 0, refused: 0 });
+    expect(status.lastSuccessAt).not.toBeNull();
+
+    expect(remote.sites.activeSiteId()).toBe(WAIKATO);
+    expect(remote.sites.isCentralServer()).toBe(false);
+    expect(remote.sites.listSites({}).rows.map((r) => r.name).sort()).toEqual(
+      central.core.sites.listSites({}).rows.map((r) => r.name).sort(),
+    );
+    expect(remote.stock.listStores().map((s) => [s.code, s.lineCount])).toEqual([
+      ['TAU_DH', 4],
+      ['Waikato', 4],
+    ]);
+    const waikatoStores = storesOfSite(central.core, WAIKATO);
+    expect(storeData(remote, waikatoStores)).toEqual(storeData(central.core, waikatoStores));
+    expect(storeData(remote, waikatoStores)).toHaveLength(8);
+    // Only its own stores' data: nothing of Kopu's.
+    expect(storeData(remote, [storeIdByCode(central.core, 'Kopu')])).toEqual([]);
+    // The central's queue for Waikato is empty: everything was acknowledged.
+    expect(central.core.datafile.sqlite.prepare('select count(*) from sync_out where site_id = ?').pluck().get(WAIKATO)).toBe(0);
+    expect(central.core.sites.getSite({ siteId: WAIKATO }).inActiveUse).toBe(true);
+  });
+
+  it('shows what it is doing in site_status while the central prepares a large queue, and refuses data calls meanwhile', async () => {
+    central = await centralWithSites({ initialiseChunk: 20 });
+    const store = storeIdByCode(central.core, 'Waikato');
+    const { sqlite } = central.core.datafile;
+    const insert = sqlite.prepare('insert into store_record (id, store_id, item_code, item_name, quantity) values (?, ?, ?, ?, ?)');
+    sqlite.transaction(() => {
+      for (let i = 0; i < 3000; i += 1) insert.run(`bulk-${i}`, store, `B${i}`, `Bulk item ${i}`, i);
+    })();
+    const remote = await waikatoRemote();
+    const statuses: string[] = [];
+    remote.storeSync.events.on('status', () => {
+      const progress = remote.storeSync.status().progress;
+      if (progress && statuses.at(-1) !== progress.phase) statuses.push(progress.phase);
+    });
+    const { syncCall } = await import('./helpers');
+    const call = (route: string, method = 'GET', body?: string) =>
+      syncCall(central.url, route, {
+        siteName: 'Waikato',
+        password: WAIKATO_PASSWORD,
+        hardwareId: 'waikato-device',
+        method,
+        body,
+        headers: { 'msupply-sync-run': 'probe-instance/probe-run', ...(body ? { 'content-type': 'application/json' } : {}) },
+      });
+    const started = await call('/sync/v5/initialise', 'POST', '{}');
+    expect(started.status).toBe(200);
+    expect(started.json).toEqual({ queueLength: 3008 });
+    const during = await call('/sync/v5/site_status');
+    expect(during.json.code).toBe('initialisation_in_progress');
+    const refused = await call('/sync/v5/queued_records?limit=10');
+    expect(refused.status).toBe(503);
+    expect(refused.json.error.code).toBe('initialisation_in_progress');
+    await central.running.server.centralStoreSync.idle();
+    expect((await call('/sync/v5/site_status')).json.code).toBe('idle');
+    expect((await call('/sync/v5/queued_records?limit=10')).json.queueLength).toBe(3008);
+
+    // The remote's own first sync initialises again (a new datafile) and receives all of it.
+    await syncOk(remote);
+    expect(storeData(remote, [store])).toEqual(storeData(central.core, [store]));
+    expect(statuses).toEqual(expect.arrayContaining(['connecting', 'pushing', 'initialising', 'pulling']));
+  });
+});
+
+describe('editing stock at a remote site', () => {
+  it('edits made while the central server is down reach it after it comes back', async () => {
+    central = await centralWithSites();
+    const port = central.running.port;
+    const remote = await waikatoRemote();
+    await syncOk(remote);
+    const user = await viewerOf(remote);
+    const [tau, waikato] = remote.stock.listStores();
+    const lines = remote.stock.listLines({ storeId: waikato!.storeId }).lines;
+
+    await central.running.stop();
+    const added = remote.stock.saveLine(user, { storeId: tau!.storeId, lineId: null, itemCode: 'ZINC', itemName: 'Zinc 20mg tablets', quantity: 120 });
+    remote.stock.saveLine(user, { ...lines[0]!, lineId: lines[0]!.lineId, quantity: 3 });
+    remote.stock.saveLine(user, { ...lines[0]!, lineId: lines[0]!.lineId, quantity: 4 });
+    remote.stock.deleteLine(user, { lineId: lines[1]!.lineId });
+
+    const offline = await remote.storeSync.syncNow();
+    expect(offline.lastError).toMatch(/^Unable to connect to server\. Changes made here are kept/);
+    // The two changes of one line travel as one: the line as it is now.
+    expect(offline.waitingOut).toBe(3);
+    expect(offline.initialised).toBe(true);
+
+    await restartCentral(central, port);
+    const online = await syncOk(remote);
+    expect(online).toMatchObject({ waitingOut: 0, lastError: null, refused: 0 });
+    const stores = storesOfSite(central.core, WAIKATO);
+    expect(storeData(central.core, stores)).toEqual(storeData(remote, stores));
+    const atCentral = (id: string) => central.core.datafile.sqlite.prepare('select quantity from store_record where id = ?').pluck().get(id);
+    expect(atCentral(added.lineId)).toBe(120);
+    expect(atCentral(lines[0]!.lineId)).toBe(4);
+    expect(atCentral(lines[1]!.lineId)).toBeUndefined();
+  });
+
+  it('refuses edits of stores that are not active on this site, in words', async () => {
+    central = await centralWithSites();
+    const remote = await waikatoRemote();
+    await syncOk(remote);
+    const user = await viewerOf(remote);
+    expect(() =>
+      remote.stock.saveLine(user, { storeId: storeIdByCode(remote, 'Kopu'), lineId: null, itemCode: 'X', itemName: 'X', quantity: 1 }),
+    ).toThrow('The store "Kopu Health Centre" is not active on this site, so its stock cannot be edited here.');
+    expect(remote.storeSync.status().waitingOut).toBe(0);
+  });
+});
+
+describe('deletes and corrections made on the central server', () => {
+  it('reach the remote site, and a line with an unsent change here keeps the change here', async () => {
+    central = await centralWithSites();
+    const remote = await waikatoRemote();
+    await syncOk(remote);
+    const centralAdmin = await adminOf(central.core);
+    const store = storeIdByCode(central.core, 'Waikato');
+    const [first, second, third] = central.core.stock.listLines({ storeId: store }).lines;
+
+    // An administrator on the central corrects and deletes lines of a remote site's store.
+    central.core.stock.saveLine(centralAdmin, { ...first!, lineId: first!.lineId, quantity: 999 });
+    central.core.stock.deleteLine(centralAdmin, { lineId: second!.lineId });
+    central.core.stock.saveLine(centralAdmin, { ...third!, lineId: third!.lineId, quantity: 1 });
+    // Meanwhile the remote changed the third line itself: the site owns its store's data.
+    remote.stock.saveLine(await adminOf(remote), { ...third!, lineId: third!.lineId, quantity: 77 });
+
+    await syncOk(remote);
+    const lines = storeData(remote, [store]);
+    expect(lines.find((l) => l.id === first!.lineId)?.quantity).toBe(999);
+    expect(lines.find((l) => l.id === second!.lineId)).toBeUndefined();
+    expect(lines.find((l) => l.id === third!.lineId)?.quantity).toBe(77);
+    expect(storeData(central.core, [store])).toEqual(lines);
+  });
+
+  it('a user without the sync permission cannot edit a remote store on the central', async () => {
+    central = await centralWithSites();
+    const viewer = await viewerOf(central.core);
+    const store = storeIdByCode(central.core, 'Waikato');
+    expect(() => central.core.stock.saveLine(viewer, { storeId: store, lineId: null, itemCode: 'A', itemName: 'A', quantity: 1 })).toThrow(
+      /not active on this site/,
+    );
+  });
+});
+
+describe('moving a store from one remote site to the other', () => {
+  it('arrives with all its data, and the old site can no longer push for it: its changes are refused and kept', async () => {
+    central = await centralWithSites();
+    const waikato = await waikatoRemote();
+    const kopu = await kopuRemote();
+    await syncOk(waikato);
+    await syncOk(kopu);
+    const tau = storeIdByCode(central.core, 'TAU_DH');
+    const waikatoUser = await viewerOf(waikato);
+    const line = waikato.stock.listLines({ storeId: tau }).lines[0]!;
+    waikato.stock.saveLine(waikatoUser, { ...line, lineId: line.lineId, quantity: 55 });
+    await syncOk(waikato);
+
+    // The old site goes on editing offline after the move (what the documentation warns about).
+    const late = waikato.stock.saveLine(waikatoUser, { storeId: tau, lineId: null, itemCode: 'LATE', itemName: 'Entered after the move', quantity: 9 });
+    const admin = await adminOf(central.core);
+    const kopuSite = central.core.sites.getSite({ siteId: KOPU });
+    const moved = await central.core.sites.saveSite(admin, {
+      siteId: KOPU,
+      expectedVersion: kopuSite.version,
+      code: kopuSite.code,
+      name: kopuSite.name,
+      type: kopuSite.type,
+      useJsNodeHttpClient: false,
+      addStoreIds: [tau],
+      removeStoreIds: [],
+      confirmations: ['move_store_from_active_site'],
+    });
+    expect(moved).toMatchObject({ status: 'saved', queuedRecords: 4 });
+
+    await syncOk(kopu);
+    expect(kopu.stock.listStores().map((s) => s.code)).toEqual(['Kopu', 'TAU_DH']);
+    expect(storeData(kopu, [tau])).toEqual(storeData(central.core, [tau]));
+    expect(storeData(kopu, [tau]).find((l) => l.id === line.lineId)?.quantity).toBe(55);
+
+    const after = await waikato.storeSync.syncNow();
+    expect(after.lastError).toBeNull();
+    expect(after).toMatchObject({ refused: 1, waitingOut: 0 });
+    expect(after.refusedMessage).toBe(
+      'Store "Taurangi District Hospital" is no longer active on this site (it is now on "Kopu HC"), so its changes were refused.',
+    );
+    // Kept on the remote, not applied on the central, and not sent again.
+    expect(waikato.datafile.sqlite.prepare('select count(*) from remote_out where record_id = ?').pluck().get(late.lineId)).toBe(1);
+    expect(central.core.datafile.sqlite.prepare('select count(*) from store_record where id = ?').pluck().get(late.lineId)).toBe(0);
+    expect(waikato.stock.listStores().map((s) => s.code)).toEqual(['Waikato']);
+    expect((await waikato.storeSync.syncNow()).refused).toBe(1);
+    // Kopu edits the moved store and the central takes it.
+    kopu.stock.saveLine(await viewerOf(kopu), { ...line, lineId: line.lineId, quantity: 56 });
+    await syncOk(kopu);
+    expect(storeData(central.core, [tau]).find((l) => l.id === line.lineId)?.quantity).toBe(56);
+  });
+});
