@@ -5,28 +5,14 @@
  */
 import { z } from 'zod';
 import type { AppError, Result } from './errors';
-import { type OperationName, operationNames, type SiteType, siteTypes, type SortColumn, sortColumns } from './operations';
+import { limits, type OperationName, operationNames, type SiteType, siteTypes, type SortColumn, sortColumns } from './operations';
 
-export const limits = {
-  siteName: 80,
-  siteCode: 40,
-  sitePassword: 200,
-  userName: 80,
-  userPassword: 200,
-  search: 200,
-  storesPerSave: 100_000,
-  url: 2000,
-  itemCode: 40,
-  itemName: 200,
-  quantity: 1_000_000_000,
-  syncIntervalMinutes: 24 * 60,
-} as const;
 
 const siteId = z.int('Site ID must be a whole number.').positive('Site ID must be a positive number.');
 const storeId = z.int('Store ID must be a whole number.').positive('Store ID must be a positive number.');
 const search = z.string().max(limits.search, `Search text can be at most ${limits.search} characters.`);
 
-export { operationNames, siteTypes, sortColumns };
+export { limits, operationNames, siteTypes, sortColumns };
 export type { OperationName, SiteType, SortColumn };
 
 /** The confirmations the core asks for before a risky change is saved. */

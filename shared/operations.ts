@@ -34,3 +34,19 @@ export type SiteType = (typeof siteTypes)[number];
 
 export const sortColumns = ['id', 'code', 'name', 'deviceType'] as const;
 export type SortColumn = (typeof sortColumns)[number];
+
+/** Longest values the windows and the contract accept. */
+export const limits = {
+  siteName: 80,
+  siteCode: 40,
+  sitePassword: 200,
+  userName: 80,
+  userPassword: 200,
+  search: 200,
+  storesPerSave: 100_000,
+  url: 2000,
+  itemCode: 40,
+  itemName: 200,
+  quantity: 1_000_000_000,
+  syncIntervalMinutes: 24 * 60,
+} as const;

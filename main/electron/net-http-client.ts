@@ -6,8 +6,7 @@
  */
 import { net } from 'electron';
 import {
-  headersOf,
-  readBodyLimited,
+  fetchWithTimeout,
   type SyncHttpClient,
   type SyncHttpRequest,
   type SyncHttpResponse,
@@ -29,32 +28,13 @@ export function classifyNetError(error: unknown, timedOut: boolean): SyncTranspo
 export class NetHttpClient implements SyncHttpClient {
   readonly name = 'electron';
 
-  async request(request: SyncHttpRequest): Promise<SyncHttpResponse> {
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, request.timeoutMs);
-    try {
-      const response = await net.fetch(request.url, {
-        method: request.method,
-        headers: request.headers,
-        body: request.body,
-        signal: controller.signal,
-        // Credentials travel on every call: never follow a redirect with them; report it instead.
-        redirect: 'manual',
-        // Chromium would otherwise answer from its HTTP cache or attach the browser session's cookies.
-        cache: 'no-store',
-        credentials: 'omit',
-        bypassCustomProtocolHandlers: true,
-      });
-      const body = await readBodyLimited(response);
-      return { status: response.status, headers: headersOf(response), body };
-    } catch (error) {
-      throw classifyNetError(error, timedOut);
-    } finally {
-      clearTimeout(timer);
-    }
+  request(request: SyncHttpRequest): Promise<SyncHttpResponse> {
+    return fetchWithTimeout(
+      (url, init: RequestInit & { bypassCustomProtocolHandlers?: boolean }) => net.fetch(url, init),
+      request,
+      // Chromium would otherwise answer from its HTTP cache or attach the browser session's cookies.
+      { cache: 'no-store', credentials: 'omit', bypassCustomProtocolHandlers: true },
+      classifyNetError,
+    );
   }
 }

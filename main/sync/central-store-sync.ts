@@ -68,6 +68,7 @@ function prepare(sqlite: Database.Database) {
        where site_id = ? and refused_message is null order by sync_out_id limit ?`,
     ),
     unbuffer: sqlite.prepare('delete from sync_in where site_id = ? and sync_out_id = ?'),
+    dropQueuedCopies: sqlite.prepare('delete from sync_out where site_id = ? and record_id = ? and table_name = ?'),
     refuseBuffered: sqlite.prepare('update sync_in set refused_message = ? where site_id = ? and sync_out_id = ?'),
     initialisationStatus: sqlite.prepare('update site set initialisation_status = ? where id = ?'),
     clearQueue: sqlite.prepare('delete from sync_out where site_id = ?'),
@@ -285,6 +286,8 @@ export class CentralStoreSync {
               }
               if (row.action === 'delete') this.records.remove(row.recordId);
               else this.records.upsert(readStoreRecordData(row.recordId, data)!);
+              // The site owns its stores' data: its change replaces what the central had queued for it.
+              this.statements.dropQueuedCopies.run(siteId, row.recordId, row.tableName);
               upTo = row.syncOutId;
             }
             this.statements.unbuffer.run(siteId, row.syncOutId);

@@ -121,32 +121,46 @@ export function headersOf(response: Response): Record<string, string> {
   return headers;
 }
 
+/**
+ * One exchange over a fetch implementation with a time limit for the whole of it; shared by the
+ * Node and Electron clients, which differ only in the fetch they use and how they read its errors.
+ */
+export async function fetchWithTimeout<Init extends RequestInit>(
+  fetchImpl: (url: string, init: Init) => Promise<Response>,
+  request: SyncHttpRequest,
+  extraInit: Partial<Init>,
+  classify: (error: unknown, timedOut: boolean) => SyncTransportError,
+): Promise<SyncHttpResponse> {
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, request.timeoutMs);
+  try {
+    const response = await fetchImpl(request.url, {
+      ...extraInit,
+      method: request.method,
+      headers: request.headers,
+      body: request.body,
+      signal: controller.signal,
+      // Credentials travel on every call: never follow a redirect with them; report it instead.
+      redirect: 'manual',
+    } as Init);
+    const body = await readBodyLimited(response);
+    return { status: response.status, headers: headersOf(response), body };
+  } catch (error) {
+    throw classify(error, timedOut);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Node's own fetch (undici). Works without Electron: the headless tools and tests use it. */
 export class NodeFetchClient implements SyncHttpClient {
   readonly name = 'node';
 
-  async request(request: SyncHttpRequest): Promise<SyncHttpResponse> {
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, request.timeoutMs);
-    try {
-      const response = await fetch(request.url, {
-        method: request.method,
-        headers: request.headers,
-        body: request.body,
-        signal: controller.signal,
-        // Credentials travel on every call: never follow a redirect with them; report it instead.
-        redirect: 'manual',
-      });
-      const body = await readBodyLimited(response);
-      return { status: response.status, headers: headersOf(response), body };
-    } catch (error) {
-      throw classifyNodeError(error, timedOut);
-    } finally {
-      clearTimeout(timer);
-    }
+  request(request: SyncHttpRequest): Promise<SyncHttpResponse> {
+    return fetchWithTimeout(fetch, request, {}, classifyNodeError);
   }
 }

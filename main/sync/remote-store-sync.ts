@@ -224,7 +224,10 @@ export class RemoteStoreSync {
     // A new datafile starts as its own central server until its first sync makes it the remote
     // site; a datafile that already holds a system of sites and stores must never be overwritten.
     if (this.isCentralServer() && !this.isFreshDatafile()) return Promise.reject(new AppFailure('sync_not_on_central'));
-    const run = this.run(settings).finally(() => {
+    // Started on the next tick, so `current` is set before the run reports its first progress.
+    const run = Promise.resolve()
+      .then(() => this.run(settings))
+      .finally(() => {
       this.current = null;
       this.progress = null;
       this.events.emit('runFinished');

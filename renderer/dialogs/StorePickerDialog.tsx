@@ -9,6 +9,7 @@ import type { AppError } from '../../shared/errors';
 import { useApi } from '../api/api-context';
 import { DataTable, type Column } from '../components/DataTable';
 import { ErrorLine } from '../components/ErrorLine';
+import { SearchBox } from '../components/SearchBox';
 import { useDebouncedValue } from '../hooks/use-debounced-value';
 
 const columns: Column<StoreRow>[] = [
@@ -67,15 +68,7 @@ export function StorePickerDialog(props: {
           </Dialog.Description>
           <div className="toolbar">
             <span className="spacer" />
-            <input
-              type="search"
-              className="search"
-              aria-label="Search stores"
-              placeholder="Type here to search"
-              value={search}
-              maxLength={200}
-              onChange={(e) => setSearch(e.target.value)}
-            />
+            <SearchBox label="Search stores" value={search} onChange={setSearch} />
           </div>
           <ErrorLine error={error} />
           <DataTable

@@ -9,6 +9,7 @@ import { useApi } from '../api/api-context';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { DataTable, type Column, type TableSort } from '../components/DataTable';
 import { ErrorLine } from '../components/ErrorLine';
+import { SearchBox } from '../components/SearchBox';
 import { SiteDetailsDialog } from '../dialogs/SiteDetailsDialog';
 import { useConfirm } from '../hooks/use-confirm';
 import { useDebouncedValue } from '../hooks/use-debounced-value';
@@ -157,15 +158,7 @@ export function SitesWindow(props: { onClose: () => void }) {
         >
           Delete
         </button>
-        <input
-          type="search"
-          className="search"
-          aria-label="Search sites"
-          placeholder="Type here to search"
-          value={search}
-          maxLength={200}
-          onChange={(e) => setSearch(e.target.value)}
-        />
+        <SearchBox label="Search sites" value={search} onChange={setSearch} />
       </div>
       <ErrorLine error={error} />
       <DataTable

@@ -1,5 +1,6 @@
 /** Central and remote datafiles syncing store data over real HTTP on 127.0.0.1. */
 import type { Core } from '../../main/core';
+import { NodeFetchClient, type SyncHttpClient, SyncTransportError } from '../../main/sync/http-client';
 import type { RemoteSyncOptions } from '../../main/sync/remote-sync';
 import { startServer, type RunningServer } from '../../main/sync/start-server';
 import { adminOf } from '../helpers/core';
@@ -69,4 +70,21 @@ export async function syncOk(core: Core) {
 export async function stopCentral(central: Central): Promise<void> {
   await central.running.stop();
   if (central.core.datafile.sqlite.open) central.core.close();
+}
+
+/**
+ * Node's client, except that the answers of chosen calls are lost after the central handled them:
+ * the caller sees "unable to connect" although the request did its work (a connection dropped on
+ * the way back). `lose(route)` decides per call.
+ */
+export function lossyClient(lose: (method: string, url: string) => boolean): SyncHttpClient {
+  const inner = new NodeFetchClient();
+  return {
+    name: 'lossy',
+    async request(request) {
+      const response = await inner.request(request);
+      if (lose(request.method, request.url)) throw new SyncTransportError('unable_to_connect', 'answer lost (test)');
+      return response;
+    },
+  };
 }

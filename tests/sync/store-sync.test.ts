@@ -67,7 +67,7 @@ describe('initialising a remote site', () => {
   });
 
   it('shows what it is doing in site_status while the central prepares a large queue, and refuses data calls meanwhile', async () => {
-    central = await centralWithSites({ initialiseChunk: 20 });
+    central = await centralWithSites({ initialiseChunk: 20, runLeaseMs: 300 });
     const store = storeIdByCode(central.core, 'Waikato');
     const { sqlite } = central.core.datafile;
     const insert = sqlite.prepare('insert into store_record (id, store_id, item_code, item_name, quantity) values (?, ?, ?, ?, ?)');
@@ -102,7 +102,15 @@ describe('initialising a remote site', () => {
     expect((await call('/sync/v5/site_status')).json.code).toBe('idle');
     expect((await call('/sync/v5/queued_records?limit=10')).json.queueLength).toBe(3008);
 
-    // The remote's own first sync initialises again (a new datafile) and receives all of it.
+    // The probe holds the site's run lease: the remote's run is refused until it lapses.
+    const { status: refusedWhileLeased } = await syncCall(central.url, '/sync/v5/queued_records', {
+      siteName: 'Waikato',
+      password: WAIKATO_PASSWORD,
+      hardwareId: 'waikato-device',
+      headers: { 'msupply-sync-run': 'other-instance/other-run' },
+    });
+    expect(refusedWhileLeased).toBe(503);
+    // The remote's own first sync (waiting for the lapse) initialises again and receives all of it.
     await syncOk(remote);
     expect(storeData(remote, [store])).toEqual(storeData(central.core, [store]));
     expect(statuses).toEqual(expect.arrayContaining(['connecting', 'pushing', 'initialising', 'pulling']));
