@@ -4,12 +4,15 @@
  */
 import { benchAuth } from './bench-auth';
 import { benchCore } from './bench-core';
+import { benchSync } from './bench-sync';
 
 async function main() {
   console.log(`Benchmarks on ${process.platform} ${process.arch}, Node ${process.version}\n`);
   await benchCore();
   console.log('');
   await benchAuth();
+  console.log('');
+  await benchSync();
 }
 
 main().catch((error) => {

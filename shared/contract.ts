@@ -236,6 +236,8 @@ export interface SyncStatus {
   /** False until Enabling sync has pointed this datafile at a central server. */
   configured: boolean;
   isCentralServer: boolean;
+  /** Enabling sync is possible: this datafile is a remote site, or new (no stores, only its own site). */
+  canEnableSync: boolean;
   /** True once the first complete sync (initialisation) has finished. */
   initialised: boolean;
   running: boolean;

@@ -38,6 +38,7 @@ import {
 import { connectionMessages, parseCentralUrl, type RemoteSync } from './remote-sync';
 import { requestWithRetry } from './request-with-retry';
 import { readStoreRecordData, storeRecordStatements } from './store-data';
+import { isFreshDatafile } from '../services/datafile-setup';
 
 export interface RemoteStoreSyncOptions {
   /** Records per pushed batch. */
@@ -134,10 +135,7 @@ export class RemoteStoreSync {
   }
 
   private isFreshDatafile(): boolean {
-    const row = this.sqlite
-      .prepare('select (select count(*) from site) as sites, (select count(*) from store) as stores')
-      .get() as { sites: number; stores: number };
-    return row.sites === 1 && row.stores === 0;
+    return isFreshDatafile({ sqlite: this.sqlite });
   }
 
   intervalMinutes(): number {
@@ -163,6 +161,7 @@ export class RemoteStoreSync {
     return {
       configured: settings !== undefined,
       isCentralServer: this.isCentralServer() && !(settings && this.isFreshDatafile()),
+      canEnableSync: !this.isCentralServer() || this.isFreshDatafile(),
       initialised: state?.initialisedAt != null,
       running: this.current !== null,
       progress: this.current ? this.progress : null,
@@ -224,20 +223,22 @@ export class RemoteStoreSync {
     // A new datafile starts as its own central server until its first sync makes it the remote
     // site; a datafile that already holds a system of sites and stores must never be overwritten.
     if (this.isCentralServer() && !this.isFreshDatafile()) return Promise.reject(new AppFailure('sync_not_on_central'));
-    // Started on the next tick, so `current` is set before the run reports its first progress.
+    // Started on the next tick, so `current` is set before the run reports its first progress;
+    // the status answered is read after the run is over (running: false).
     const run = Promise.resolve()
       .then(() => this.run(settings))
       .finally(() => {
-      this.current = null;
-      this.progress = null;
-      this.events.emit('runFinished');
-      this.events.emit('status');
-    });
+        this.current = null;
+        this.progress = null;
+        this.events.emit('runFinished');
+        this.events.emit('status');
+      })
+      .then(() => this.status());
     this.current = run;
     return run;
   }
 
-  private async run(settings: RemoteSyncSettings): Promise<SyncStatus> {
+  private async run(settings: RemoteSyncSettings): Promise<void> {
     const startedAt = new Date().toISOString();
     this.updateState(settings, { lastAttemptAt: startedAt });
     try {
@@ -252,7 +253,6 @@ export class RemoteStoreSync {
       if (!(error instanceof SyncRunError)) console.error('Sync run failed:', error);
       this.updateState(settings, { lastError: message });
     }
-    return this.status();
   }
 
   // Steps used by SyncRun (kept here: they touch this datafile).

@@ -23,6 +23,7 @@ import { NodeFetchClient, type SyncHttpClient, type SyncHttpResponse, SyncTransp
 import { REMOTE_APP_NAME, SYNC_API_VERSION, syncHeaders, syncRoutes } from './protocol';
 import type { RemoteStoreSyncOptions } from './remote-store-sync';
 import { defaultRetryPolicy, requestWithRetry, type RetryPolicy } from './request-with-retry';
+import { isFreshDatafile } from '../services/datafile-setup';
 
 export interface RemoteSyncOptions {
   /** This machine's hardware ID (msupply-site-uuid). Default: derived from the OS machine ID. */
@@ -149,6 +150,13 @@ export class RemoteSync implements RemoteSyncOperations {
         issues: [{ field: 'centralUrl', message: 'Invalid url: enter an http:// or https:// address such as https://central.example.org:2048' }],
       });
     }
+    if (isCentralDatafileInUse(this.sqlite)) {
+      throw new AppFailure(
+        'sync_not_on_central',
+        'This datafile is the central server and holds sites and stores: it cannot become a remote site. ' +
+          'Create a new datafile for the remote site and enable sync there.',
+      );
+    }
     const siteName = input.siteName.trim();
     const passwordSha256 = sha256Hex(input.password);
     this.sqlite
@@ -272,4 +280,11 @@ export class RemoteSync implements RemoteSyncOperations {
 
 export function createRemoteSync(datafile: Datafile, options: RemoteSyncOptions = {}): RemoteSync {
   return new RemoteSync(datafile, options);
+}
+
+/** The central server datafile of a system in use; Enabling sync would hand its data to another. */
+function isCentralDatafileInUse(sqlite: Datafile['sqlite']): boolean {
+  const active = getSetting(sqlite, 'active_site_id');
+  const central = sqlite.prepare('select id from site where is_central = 1').pluck().get() as number | undefined;
+  return active !== undefined && active === central && !isFreshDatafile({ sqlite });
 }

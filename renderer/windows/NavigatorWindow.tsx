@@ -5,18 +5,24 @@
 import { useEffect, useState } from 'react';
 import { useDesktop } from '../api/api-context';
 import { useSession } from '../session/session-context';
+import { SyncStatusLine } from '../components/SyncStatusLine';
 import { SitesWindow } from './SitesWindow';
+import { StockWindow } from './StockWindow';
 
 export function NavigatorWindow(props: { onLogOut: () => void }) {
   const session = useSession();
   const desktop = useDesktop();
   const [sitesOpen, setSitesOpen] = useState(false);
+  const [page, setPage] = useState<'special' | 'stock'>('special');
   const { whoAmI } = session;
 
   useEffect(() => {
     if (!desktop) return;
     return desktop.onMenuCommand((command) => {
-      if (command === 'show-sites') setSitesOpen(true);
+      if (command === 'show-sites') {
+        setPage('special');
+        setSitesOpen(true);
+      }
       if (command === 'show-navigator') setSitesOpen(false);
     });
   }, [desktop]);
@@ -38,12 +44,30 @@ export function NavigatorWindow(props: { onLogOut: () => void }) {
       <div className="app-body">
         <nav className="navigator" aria-label="Navigator">
           <h2>Navigator</h2>
-          <button type="button" className="nav-page current" aria-current="page" onClick={() => setSitesOpen(false)}>
+          <button
+            type="button"
+            className={`nav-page${page === 'special' ? ' current' : ''}`}
+            aria-current={page === 'special' ? 'page' : undefined}
+            onClick={() => {
+              setPage('special');
+              setSitesOpen(false);
+            }}
+          >
             Special
+          </button>
+          <button
+            type="button"
+            className={`nav-page${page === 'stock' ? ' current' : ''}`}
+            aria-current={page === 'stock' ? 'page' : undefined}
+            onClick={() => setPage('stock')}
+          >
+            Stock
           </button>
         </nav>
         <main className="workspace">
-          {sitesOpen ? (
+          {page === 'stock' ? (
+            <StockWindow onClose={() => setPage('special')} />
+          ) : sitesOpen ? (
             <SitesWindow onClose={() => setSitesOpen(false)} />
           ) : (
             <section className="window special-page" aria-labelledby="special-title">
@@ -61,6 +85,7 @@ export function NavigatorWindow(props: { onLogOut: () => void }) {
                   Manage the sync sites of this mSupply system: sites, their stores and hardware IDs.
                 </p>
               </div>
+              <SyncStatusLine canEdit={session.canEdit} />
             </section>
           )}
         </main>

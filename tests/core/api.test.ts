@@ -118,6 +118,15 @@ describe('the contract over dispatch', () => {
     });
   });
 
+  it('refuses Enabling sync on a central server datafile that holds sites and stores', async () => {
+    await login();
+    const before = dumpContent(core);
+    const result = await call('enableSync', { centralUrl: 'http://127.0.0.1:9', siteName: 'Waikato', password: 'pw' });
+    expect(result.ok === false && result.error.code).toBe('sync_not_on_central');
+    expect(result.ok === false && result.error.message).toMatch(/cannot become a remote site/);
+    expect(dumpContent(core)).toBe(before);
+  });
+
   it('turns an unexpected failure into a plain message without internals', async () => {
     await login();
     const logged: unknown[] = [];

@@ -21,30 +21,57 @@ function spawnNode(script: string, args: string[], env: NodeJS.ProcessEnv = {}):
   return spawn(process.execPath, ['--import', 'tsx', path.join(fixtures, script), ...args], {
     cwd: root,
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
 }
 
-/** Resolves when the child prints a line starting with `prefix` (rejects if it exits first). */
-function waitForLine(child: ChildProcess, prefix: string, timeoutMs = 20_000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => reject(new Error(`no "${prefix}" within ${timeoutMs} ms: ${err}`)), timeoutMs);
+/** A child's stdout as lines, consumed in order: `next(prefix)` waits for the next line starting with it. */
+class ChildLines {
+  private buffer = '';
+  private readonly lines: string[] = [];
+  private stderr = '';
+  private ended = false;
+  private wake: (() => void) | null = null;
+
+  constructor(readonly child: ChildProcess) {
     child.stdout!.on('data', (chunk) => {
-      out += chunk;
-      const line = out.split('\n').find((l) => l.startsWith(prefix));
-      if (line) {
-        clearTimeout(timer);
-        resolve(line);
+      this.buffer += chunk;
+      const parts = this.buffer.split('\n');
+      this.buffer = parts.pop()!;
+      this.lines.push(...parts);
+      this.wake?.();
+    });
+    child.stderr!.on('data', (chunk) => (this.stderr += chunk));
+    child.on('exit', () => {
+      this.ended = true;
+      this.wake?.();
+    });
+  }
+
+  async next(prefix: string, timeoutMs = 30_000): Promise<string | null> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      while (this.lines.length > 0) {
+        const line = this.lines.shift()!;
+        if (line.startsWith(prefix)) return line;
       }
-    });
-    child.stderr!.on('data', (chunk) => (err += chunk));
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`exited (${code ?? signal}) before "${prefix}": ${err}`));
-    });
-  });
+      if (this.ended) return null;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no "${prefix}" within ${timeoutMs} ms: ${this.stderr}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = null;
+    }
+  }
+
+  get errors(): string {
+    return this.stderr;
+  }
 }
 
 function exited(child: ChildProcess): Promise<void> {
@@ -74,18 +101,25 @@ describe('sync runs killed with SIGKILL at random points', () => {
     await prepareCentral(centralFile);
 
     let port = 0;
-    let central: ChildProcess | null = null;
+    let central: ChildLines | null = null;
     let url = '';
     const startCentral = async (corrections: boolean) => {
-      central = spawnNode('central-process.ts', [centralFile, String(port), corrections ? '1' : '0']);
-      url = (await waitForLine(central, 'listening ')).slice('listening '.length).trim();
+      central = new ChildLines(spawnNode('central-process.ts', [centralFile, String(port), corrections ? '1' : '0']));
+      const line = await central.next('listening ');
+      if (!line) throw new Error(`the central did not start: ${central.errors}`);
+      url = line.slice('listening '.length).trim();
       port = Number(new URL(url).port);
     };
-    const stopCentral = async () => {
-      if (!central) return;
-      central.kill('SIGTERM');
-      await exited(central);
-      central = null;
+    const kill = async (process: ChildLines | null, signal: NodeJS.Signals) => {
+      if (!process) return;
+      process.child.kill(signal);
+      await exited(process.child);
+    };
+    let remote: ChildLines | null = null;
+    const startRemote = async () => {
+      remote = new ChildLines(spawnNode('remote-sync-process.ts', [remoteFile, url], { REMOTE_SITE_PASSWORD: WAIKATO_PASSWORD }));
+      if (!(await remote.next('ready'))) throw new Error(`the remote did not start: ${remote.errors}`);
+      return remote;
     };
 
     const kills = { remote: 0, central: 0 };
@@ -94,42 +128,43 @@ describe('sync runs killed with SIGKILL at random points', () => {
       await startCentral(true);
       for (let run = 0; run < RUNS; run += 1) {
         if (!central) await startCentral(true);
-        const remote = spawnNode('remote-sync-process.ts', [remoteFile, url, '30'], { REMOTE_SITE_PASSWORD: WAIKATO_PASSWORD });
-        const done = waitForLine(remote, 'done ', 60_000).then(
-          () => true,
-          () => false,
-        );
-        await waitForLine(remote, 'syncing', 20_000);
-        // Most runs are cut short somewhere: early (push), later (pull), on either side; a few finish.
+        const site: ChildLines = remote ?? (await startRemote());
+        site.child.stdin!.write(`sync ${url} 30\n`);
+        if (!(await site.next('syncing'))) throw new Error(`the remote stopped: ${site.errors}`);
+        // Most runs are cut short somewhere, early (push) or later (pull), on either side; some finish.
         const victim = run % 5 === 4 ? null : Math.random() < 0.5 ? 'remote' : 'central';
-        if (victim) {
-          await new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * (run === 0 ? 400 : 60))));
-          if (victim === 'remote') {
-            remote.kill('SIGKILL');
-            kills.remote += 1;
-          } else if (central) {
-            (central as ChildProcess).kill('SIGKILL');
-            await exited(central);
-            central = null;
-            kills.central += 1;
-          }
+        if (victim) await new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * (run === 0 ? 400 : 60))));
+        if (victim === 'remote') {
+          await kill(site, 'SIGKILL');
+          remote = null;
+          kills.remote += 1;
+          continue;
         }
-        if (await done) completed += 1;
-        if (remote.exitCode === null && remote.signalCode === null) remote.kill('SIGKILL');
-        await exited(remote);
+        if (victim === 'central') {
+          await kill(central, 'SIGKILL');
+          central = null;
+          kills.central += 1;
+        }
+        const done = await site.next('done ', 60_000);
+        if (!done) throw new Error(`the remote stopped: ${site.errors}`);
+        if (JSON.parse(done.slice(5)).lastError === null) completed += 1;
       }
 
       // A clean ending: the central stops changing data, and the remote syncs until nothing moves.
-      await stopCentral();
+      await kill(remote, 'SIGKILL');
+      await kill(central, 'SIGTERM');
       await startCentral(false);
+      const site = await startRemote();
       for (let i = 0; i < 2; i += 1) {
-        const remote = spawnNode('remote-sync-process.ts', [remoteFile, url, '0'], { REMOTE_SITE_PASSWORD: WAIKATO_PASSWORD });
-        const line = await waitForLine(remote, 'done ', 60_000);
-        await exited(remote);
-        expect(JSON.parse(line.slice(5))).toMatchObject({ lastError: null, waitingOut: 0, waitingIn: 0, refused: 0 });
+        site.child.stdin!.write(`sync ${url} 0\n`);
+        const line = await site.next('done ', 60_000);
+        expect(JSON.parse(line!.slice(5))).toMatchObject({ lastError: null, waitingOut: 0, waitingIn: 0, refused: 0 });
       }
+      site.child.stdin!.end('exit\n');
+      await exited(site.child);
     } finally {
-      await stopCentral();
+      await kill(remote, 'SIGKILL');
+      await kill(central, 'SIGTERM');
     }
 
     const centralCore = await openCore(centralFile, { hasher: fastHasher });
@@ -142,8 +177,8 @@ describe('sync runs killed with SIGKILL at random points', () => {
       const stores = storesOfSite(centralCore, WAIKATO);
       const atCentral = storeData(centralCore, stores);
       expect(storeData(remoteCore, stores)).toEqual(atCentral);
-      // Nothing doubled: every line entered at the remote is there once (item codes are unique).
-      const codes = atCentral.map((l) => l.itemCode);
+      // Nothing doubled: every line is there once (item codes are unique within a store).
+      const codes = atCentral.map((l) => `${l.storeId}/${l.itemCode}`);
       expect(new Set(codes).size).toBe(codes.length);
       expect(atCentral.length).toBeGreaterThan(INITIAL_RECORDS / 2);
       // Nothing left half-delivered on either side.

@@ -1,0 +1,162 @@
+/**
+ * Store-data sync speed: initialising a remote site with 100,000 store-data records over
+ * 127.0.0.1 (central in a child process, remote in this one), then an incremental sync of 1,000
+ * records changed at the remote. Goal: at least 20,000 records per second, and memory that stays
+ * flat as records grow: the RSS of both processes is printed at 25k, 50k and 100k records.
+ *
+ * Run alone with `npx tsx scripts/bench-sync.ts`; scripts/bench.ts calls benchSync().
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import { openCore } from '../main/core';
+import { systemActor } from '../main/services/actor';
+import { PasswordHasher } from '../main/services/passwords';
+
+export interface BenchSyncOptions {
+  records?: number;
+  changed?: number;
+}
+
+const hasher = new PasswordHasher({ N: 2 ** 10, r: 8, p: 1, keyLength: 32 });
+const SITE_PASSWORD = 'bench site password';
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+
+async function prepareCentral(file: string, records: number): Promise<void> {
+  const core = await openCore(file, { create: true, hasher, setup: { admin: { userName: 'admin', password: 'bench admin password' }, demo: true } });
+  try {
+    const waikato = core.sites.getSite({ siteId: 3 });
+    await core.sites.saveSite(systemActor, {
+      siteId: 3,
+      expectedVersion: waikato.version,
+      code: waikato.code,
+      name: waikato.name,
+      password: SITE_PASSWORD,
+      type: waikato.type,
+      useJsNodeHttpClient: false,
+      addStoreIds: [],
+      removeStoreIds: [],
+      confirmations: [],
+    });
+    const stores = waikato.stores.map((s) => s.storeId);
+    const { sqlite } = core.datafile;
+    const insert = sqlite.prepare('insert into store_record (id, store_id, item_code, item_name, quantity) values (?, ?, ?, ?, ?)');
+    sqlite.transaction(() => {
+      for (let i = 0; i < records; i += 1) insert.run(randomUUID(), stores[i % stores.length]!, `ITEM-${i}`, `Bench item number ${i}`, i % 1000);
+    })();
+  } finally {
+    core.close();
+  }
+}
+
+/** The child's stdout as lines; `next(prefix)` resolves with the next line starting with it. */
+function lines(child: ChildProcess) {
+  const waiting: { prefix: string; resolve: (line: string) => void }[] = [];
+  const reader = readline.createInterface({ input: child.stdout! });
+  reader.on('line', (line) => {
+    const index = waiting.findIndex((w) => line.startsWith(w.prefix));
+    if (index >= 0) waiting.splice(index, 1)[0]!.resolve(line);
+  });
+  return {
+    next: (prefix: string, timeoutMs = 60_000) =>
+      new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`the central did not answer "${prefix}"`)), timeoutMs);
+        waiting.push({ prefix, resolve: (line) => (clearTimeout(timer), resolve(line)) });
+      }),
+  };
+}
+
+export async function benchSync(options: BenchSyncOptions = {}): Promise<void> {
+  const records = options.records ?? 100_000;
+  const changed = options.changed ?? 1_000;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-sync-'));
+  const centralFile = path.join(dir, 'central.sqlite');
+  console.log(`Store-data sync: initialising a remote site with ${records.toLocaleString()} records over 127.0.0.1`);
+  await prepareCentral(centralFile, records);
+
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'bench-sync-central.ts'), centralFile], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const out = lines(child);
+  const remote = await openCore(path.join(dir, 'remote.sqlite'), {
+    create: true,
+    hasher,
+    setup: { admin: { userName: 'admin', password: 'bench admin password' } },
+    remote: { hardwareId: 'bench-device', storeSync: { pullBatch: 5000, pushBatch: 1000, statusPollMs: 20 } },
+  });
+  try {
+    const url = (await out.next('listening ')).slice('listening '.length);
+    await remote.remote!.enableSync(systemActor, { centralUrl: url, siteName: 'Waikato', password: SITE_PASSWORD });
+
+    const marks = [records / 4, records / 2, records].map(Math.round);
+    const samples: Promise<string>[] = [];
+    let remotePeak = process.memoryUsage().rss;
+    const sampler = setInterval(() => (remotePeak = Math.max(remotePeak, process.memoryUsage().rss)), 20);
+    const onStatus = () => {
+      const progress = remote.storeSync.status().progress;
+      while (progress?.phase === 'pulling' && progress.total > 0 && marks.length > 0 && progress.done >= marks[0]!) {
+        const at = marks.shift()!;
+        const remoteRss = process.memoryUsage().rss;
+        child.stdin!.write('rss\n');
+        samples.push(out.next('rss ').then((line) => {
+          const [, current] = line.split(' ');
+          return `  at ${at.toLocaleString()} records: remote RSS ${mb(remoteRss)}, central RSS ${mb(Number(current))}`;
+        }));
+      }
+    };
+    remote.storeSync.events.on('status', onStatus);
+    const started = performance.now();
+    const status = await remote.storeSync.syncNow();
+    const seconds = (performance.now() - started) / 1000;
+    remote.storeSync.events.off('status', onStatus);
+    if (status.lastError) throw new Error(`the initialising sync failed: ${status.lastError}`);
+    const received = remote.datafile.sqlite.prepare('select count(*) from store_record').pluck().get() as number;
+    // The last mark is reached when the final batch is applied, after the last status event.
+    if (marks.length > 0) {
+      child.stdin!.write('rss\n');
+      const remoteRss = process.memoryUsage().rss;
+      samples.push(out.next('rss ').then((line) => `  at ${received.toLocaleString()} records: remote RSS ${mb(remoteRss)}, central RSS ${mb(Number(line.split(' ')[1]))}`));
+    }
+    for (const sample of samples) console.log(await sample);
+    child.stdin!.write('rss\n');
+    const centralPeak = Number((await out.next('rss ')).split(' ')[2]);
+    clearInterval(sampler);
+    const rate = received / seconds;
+    console.log(
+      `  ${received.toLocaleString()} records in ${seconds.toFixed(2)} s: ${Math.round(rate).toLocaleString()} records/s ` +
+        `(goal >= 20,000: ${rate >= 20_000 ? 'met' : 'NOT met'}); peak RSS remote ${mb(remotePeak)}, central ${mb(centralPeak)}`,
+    );
+
+    const lines = remote.datafile.sqlite
+      .prepare('select id as lineId, store_id as storeId, item_code as itemCode, item_name as itemName, quantity from store_record limit ?')
+      .all(changed) as { lineId: string; storeId: number; itemCode: string; itemName: string; quantity: number }[];
+    for (const line of lines) remote.stock.saveLine(systemActor, { ...line, quantity: line.quantity + 1 });
+    const incrementalStarted = performance.now();
+    const incremental = await remote.storeSync.syncNow();
+    const incrementalSeconds = (performance.now() - incrementalStarted) / 1000;
+    if (incremental.lastError) throw new Error(`the incremental sync failed: ${incremental.lastError}`);
+    console.log(
+      `  incremental sync of ${lines.length.toLocaleString()} changed records: ${(incrementalSeconds * 1000).toFixed(0)} ms ` +
+        `(${Math.round(lines.length / incrementalSeconds).toLocaleString()} records/s)`,
+    );
+  } finally {
+    remote.close();
+    child.stdin!.write('exit\n');
+    await new Promise((resolve) => {
+      if (child.exitCode !== null) return resolve(null);
+      child.on('exit', resolve);
+      setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+    });
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) {
+  benchSync().catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,138 @@
+/**
+ * The sync status line and Sync now on a remote datafile, against a real central server on
+ * 127.0.0.1. jsdom has no fetch, so the remote's client here is node:http.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { screen, waitFor, within } from '@testing-library/react';
+import type { FastifyInstance } from 'fastify';
+import { type Core, openCore } from '../../main/core';
+import type { SyncHttpClient } from '../../main/sync/http-client';
+import { SyncTransportError } from '../../main/sync/http-client';
+import { createCentralServer } from '../../main/sync/central-server';
+import { ADMIN, adminOf, fastHasher, newCore, tempDir, unchangedDraft } from '../helpers/core';
+import { apiOver, type InProcessApi } from './in-process-api';
+import { logIn, renderApp } from './render-app';
+
+let central: Core;
+let server: FastifyInstance;
+let remote: InProcessApi;
+let reachable = true;
+let delayMs = 0;
+
+/** Sync calls over node:http to the central; `reachable = false` is a dropped network. */
+function httpClient(): SyncHttpClient {
+  return {
+    name: 'node-http',
+    async request(request) {
+      if (!reachable) throw new SyncTransportError('unable_to_connect', 'ECONNREFUSED (test)');
+      if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+      const url = new URL(request.url);
+      url.port = String((server.server.address() as AddressInfo).port);
+      return new Promise((resolve, reject) => {
+        const call = http.request(url, { method: request.method, headers: request.headers, timeout: request.timeoutMs }, (answer) => {
+          let body = '';
+          answer.setEncoding('utf8');
+          answer.on('data', (chunk) => (body += chunk));
+          answer.on('end', () => {
+            const headers: Record<string, string> = {};
+            for (const [name, value] of Object.entries(answer.headers)) headers[name.toLowerCase()] = String(value);
+            resolve({ status: answer.statusCode ?? 0, headers, body });
+          });
+        });
+        call.on('error', (error) => reject(new SyncTransportError('unable_to_connect', error.message)));
+        call.end(request.body);
+      });
+    },
+  };
+}
+
+beforeEach(async () => {
+  reachable = true;
+  delayMs = 0;
+  central = await newCore({ demo: true });
+  const admin = await adminOf(central);
+  await central.sites.saveSite(admin, { ...unchangedDraft(central, 3), password: 'waikato password' });
+  server = createCentralServer(central, { connectionRecordIntervalMs: 0 });
+  await server.listen({ host: '127.0.0.1', port: 0 });
+  const core = await openCore(path.join(tempDir('remote-'), 'remote.sqlite'), {
+    create: true,
+    hasher: fastHasher,
+    setup: { admin: ADMIN },
+    remote: { hardwareId: 'renderer-device', nodeClient: httpClient(), retry: { attempts: 1, busyWaitMs: 10 }, storeSync: { statusPollMs: 5 } },
+  });
+  await core.remote!.enableSync(await adminOf(core), { centralUrl: 'http://127.0.0.1:2048', siteName: 'Waikato', password: 'waikato password' });
+  remote = apiOver(core);
+});
+
+afterEach(async () => {
+  remote.core.close();
+  await server.close();
+  central.close();
+});
+
+async function openNavigator() {
+  const rendered = renderApp(remote);
+  await logIn(rendered.user);
+  return { ...rendered, status: await screen.findByRole('region', { name: 'Sync status' }) };
+}
+
+test('Sync now shows progress, then the last successful sync and what is waiting', async () => {
+  const { user, status } = await openNavigator();
+  expect(status).toHaveTextContent('Not initialised yet');
+  expect(status).toHaveTextContent('Last successful sync: never.');
+
+  delayMs = 40;
+  await user.click(within(status).getByRole('button', { name: 'Sync now' }));
+  expect(await within(status).findByRole('progressbar', { name: 'Sync progress' })).toBeInTheDocument();
+  expect(within(status).getByRole('button', { name: 'Sync now' })).toBeDisabled();
+  await waitFor(() => expect(within(status).queryByRole('progressbar')).not.toBeInTheDocument(), { timeout: 10_000 });
+  expect(status).not.toHaveTextContent('Last successful sync: never.');
+  expect(status).toHaveTextContent('Waiting to go out: 0 records. Waiting to come in: 0 records.');
+  expect(status).not.toHaveTextContent('Not initialised yet');
+  expect(within(status).queryByRole('alert')).not.toBeInTheDocument();
+
+  // The datafile is now Waikato, with its two stores and their data.
+  await user.click(screen.getByRole('button', { name: 'Stock' }));
+  const store = await screen.findByLabelText('Store');
+  await waitFor(() =>
+    expect(within(store).getAllByRole('option').map((o) => o.textContent)).toEqual([
+      'Taurangi District Hospital (TAU_DH)',
+      'Waikato District Store (Waikato)',
+    ]),
+  );
+});
+
+test('offline: the error is shown in words and changes made here wait to go out', async () => {
+  await remote.core.storeSync.syncNow();
+  reachable = false;
+  const admin = await adminOf(remote.core);
+  const storeId = remote.core.stock.listStores()[0]!.storeId;
+  remote.core.stock.saveLine(admin, { storeId, lineId: null, itemCode: 'OFF', itemName: 'Entered offline', quantity: 1 });
+
+  const { user, status } = await openNavigator();
+  expect(status).toHaveTextContent('Waiting to go out: 1 record.');
+  await user.click(within(status).getByRole('button', { name: 'Sync now' }));
+  expect(await within(status).findByRole('alert')).toHaveTextContent(
+    'Last sync failed: Unable to connect to server. Changes made here are kept and will be sent on the next sync.',
+  );
+  expect(status).toHaveTextContent('Waiting to go out: 1 record.');
+
+  reachable = true;
+  await user.click(within(status).getByRole('button', { name: 'Sync now' }));
+  await waitFor(() => expect(status).toHaveTextContent('Waiting to go out: 0 records.'));
+  expect(within(status).queryByRole('alert')).not.toBeInTheDocument();
+  expect(central.datafile.sqlite.prepare("select quantity from store_record where item_code = 'OFF'").pluck().get()).toBe(1);
+});
+
+test('the sync interval: 0 pauses automatic sync; a user without the sync permission cannot change it', async () => {
+  const { user, status } = await openNavigator();
+  const interval = within(status).getByLabelText('Sync every (minutes)');
+  expect(interval).toHaveValue(10);
+  await user.clear(interval);
+  await user.type(interval, '0');
+  await user.click(within(status).getByRole('button', { name: 'Set interval' }));
+  await waitFor(() => expect(status).toHaveTextContent('Automatic sync is paused.'));
+  expect(remote.core.storeSync.intervalMinutes()).toBe(0);
+});
