@@ -34,7 +34,15 @@ export interface Core {
   storeSync: RemoteStoreSync;
   /** Automatic sync; not started here: the host that keeps the core open starts and stops it. */
   syncScheduler: SyncScheduler;
+  /** The in-process central server, when the host runs one (the desktop app). */
+  centralServer?: CentralServerControl;
   close(): void;
+}
+
+export interface CentralServerControl {
+  status(): { running: boolean; port: number; url: string | null; problem: string | null };
+  /** Starts, stops or moves the server to match the datafile's settings. */
+  reconcile(): Promise<void>;
 }
 
 export interface CoreOptions extends OpenOptions {

@@ -122,6 +122,11 @@ export const inputs = {
       .min(0, 'The sync interval cannot be negative.')
       .max(limits.syncIntervalMinutes, `The sync interval can be at most ${limits.syncIntervalMinutes} minutes.`),
   }),
+  /** The central server inside the desktop app (while this datafile is the central server). */
+  getCentralServer: z.strictObject({}),
+  setCentralServerPort: z.strictObject({
+    port: z.int('The port must be a whole number.').min(1, 'The port must be from 1 to 65535.').max(65535, 'The port must be from 1 to 65535.'),
+  }),
 } as const;
 
 export type Inputs = { [K in keyof typeof inputs]: z.input<(typeof inputs)[K]> };
@@ -210,6 +215,8 @@ export interface Outputs {
   getSyncStatus: SyncStatus;
   syncNow: SyncStatus;
   setSyncInterval: SyncStatus;
+  getCentralServer: CentralServerView;
+  setCentralServerPort: CentralServerView;
 }
 
 export interface StockStore {
@@ -232,6 +239,17 @@ export const syncPhases = ['connecting', 'pushing', 'integrating', 'initialising
 export type SyncPhase = (typeof syncPhases)[number];
 
 /** What the sync status line shows. Counts are records; messages are in words. */
+export interface CentralServerView {
+  /** This app runs a central server for remote sites (the desktop app on a central datafile). */
+  available: boolean;
+  running: boolean;
+  /** The port remote sites use (the central_server_port setting, default 2048). */
+  port: number;
+  url: string | null;
+  /** Why it is not running, in words. */
+  problem: string | null;
+}
+
 export interface SyncStatus {
   /** False until Enabling sync has pointed this datafile at a central server. */
   configured: boolean;

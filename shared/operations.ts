@@ -25,6 +25,8 @@ export const operationNames = [
   'getSyncStatus',
   'syncNow',
   'setSyncInterval',
+  'getCentralServer',
+  'setCentralServerPort',
 ] as const;
 
 export type OperationName = (typeof operationNames)[number];

@@ -8,12 +8,15 @@ import {
   type Outputs,
   type ParsedInputs,
   type WhoAmI,
+  type CentralServerView,
   operationNames,
 } from '../../shared/contract';
 import { AppFailure, appError, type Result } from '../../shared/errors';
 import { validateInput } from '../../shared/validate';
 import { type Core, requireRemote } from '../core';
 import { type Actor, canEditSyncSettings, requireEditSyncSettings } from '../services/actor';
+import { getSetting, setSetting } from '../../db/settings';
+import { DEFAULT_CENTRAL_PORT } from '../sync/protocol';
 
 /** One window's or one browser's login. */
 export interface ApiSession {
@@ -86,6 +89,13 @@ export function createHandlers(core: Core): Handlers {
       core.storeSync.setIntervalMinutes(input.minutes);
       return core.storeSync.status();
     },
+    getCentralServer: (session) => (actorOf(session), centralServerView(core)),
+    setCentralServerPort: async (session, input) => {
+      requireEditSyncSettings(actorOf(session));
+      setSetting(core.datafile.sqlite, 'central_server_port', input.port);
+      await core.centralServer?.reconcile();
+      return centralServerView(core);
+    },
   };
 }
 
@@ -120,4 +130,12 @@ export async function dispatch(
     (options.logError ?? ((op, e) => console.error(`Operation ${op} failed:`, e)))(operation, error);
     return { ok: false, error: appError('internal_error') };
   }
+}
+
+function centralServerView(core: Core): CentralServerView {
+  if (!core.centralServer) {
+    const port = getSetting(core.datafile.sqlite, 'central_server_port') ?? DEFAULT_CENTRAL_PORT;
+    return { available: false, running: false, port, url: null, problem: null };
+  }
+  return { available: true, ...core.centralServer.status() };
 }

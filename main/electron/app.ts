@@ -73,6 +73,7 @@ export async function startDesktopApp(options: DesktopAppOptions = {}): Promise<
     },
     // While the datafile is the central server, remote sites reach it on its central_server_port.
     centralServer: { log: (message) => console.log(message) },
+    syncAutomatically: true,
   });
   const windows = new AppWindows();
   registerIpcHandlers(ipcMain, { host, windows, lastServer: new LastServerFile(locations.lastServerFile) });

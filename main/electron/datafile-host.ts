@@ -34,6 +34,8 @@ export interface DatafileHostOptions {
   server?: HttpApiClientOptions;
   /** Run the central server in-process while the datafile is the central server (off unless given). */
   centralServer?: CentralHostOptions;
+  /** Run automatic sync at the datafile's interval (the desktop app; off in tests unless asked). */
+  syncAutomatically?: boolean;
 }
 
 type State =
@@ -185,7 +187,12 @@ export class DatafileHost {
   private opened(datafile: Datafile, lock: DatafileLock): State {
     const core = createCore(datafile, this.hasher, this.options.remote);
     const central = this.options.centralServer ? new CentralServerHost(core, this.options.centralServer) : null;
-    void central?.reconcile();
+    if (central) {
+      core.centralServer = central;
+      void central.reconcile();
+    }
+    // A remote site syncs by itself at its interval; the scheduler stops when the core closes.
+    if (this.options.syncAutomatically) core.syncScheduler.start();
     return { kind: 'open', core, handlers: createHandlers(core), lock, central };
   }
 

@@ -161,6 +161,6 @@ export class NodeFetchClient implements SyncHttpClient {
   readonly name = 'node';
 
   request(request: SyncHttpRequest): Promise<SyncHttpResponse> {
-    return fetchWithTimeout(fetch, request, {}, classifyNodeError);
+    return fetchWithTimeout((url, init) => fetch(url, init), request, {}, classifyNodeError);
   }
 }

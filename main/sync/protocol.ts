@@ -224,3 +224,6 @@ export interface StoreRecordData {
 }
 
 export const STORE_RECORD_TABLE = 'store_record';
+
+/** The port a central server listens on unless its datafile or command line says otherwise. */
+export const DEFAULT_CENTRAL_PORT = 2048;

@@ -13,8 +13,9 @@ import type { PasswordHasher } from '../services/passwords';
 import { type AdminApiOptions, registerAdminApi } from '../http/admin-api';
 import { findRendererFolder } from '../http/renderer-folder';
 import { type CentralServerOptions, createCentralServer } from './central-server';
+import { DEFAULT_CENTRAL_PORT } from './protocol';
 
-export const DEFAULT_CENTRAL_PORT = 2048;
+export { DEFAULT_CENTRAL_PORT };
 
 export interface StartServerOptions extends Omit<CentralServerOptions, 'https'> {
   /** An already open datafile (the desktop app's). It stays open when the server stops. */

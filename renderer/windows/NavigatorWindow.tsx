@@ -5,6 +5,8 @@
 import { useEffect, useState } from 'react';
 import { useDesktop } from '../api/api-context';
 import { useSession } from '../session/session-context';
+import { CentralServerPanel } from '../components/CentralServerPanel';
+import { EnableSyncPanel } from '../components/EnableSyncPanel';
 import { SyncStatusLine } from '../components/SyncStatusLine';
 import { SitesWindow } from './SitesWindow';
 import { StockWindow } from './StockWindow';
@@ -14,6 +16,8 @@ export function NavigatorWindow(props: { onLogOut: () => void }) {
   const desktop = useDesktop();
   const [sitesOpen, setSitesOpen] = useState(false);
   const [page, setPage] = useState<'special' | 'stock'>('special');
+  // Enabling sync changes what the status line shows: it starts afresh.
+  const [syncSettingsChanges, setSyncSettingsChanges] = useState(0);
   const { whoAmI } = session;
 
   useEffect(() => {
@@ -85,7 +89,9 @@ export function NavigatorWindow(props: { onLogOut: () => void }) {
                   Manage the sync sites of this mSupply system: sites, their stores and hardware IDs.
                 </p>
               </div>
-              <SyncStatusLine canEdit={session.canEdit} />
+              <SyncStatusLine key={syncSettingsChanges} canEdit={session.canEdit} />
+              <EnableSyncPanel canEdit={session.canEdit} onEnabled={() => setSyncSettingsChanges((n) => n + 1)} />
+              <CentralServerPanel canEdit={session.canEdit} />
             </section>
           )}
         </main>

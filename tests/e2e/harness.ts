@@ -9,6 +9,8 @@ import path from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { tempDir } from '../helpers/core';
 
+export { eventually } from '../helpers/eventually';
+
 const root = path.resolve(__dirname, '..', '..');
 
 export const E2E_ADMIN = { userName: 'admin', password: 'e2e admin password' };
@@ -119,16 +121,3 @@ export async function newPage(browser: Browser): Promise<{ context: BrowserConte
   return { context, page, errors };
 }
 
-/** Retries a check until it passes or the time is up: the window answers asynchronously. */
-export async function eventually(check: () => Promise<void> | void, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-}

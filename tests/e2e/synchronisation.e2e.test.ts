@@ -293,6 +293,23 @@ describeWithBrowser('the Synchronisation window in a real browser', () => {
     expect((await syncCall('Waikato', 'waikato-secret', 'laptop-0002')).status).toBe(200);
   });
 
+  it('the Stock page lists the store data of the stores on this site, and adds a line', async () => {
+    await page.getByRole('navigation', { name: 'Navigator' }).getByRole('button', { name: 'Stock' }).click();
+    const lines = page.getByRole('grid', { name: 'Stock lines' });
+    await lines.waitFor();
+    await page.getByLabel('Store').selectOption({ label: 'Tamaki Central Medical Store (Tamaki)' });
+    await eventually(async () => expect(await lines.locator('.data-table-body [role=row]').count()).toBe(4));
+    await page.getByLabel('Item code').fill('BAND10');
+    await page.getByLabel('Item name').fill('Bandage 10cm');
+    await page.getByLabel('Quantity').fill('25');
+    await page.getByRole('button', { name: 'Add line' }).click();
+    await eventually(async () => expect(await lines.getByRole('row').filter({ hasText: 'Bandage 10cm' }).count()).toBe(1));
+    await screenshot(page, 'stock-page');
+    await page.getByRole('navigation', { name: 'Navigator' }).getByRole('button', { name: 'Special' }).click();
+    await screenshot(page, 'special-page-central');
+    await openSynchronisation(page);
+  });
+
   it('shows a view-only user the same windows with every change disabled, and why', async () => {
     await addUser('viewer', 'viewer password', []);
     const viewer = await newPage(browser);

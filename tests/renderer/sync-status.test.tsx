@@ -2,14 +2,12 @@
  * The sync status line and Sync now on a remote datafile, against a real central server on
  * 127.0.0.1. jsdom has no fetch, so the remote's client here is node:http.
  */
-import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { screen, waitFor, within } from '@testing-library/react';
 import type { FastifyInstance } from 'fastify';
 import { type Core, openCore } from '../../main/core';
-import type { SyncHttpClient } from '../../main/sync/http-client';
-import { SyncTransportError } from '../../main/sync/http-client';
+import { nodeHttpSyncClient } from '../helpers/node-http-sync-client';
 import { createCentralServer } from '../../main/sync/central-server';
 import { ADMIN, adminOf, fastHasher, newCore, tempDir, unchangedDraft } from '../helpers/core';
 import { apiOver, type InProcessApi } from './in-process-api';
@@ -22,30 +20,12 @@ let reachable = true;
 let delayMs = 0;
 
 /** Sync calls over node:http to the central; `reachable = false` is a dropped network. */
-function httpClient(): SyncHttpClient {
-  return {
-    name: 'node-http',
-    async request(request) {
-      if (!reachable) throw new SyncTransportError('unable_to_connect', 'ECONNREFUSED (test)');
-      if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
-      const url = new URL(request.url);
-      url.port = String((server.server.address() as AddressInfo).port);
-      return new Promise((resolve, reject) => {
-        const call = http.request(url, { method: request.method, headers: request.headers, timeout: request.timeoutMs }, (answer) => {
-          let body = '';
-          answer.setEncoding('utf8');
-          answer.on('data', (chunk) => (body += chunk));
-          answer.on('end', () => {
-            const headers: Record<string, string> = {};
-            for (const [name, value] of Object.entries(answer.headers)) headers[name.toLowerCase()] = String(value);
-            resolve({ status: answer.statusCode ?? 0, headers, body });
-          });
-        });
-        call.on('error', (error) => reject(new SyncTransportError('unable_to_connect', error.message)));
-        call.end(request.body);
-      });
-    },
-  };
+function httpClient() {
+  return nodeHttpSyncClient({
+    port: () => (server.server.address() as AddressInfo).port,
+    reachable: () => reachable,
+    delayMs: () => delayMs,
+  });
 }
 
 beforeEach(async () => {
