@@ -85,7 +85,7 @@ export async function benchSync(options: BenchSyncOptions = {}): Promise<void> {
     create: true,
     hasher,
     setup: { admin: { userName: 'admin', password: 'bench admin password' } },
-    remote: { hardwareId: 'bench-device', storeSync: { pullBatch: 5000, pushBatch: 1000, statusPollMs: 20 } },
+    remote: { hardwareId: 'bench-device', storeSync: { pullBatch: 10_000, pushBatch: 1000, statusPollMs: 20 } },
   });
   try {
     const url = (await out.next('listening ')).slice('listening '.length);

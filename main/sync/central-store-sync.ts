@@ -110,7 +110,7 @@ export class CentralStoreSync {
   ) {
     this.statements = prepare(datafile.sqlite);
     this.records = storeRecordStatements(datafile.sqlite);
-    this.initialiseChunk = options.initialiseChunk ?? 5000;
+    this.initialiseChunk = options.initialiseChunk ?? 20_000;
     this.integrateChunk = options.integrateChunk ?? 2000;
   }
 

@@ -449,7 +449,7 @@ class SyncRun {
   }
 
   private async pullCentralRecords(siteId: number): Promise<void> {
-    const limit = this.x.options.pullBatch ?? 1000;
+    const limit = this.x.options.pullBatch ?? 10_000;
     const statements = centralStatements(this.sqlite);
     let state = this.x.stateFor(this.settings);
     for (let pass = 0; pass < 1_000_000; pass += 1) {
@@ -477,7 +477,7 @@ class SyncRun {
   }
 
   private async pullQueuedRecords(): Promise<void> {
-    const limit = this.x.options.pullBatch ?? 1000;
+    const limit = this.x.options.pullBatch ?? 10_000;
     const hasLocalChange = this.sqlite.prepare('select 1 from remote_out where record_id = ? and refused_at is null limit 1').pluck();
     const storeExists = this.sqlite.prepare('select 1 from store where id = ?').pluck();
     let done = 0;
