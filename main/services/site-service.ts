@@ -22,6 +22,7 @@ import { site, siteAudit, store } from '../../db/schema';
 import { getSetting, setSetting } from '../../db/settings';
 import { type Actor, requireEditSyncSettings } from './actor';
 import type { PasswordHasher } from './passwords';
+import { storeRecordJsonSql } from '../sync/store-data';
 import { SiteListCache } from './site-list';
 
 type SiteRecord = typeof site.$inferSelect;
@@ -425,9 +426,8 @@ export class SiteService {
       .prepare(
         `insert into sync_out (site_id, store_id, table_name, record_id, action, data, sequence, created_at)
          select :siteId, r.store_id, 'store_record', r.id, 'insert',
-                json_object('id', r.id, 'storeId', r.store_id, 'itemCode', r.item_code, 'itemName', r.item_name,
-                            'quantity', r.quantity, 'updatedAt', r.updated_at),
-                :base + row_number() over (order by r.store_id, r.id), :now
+                ${storeRecordJsonSql('r')},
+                :base + row_number() over (order by r.rowid), :now
          from store_record r where r.store_id in (select value from json_each(:stores))`,
       )
       .run({ siteId, base, now, stores: JSON.stringify(storeIds) });

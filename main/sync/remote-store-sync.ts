@@ -39,6 +39,7 @@ import { connectionMessages, parseCentralUrl, type RemoteSync } from './remote-s
 import { requestWithRetry } from './request-with-retry';
 import { readStoreRecordData, storeRecordStatements } from './store-data';
 import { isFreshDatafile } from '../services/datafile-setup';
+import { parseJson, shown } from './answer-text';
 
 export interface RemoteStoreSyncOptions {
   /** Records per pushed batch. */
@@ -72,18 +73,7 @@ export class SyncRunError extends Error {
 
 const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
 
-function shown(text: string): string {
-  const oneLine = text.replace(/\s+/g, ' ').trim();
-  return oneLine.length > 300 ? `${oneLine.slice(0, 297)}...` : oneLine;
-}
 
 interface OutRow {
   id: number;

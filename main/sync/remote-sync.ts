@@ -24,6 +24,7 @@ import { REMOTE_APP_NAME, SYNC_API_VERSION, syncHeaders, syncRoutes } from './pr
 import type { RemoteStoreSyncOptions } from './remote-store-sync';
 import { defaultRetryPolicy, requestWithRetry, type RetryPolicy } from './request-with-retry';
 import { isFreshDatafile } from '../services/datafile-setup';
+import { parseJson, shown } from './answer-text';
 
 export interface RemoteSyncOptions {
   /** This machine's hardware ID (msupply-site-uuid). Default: derived from the OS machine ID. */
@@ -73,19 +74,7 @@ function outcome(kind: Exclude<ConnectionOutcome, 'connected'>, message = connec
   return { outcome: kind, message };
 }
 
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
 
-/** Text from the central shown to a person: one line, bounded. */
-function shown(text: string): string {
-  const oneLine = text.replace(/\s+/g, ' ').trim();
-  return oneLine.length > 300 ? `${oneLine.slice(0, 297)}...` : oneLine;
-}
 
 export class RemoteSync implements RemoteSyncOperations {
   private cachedHardwareId: string | undefined;

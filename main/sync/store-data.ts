@@ -6,14 +6,8 @@
 import type Database from 'better-sqlite3';
 import type { StoreRecordData } from './protocol';
 
-export interface StoreRecordRow {
-  id: string;
-  storeId: number;
-  itemCode: string;
-  itemName: string;
-  quantity: number;
-  updatedAt: string;
-}
+/** A stock line as stored: the same fields as on the wire. */
+export type StoreRecordRow = StoreRecordData;
 
 export const storeRecordJsonSql = (alias: string) =>
   `json_object('id', ${alias}.id, 'storeId', ${alias}.store_id, 'itemCode', ${alias}.item_code, 'itemName', ${alias}.item_name,

@@ -5,6 +5,7 @@ import type { RemoteSyncOptions } from '../../main/sync/remote-sync';
 import { startServer, type RunningServer } from '../../main/sync/start-server';
 import { adminOf } from '../helpers/core';
 import { type Central, newRemote, noLimits, setSitePassword, startCentral } from './helpers';
+import type { StoreRecordData } from '../../main/sync/protocol';
 
 export const WAIKATO_PASSWORD = 'waikato password';
 export const KOPU_PASSWORD = 'kopu password';
@@ -37,14 +38,7 @@ export async function restartCentral(central: Central, port: number): Promise<Ru
   return running;
 }
 
-export interface LineRow {
-  id: string;
-  storeId: number;
-  itemCode: string;
-  itemName: string;
-  quantity: number;
-  updatedAt: string;
-}
+export type LineRow = StoreRecordData;
 
 /** The store data of some stores, in a stable order, for comparing two datafiles. */
 export function storeData(core: Core, storeIds: number[]): LineRow[] {
