@@ -9,6 +9,7 @@ const transform = {
 
 module.exports = {
   globalSetup: '<rootDir>/tests/global-setup.ts',
+  reporters: ['default', '<rootDir>/tests/summary-reporter.js'],
   projects: [
     {
       displayName: 'node',
