@@ -14,6 +14,7 @@ import { UserService } from './services/user-service';
 import { createRemoteSync, type RemoteSyncOptions } from './sync/remote-sync';
 import { RemoteStoreSync } from './sync/remote-store-sync';
 import { SyncScheduler } from './sync/sync-scheduler';
+import { RefusedChanges } from './sync/refused-changes';
 
 /** Remote-site operations; provided by the sync module (main/sync). */
 export interface RemoteSyncOperations {
@@ -34,6 +35,8 @@ export interface Core {
   storeSync: RemoteStoreSync;
   /** Automatic sync; not started here: the host that keeps the core open starts and stops it. */
   syncScheduler: SyncScheduler;
+  /** A remote site's changes the central refused, kept for an administrator. */
+  refusedChanges: RefusedChanges;
   /** The in-process central server, when the host runs one (the desktop app). */
   centralServer?: CentralServerControl;
   close(): void;
@@ -64,6 +67,7 @@ export function createCore(datafile: Datafile, hasher = new PasswordHasher(), re
     sites: new SiteService(datafile, hasher),
     users: new UserService(datafile, hasher),
     stock: new StockService(datafile),
+    refusedChanges: new RefusedChanges(datafile),
     storeSync,
     syncScheduler,
     close: () => {

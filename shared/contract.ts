@@ -23,6 +23,7 @@ export const confirmationKinds = [
   'set_active_site',
   'delete_site',
   'reset_hardware_id',
+  'discard_refused_changes',
 ] as const;
 export type ConfirmationKind = (typeof confirmationKinds)[number];
 
@@ -124,6 +125,10 @@ export const inputs = {
   }),
   /** The central server inside the desktop app (while this datafile is the central server). */
   getCentralServer: z.strictObject({}),
+  /** Changes the central server refused (their store left this site), kept for an administrator. */
+  listRefusedChanges: z.strictObject({}),
+  retryRefusedChanges: z.strictObject({ ids: z.array(z.int().positive()).min(1, 'Choose at least one change.').max(10_000) }),
+  discardRefusedChanges: z.strictObject({ ids: z.array(z.int().positive()).min(1, 'Choose at least one change.').max(10_000) }),
   setCentralServerPort: z.strictObject({
     port: z.int('The port must be a whole number.').min(1, 'The port must be from 1 to 65535.').max(65535, 'The port must be from 1 to 65535.'),
   }),
@@ -217,6 +222,9 @@ export interface Outputs {
   setSyncInterval: SyncStatus;
   getCentralServer: CentralServerView;
   setCentralServerPort: CentralServerView;
+  listRefusedChanges: { rows: RefusedChange[]; total: number };
+  retryRefusedChanges: { count: number };
+  discardRefusedChanges: { count: number };
 }
 
 export interface StockStore {
@@ -239,6 +247,18 @@ export const syncPhases = ['connecting', 'pushing', 'integrating', 'initialising
 export type SyncPhase = (typeof syncPhases)[number];
 
 /** What the sync status line shows. Counts are records; messages are in words. */
+export interface RefusedChange {
+  id: number;
+  storeId: number;
+  storeName: string;
+  recordId: string;
+  action: 'insert' | 'update' | 'delete';
+  itemCode: string | null;
+  itemName: string | null;
+  refusedAt: string;
+  refusedMessage: string;
+}
+
 export interface CentralServerView {
   /** This app runs a central server for remote sites (the desktop app on a central datafile). */
   available: boolean;

@@ -27,6 +27,9 @@ export const operationNames = [
   'setSyncInterval',
   'getCentralServer',
   'setCentralServerPort',
+  'listRefusedChanges',
+  'retryRefusedChanges',
+  'discardRefusedChanges',
 ] as const;
 
 export type OperationName = (typeof operationNames)[number];

@@ -89,6 +89,13 @@ export function createHandlers(core: Core): Handlers {
       core.storeSync.setIntervalMinutes(input.minutes);
       return core.storeSync.status();
     },
+    listRefusedChanges: (session) => (actorOf(session), core.refusedChanges.list()),
+    retryRefusedChanges: (session, input) => {
+      const result = core.refusedChanges.retry(actorOf(session), input.ids);
+      core.syncScheduler.poke();
+      return result;
+    },
+    discardRefusedChanges: (session, input) => core.refusedChanges.discard(actorOf(session), input.ids),
     getCentralServer: (session) => (actorOf(session), centralServerView(core)),
     setCentralServerPort: async (session, input) => {
       requireEditSyncSettings(actorOf(session));

@@ -8,6 +8,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { SyncStatus } from '../../shared/contract';
 import type { AppError } from '../../shared/errors';
 import { useApi } from '../api/api-context';
+import { RefusedChangesDialog } from '../dialogs/RefusedChangesDialog';
 import { ErrorLine } from './ErrorLine';
 import { Field } from './Field';
 
@@ -28,6 +29,7 @@ export function SyncStatusLine(props: { canEdit: boolean }) {
   const [error, setError] = useState<AppError | null>(null);
   const [interval, setIntervalText] = useState('');
   const [intervalError, setIntervalError] = useState<string | undefined>();
+  const [reviewing, setReviewing] = useState(false);
 
   // A poll sent during a run must not overwrite the answer of Sync now that arrived after it.
   const generation = useRef(0);
@@ -127,9 +129,21 @@ export function SyncStatusLine(props: { canEdit: boolean }) {
             : ''}
       </p>
       {status.refused > 0 ? (
-        <p className="view-only" role="status">
-          {records(status.refused)} refused by the central server and kept here for an administrator: {status.refusedMessage}
-        </p>
+        <div className="view-only" role="status">
+          {records(status.refused)} refused by the central server and kept here for an administrator: {status.refusedMessage}{' '}
+          <button type="button" className="button" onClick={() => setReviewing(true)}>
+            Review refused changes
+          </button>
+        </div>
+      ) : null}
+      {reviewing ? (
+        <RefusedChangesDialog
+          canEdit={props.canEdit}
+          onClose={() => {
+            setReviewing(false);
+            void load();
+          }}
+        />
       ) : null}
       <ErrorLine error={status.lastError ? `Last sync failed: ${status.lastError}` : error} />
       <Field label="Sync every (minutes)" error={intervalError}>

@@ -246,5 +246,29 @@ describe('moving a store from one remote site to the other', () => {
     kopu.stock.saveLine(await viewerOf(kopu), { ...line, lineId: line.lineId, quantity: 56 });
     await syncOk(kopu);
     expect(storeData(central.core, [tau]).find((l) => l.id === line.lineId)?.quantity).toBe(56);
+
+    // An administrator at Waikato resolves the refused change. Only with the sync permission:
+    const listed = waikato.refusedChanges.list();
+    expect(listed.rows).toEqual([expect.objectContaining({ recordId: late.lineId, itemCode: 'LATE', action: 'insert' })]);
+    expect(() => waikato.refusedChanges.retry(waikatoUser, [listed.rows[0]!.id])).toThrow(/permission to edit sync settings/);
+    // The store comes back to Waikato; the change, sent again, is accepted this time.
+    const waikatoSite = central.core.sites.getSite({ siteId: WAIKATO });
+    const back = await central.core.sites.saveSite(admin, {
+      siteId: WAIKATO,
+      expectedVersion: waikatoSite.version,
+      code: waikatoSite.code,
+      name: waikatoSite.name,
+      type: waikatoSite.type,
+      useJsNodeHttpClient: false,
+      addStoreIds: [tau],
+      removeStoreIds: [],
+      confirmations: ['move_store_from_active_site'],
+    });
+    expect(back.status).toBe('saved');
+    await syncOk(waikato);
+    expect(waikato.refusedChanges.retry(await adminOf(waikato), [listed.rows[0]!.id])).toEqual({ count: 1 });
+    expect((await syncOk(waikato)).refused).toBe(0);
+    expect(central.core.datafile.sqlite.prepare('select item_code from store_record where id = ?').pluck().get(late.lineId)).toBe('LATE');
+    expect(waikato.refusedChanges.list()).toEqual({ rows: [], total: 0 });
   });
 });
