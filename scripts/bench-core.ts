@@ -89,27 +89,35 @@ export async function benchCore(): Promise<void> {
   }
   report(`search the sites (median of ${runs}, ${searches.length} different terms)`, median(searchTimes), 10);
 
-  const target = core.sites.getSite({ siteId: 2 });
+  // The same 1,000 stores move three times (to sites 2, 3 and 4): each save queues all of their
+  // 100,000 records for the site that gains them. The median of the three is the figure.
   const storeIds = Array.from({ length: MOVED_STORES }, (_, i) => i + 1);
-  const start = process.hrtime.bigint();
-  const result = await core.sites.saveSite(systemActor, {
-    siteId: target.siteId,
-    expectedVersion: target.version,
-    code: target.code,
-    name: target.name,
-    type: target.type,
-    useJsNodeHttpClient: target.useJsNodeHttpClient,
-    addStoreIds: storeIds,
-    removeStoreIds: [],
-    confirmations: [],
-  });
-  const saveMs = Number(process.hrtime.bigint() - start) / 1e6;
-  if (result.status !== 'saved') throw new Error('the bench save asked for a confirmation');
+  const saveTimes: number[] = [];
+  let queued = 0;
+  for (const siteId of [2, 3, 4]) {
+    const target = core.sites.getSite({ siteId });
+    const start = process.hrtime.bigint();
+    const result = await core.sites.saveSite(systemActor, {
+      siteId: target.siteId,
+      expectedVersion: target.version,
+      code: target.code,
+      name: target.name,
+      type: target.type,
+      useJsNodeHttpClient: target.useJsNodeHttpClient,
+      addStoreIds: storeIds,
+      removeStoreIds: [],
+      confirmations: [],
+    });
+    saveTimes.push(Number(process.hrtime.bigint() - start) / 1e6);
+    if (result.status !== 'saved') throw new Error('the bench save asked for a confirmation');
+    queued = result.queuedRecords;
+  }
   report(
-    `save a site moving ${MOVED_STORES.toLocaleString()} stores, queueing ${result.queuedRecords.toLocaleString()} records`,
-    saveMs,
+    `save a site moving ${MOVED_STORES.toLocaleString()} stores, queueing ${queued.toLocaleString()} records (median of 3)`,
+    median(saveTimes),
     1000,
   );
+  console.log(`  ${'  the three saves'.padEnd(58)} ${saveTimes.map((t) => t.toFixed(0)).join(', ')} ms`);
   core.close();
   fs.rmSync(dir, { recursive: true, force: true });
 }
