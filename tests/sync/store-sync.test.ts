@@ -4,7 +4,7 @@
  * (Kopu Health Centre).
  */
 import type { Core } from '../../main/core';
-import { adminOf, storeIdByCode, viewerOf } from '../helpers/core';
+import { adminOf, storeIdByCode, unchangedDraft, viewerOf } from '../helpers/core';
 import { type Central, KOPU, WAIKATO } from './helpers';
 import {
   KOPU_PASSWORD,
@@ -212,16 +212,9 @@ describe('moving a store from one remote site to the other', () => {
     // The old site goes on editing offline after the move (what the documentation warns about).
     const late = waikato.stock.saveLine(waikatoUser, { storeId: tau, lineId: null, itemCode: 'LATE', itemName: 'Entered after the move', quantity: 9 });
     const admin = await adminOf(central.core);
-    const kopuSite = central.core.sites.getSite({ siteId: KOPU });
     const moved = await central.core.sites.saveSite(admin, {
-      siteId: KOPU,
-      expectedVersion: kopuSite.version,
-      code: kopuSite.code,
-      name: kopuSite.name,
-      type: kopuSite.type,
-      useJsNodeHttpClient: false,
+      ...unchangedDraft(central.core, KOPU),
       addStoreIds: [tau],
-      removeStoreIds: [],
       confirmations: ['move_store_from_active_site'],
     });
     expect(moved).toMatchObject({ status: 'saved', queuedRecords: 4 });
@@ -252,16 +245,9 @@ describe('moving a store from one remote site to the other', () => {
     expect(listed.rows).toEqual([expect.objectContaining({ recordId: late.lineId, itemCode: 'LATE', action: 'insert' })]);
     expect(() => waikato.refusedChanges.retry(waikatoUser, [listed.rows[0]!.id])).toThrow(/permission to edit sync settings/);
     // The store comes back to Waikato; the change, sent again, is accepted this time.
-    const waikatoSite = central.core.sites.getSite({ siteId: WAIKATO });
     const back = await central.core.sites.saveSite(admin, {
-      siteId: WAIKATO,
-      expectedVersion: waikatoSite.version,
-      code: waikatoSite.code,
-      name: waikatoSite.name,
-      type: waikatoSite.type,
-      useJsNodeHttpClient: false,
+      ...unchangedDraft(central.core, WAIKATO),
       addStoreIds: [tau],
-      removeStoreIds: [],
       confirmations: ['move_store_from_active_site'],
     });
     expect(back.status).toBe('saved');
