@@ -8,7 +8,7 @@ export interface FieldIssue {
   message: string;
 }
 
-function issuesOf(error: z.ZodError): FieldIssue[] {
+export function issuesOf(error: z.ZodError): FieldIssue[] {
   return error.issues.map((issue) => ({
     field: issue.path.map(String).join('.'),
     message: issue.message,
@@ -16,15 +16,18 @@ function issuesOf(error: z.ZodError): FieldIssue[] {
 }
 
 /**
- * Validates one operation's input with its contract schema. The message names the first problem
- * in words; `data` lists every field issue so a window can mark each field.
+ * The contract's validation_failed error for a zod failure. The message names the first problem in
+ * words; `data` lists every field issue so a window can mark each field.
  */
-export function validateInput<K extends OperationName>(operation: K, raw: unknown): Result<ParsedInputs[K]> {
-  const schema = inputs[operation];
-  const parsed = schema.safeParse(raw ?? {});
-  if (parsed.success) return { ok: true, value: parsed.data as ParsedInputs[K] };
-  const issues = issuesOf(parsed.error);
+export function validationFailure(error: z.ZodError): Result<never> {
+  const issues = issuesOf(error);
   const first = issues[0];
   const message = first ? (first.field ? `${first.field}: ${first.message}` : first.message) : undefined;
   return { ok: false, error: appError('validation_failed', message, { issues }) };
+}
+
+/** Validates one operation's input with its contract schema. */
+export function validateInput<K extends OperationName>(operation: K, raw: unknown): Result<ParsedInputs[K]> {
+  const parsed = inputs[operation].safeParse(raw ?? {});
+  return parsed.success ? { ok: true, value: parsed.data as ParsedInputs[K] } : validationFailure(parsed.error);
 }

@@ -21,6 +21,8 @@ import { PasswordHasher } from '../services/passwords';
 import type { RemoteSyncOptions } from '../sync/remote-sync';
 import { type CentralHostOptions, CentralServerHost } from '../sync/central-host';
 import { ServerConnection } from './server-connection';
+import type { ZodError } from 'zod';
+import { issuesOf } from '../../shared/validate';
 
 export interface DatafileHostOptions {
   openOptions?: Pick<OpenOptions, 'nativeBinding' | 'migrationsFolder' | 'busyTimeoutMs'>;
@@ -125,7 +127,7 @@ export class DatafileHost {
    */
   async connectToServer(raw: unknown): Promise<Result<DatafileStatus>> {
     const parsed = connectToServerInput.safeParse(raw ?? {});
-    if (!parsed.success) return validationFailure(parsed.error.issues);
+    if (!parsed.success) return validationFailure(parsed.error);
     const url = parseServerUrl(parsed.data.url);
     if (!url.ok) return url;
     if (this.state.kind === 'server' && this.state.connection.url === url.value) return { ok: true, value: this.status() };
@@ -138,7 +140,7 @@ export class DatafileHost {
   /** Sets up the pending new datafile with its first administrator (DesktopCommands.setUpDatafile). */
   async setUp(raw: unknown): Promise<Result<DatafileStatus>> {
     const parsed = setUpDatafileInput.safeParse(raw ?? {});
-    if (!parsed.success) return validationFailure(parsed.error.issues);
+    if (!parsed.success) return validationFailure(parsed.error);
     const state = this.state;
     if (state.kind === 'closed') return { ok: false, error: appError('datafile_not_found', noDatafileMessage) };
     if (state.kind === 'server') {
@@ -241,8 +243,9 @@ export class DatafileHost {
   }
 }
 
-function validationFailure(zodIssues: readonly { path: readonly PropertyKey[]; message: string }[]): Result<never> {
-  const issues = zodIssues.map((i) => ({ field: i.path.map(String).join('.'), message: i.message }));
+/** The desktop forms show the first problem as it is (their fields are few and labelled). */
+function validationFailure(error: ZodError): Result<never> {
+  const issues = issuesOf(error);
   return { ok: false, error: appError('validation_failed', issues[0]?.message, { issues }) };
 }
 

@@ -13,14 +13,14 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { appError, type AppError, type ErrorCode, type Result } from '../../shared/errors';
+import { CSRF_HEADER, operationPath, SESSION_COOKIE } from '../../shared/http-api';
 import { nameKey } from '../../shared/names';
 import { type ApiSession, createHandlers, dispatch } from '../api/core-api';
 import type { Core } from '../core';
 import { SignInLimiter, type SignInLimitOptions } from '../sync/sign-in-limiter';
 import { SessionStore, type SessionStoreOptions } from './session-store';
 
-export const SESSION_COOKIE = 'sync_sites_session';
-export const CSRF_HEADER = 'x-sync-sites';
+export { CSRF_HEADER, SESSION_COOKIE };
 
 const statusOf: Partial<Record<ErrorCode, number>> = {
   validation_failed: 400,
@@ -77,7 +77,7 @@ export async function registerAdminApi(app: FastifyInstance, core: Core, options
   const handlers = createHandlers(core);
   const sessions = new SessionStore(options.sessions);
   const limiter = new SignInLimiter({
-    perSiteName: { slowAfter: 3, delayMs: 300, maxDelayMs: 2000, lockAfter: 8, lockMs: 10 * 60_000, windowMs: 15 * 60_000 },
+    perName: { slowAfter: 3, delayMs: 300, maxDelayMs: 2000, lockAfter: 8, lockMs: 10 * 60_000, windowMs: 15 * 60_000 },
     perAddress: { slowAfter: 10, delayMs: 200, maxDelayMs: 2000, lockAfter: 40, lockMs: 10 * 60_000, windowMs: 15 * 60_000 },
     ...options.loginLimits,
   });
@@ -106,7 +106,7 @@ export async function registerAdminApi(app: FastifyInstance, core: Core, options
     });
 
     scope.post<{ Params: { operation: string }; Body: unknown }>(
-      '/api/op/:operation',
+      operationPath(':operation'),
       { bodyLimit: 4 * 1024 * 1024 },
       async (request, reply) => {
         if (request.headers[CSRF_HEADER] !== '1' || !sameOrigin(request)) {
@@ -133,7 +133,7 @@ export async function registerAdminApi(app: FastifyInstance, core: Core, options
           if (!result.ok) {
             if (result.error.code === 'invalid_credentials') {
               const locked = limiter.failed(key, request.ip);
-              if (locked.siteNameLocked || locked.addressLocked) {
+              if (locked.nameLocked || locked.addressLocked) {
                 request.log.warn({ user: key, address: request.ip }, 'login locked after repeated failures');
               }
             }

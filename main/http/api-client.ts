@@ -9,11 +9,10 @@
  */
 import { type OperationName, operationNames, type SyncSitesApi } from '../../shared/contract';
 import { appError, type AppError, isAppError, type Result } from '../../shared/errors';
+import { CSRF_HEADER, operationPath, SESSION_COOKIE } from '../../shared/http-api';
 import { classifyNodeError, readBodyLimited } from '../sync/http-client';
 
-/** Must equal admin-api.ts's SESSION_COOKIE / CSRF_HEADER (a test checks); not imported so that fastify stays out of the Electron bundle. */
-export const SESSION_COOKIE = 'sync_sites_session';
-export const CSRF_HEADER = 'x-sync-sites';
+export { CSRF_HEADER, SESSION_COOKIE };
 
 /** Long enough for a login, whose password hashing is deliberately slow on the server. */
 export const DEFAULT_SERVER_TIMEOUT_MS = 20_000;
@@ -141,7 +140,7 @@ export class HttpApiClient {
       if (this.sessionToken) headers.cookie = `${SESSION_COOKIE}=${this.sessionToken}`;
       let response: Response;
       try {
-        response = await this.doFetch(`${this.url}/api/op/${operation}`, {
+        response = await this.doFetch(`${this.url}${operationPath(operation)}`, {
           method: 'POST',
           headers,
           body: JSON.stringify(input ?? {}),

@@ -22,17 +22,6 @@ export function needsSetup(datafile: Datafile): boolean {
   return row.n === 0;
 }
 
-/**
- * A datafile that holds only its own central server site and no store: nothing would be lost if it
- * became a remote site (Enabling sync) and received its site's data from a central server.
- */
-export function isFreshDatafile(datafile: Pick<Datafile, 'sqlite'>): boolean {
-  const row = datafile.sqlite
-    .prepare('select (select count(*) from site) as sites, (select count(*) from store) as stores')
-    .get() as { sites: number; stores: number };
-  return row.sites === 1 && row.stores === 0;
-}
-
 export const demoSites = [
   { id: 1, name: 'Tamaki Central Synchronisation Server', type: 'standalone', central: true },
   { id: 2, name: 'Kawakawa', type: 'mobile', central: false },

@@ -23,6 +23,7 @@ import { getSetting, setSetting } from '../../db/settings';
 import { type Actor, requireEditSyncSettings } from './actor';
 import type { PasswordHasher } from './passwords';
 import { storeRecordJsonSql } from '../sync/store-data';
+import { isCentralServerDatafile } from './datafile-role';
 import { SiteListCache } from './site-list';
 
 type SiteRecord = typeof site.$inferSelect;
@@ -81,7 +82,7 @@ export class SiteService {
 
   /** True when this datafile is the central server: its active site is the central server site. */
   isCentralServer(): boolean {
-    return this.centralSite().id === this.activeSiteId();
+    return isCentralServerDatafile(this.sqlite);
   }
 
   private findSite(siteId: number): SiteRecord | undefined {

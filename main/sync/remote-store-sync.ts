@@ -38,7 +38,7 @@ import {
 import { connectionMessages, parseCentralUrl, type RemoteSync } from './remote-sync';
 import { requestWithRetry } from './request-with-retry';
 import { readStoreRecordData, storeRecordStatements } from './store-data';
-import { isFreshDatafile } from '../services/datafile-setup';
+import { isCentralServerDatafile, isFreshDatafile } from '../services/datafile-role';
 import { parseJson, shown } from './answer-text';
 
 export interface RemoteStoreSyncOptions {
@@ -119,13 +119,11 @@ export class RemoteStoreSync {
   // ---- status --------------------------------------------------------------------------------
 
   private isCentralServer(): boolean {
-    const active = getSetting(this.sqlite, 'active_site_id');
-    const central = this.sqlite.prepare('select id from site where is_central = 1').pluck().get() as number | undefined;
-    return active !== undefined && active === central;
+    return isCentralServerDatafile(this.sqlite);
   }
 
   private isFreshDatafile(): boolean {
-    return isFreshDatafile({ sqlite: this.sqlite });
+    return isFreshDatafile(this.sqlite);
   }
 
   intervalMinutes(): number {

@@ -23,7 +23,7 @@ import { NodeFetchClient, type SyncHttpClient, type SyncHttpResponse, SyncTransp
 import { REMOTE_APP_NAME, SYNC_API_VERSION, syncHeaders, syncRoutes } from './protocol';
 import type { RemoteStoreSyncOptions } from './remote-store-sync';
 import { defaultRetryPolicy, requestWithRetry, type RetryPolicy } from './request-with-retry';
-import { isFreshDatafile } from '../services/datafile-setup';
+import { isCentralDatafileInUse } from '../services/datafile-role';
 import { parseJson, shown } from './answer-text';
 
 export interface RemoteSyncOptions {
@@ -269,11 +269,4 @@ export class RemoteSync implements RemoteSyncOperations {
 
 export function createRemoteSync(datafile: Datafile, options: RemoteSyncOptions = {}): RemoteSync {
   return new RemoteSync(datafile, options);
-}
-
-/** The central server datafile of a system in use; Enabling sync would hand its data to another. */
-function isCentralDatafileInUse(sqlite: Datafile['sqlite']): boolean {
-  const active = getSetting(sqlite, 'active_site_id');
-  const central = sqlite.prepare('select id from site where is_central = 1').pluck().get() as number | undefined;
-  return active !== undefined && active === central && !isFreshDatafile({ sqlite });
 }

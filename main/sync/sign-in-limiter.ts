@@ -1,8 +1,9 @@
 /**
- * Slows down, then refuses, password guessing against the sync API. Failures are counted per site
- * name (someone guessing one site's password from many addresses) and per client address (one
- * machine trying many site names). Counters live in memory: a restart forgets them, which only
- * gives a guesser a fresh allowance of a few attempts.
+ * Slows down, then refuses, password guessing: against the sync API (the name is a site name) and
+ * against administrators' logins (a user name). Failures are counted per name (someone guessing
+ * one password from many addresses) and per client address (one machine trying many names).
+ * Counters live in memory: a restart forgets them, which only gives a guesser a fresh allowance of
+ * a few attempts.
  */
 
 export interface FailureLimits {
@@ -20,13 +21,13 @@ export interface FailureLimits {
 }
 
 export interface SignInLimitOptions {
-  perSiteName: FailureLimits;
+  perName: FailureLimits;
   /**
-   * Set higher than per site name: many remote sites can share one address behind a NAT, and one
+   * Set higher than per name: many remote sites can share one address behind a NAT, and one
    * site with an old password must not lock the others out for long.
    */
   perAddress: FailureLimits;
-  /** Bound on remembered keys, so made-up site names cannot grow memory without end. */
+  /** Bound on remembered keys, so made-up names cannot grow memory without end. */
   maxTrackedKeys: number;
   now: () => number;
 }
@@ -34,7 +35,7 @@ export interface SignInLimitOptions {
 const minute = 60_000;
 
 export const defaultSignInLimits: SignInLimitOptions = {
-  perSiteName: { slowAfter: 3, delayMs: 250, maxDelayMs: 2000, lockAfter: 10, lockMs: 15 * minute, windowMs: 15 * minute },
+  perName: { slowAfter: 3, delayMs: 250, maxDelayMs: 2000, lockAfter: 10, lockMs: 15 * minute, windowMs: 15 * minute },
   perAddress: { slowAfter: 10, delayMs: 100, maxDelayMs: 2000, lockAfter: 50, lockMs: 15 * minute, windowMs: 15 * minute },
   maxTrackedKeys: 10_000,
   now: () => Date.now(),
@@ -114,18 +115,18 @@ class FailureTracker {
 export type SignInGate = { refused: true; retryAfterMs: number } | { refused: false; delayMs: number };
 
 export class SignInLimiter {
-  private readonly bySiteName: FailureTracker;
+  private readonly byName: FailureTracker;
   private readonly byAddress: FailureTracker;
 
   constructor(options: Partial<SignInLimitOptions> = {}) {
     const o = { ...defaultSignInLimits, ...options };
-    this.bySiteName = new FailureTracker(o.perSiteName, o.maxTrackedKeys, o.now);
+    this.byName = new FailureTracker(o.perName, o.maxTrackedKeys, o.now);
     this.byAddress = new FailureTracker(o.perAddress, o.maxTrackedKeys, o.now);
   }
 
-  /** Asked before a sign-in is checked: a locked site name or address is refused without checking. */
-  gate(siteNameKey: string, address: string): SignInGate {
-    const name = this.bySiteName.status(siteNameKey);
+  /** Asked before a sign-in is checked: a locked name or address is refused without checking. */
+  gate(nameKey: string, address: string): SignInGate {
+    const name = this.byName.status(nameKey);
     const addr = this.byAddress.status(address);
     const lockedMs = Math.max(name.lockedMs, addr.lockedMs);
     if (lockedMs > 0) return { refused: true, retryAfterMs: lockedMs };
@@ -133,15 +134,15 @@ export class SignInLimiter {
   }
 
   /** Counts a failed sign-in. Returns what got locked by it, for the log. */
-  failed(siteNameKey: string, address: string): { siteNameLocked: boolean; addressLocked: boolean } {
-    return { siteNameLocked: this.bySiteName.fail(siteNameKey), addressLocked: this.byAddress.fail(address) };
+  failed(nameKey: string, address: string): { nameLocked: boolean; addressLocked: boolean } {
+    return { nameLocked: this.byName.fail(nameKey), addressLocked: this.byAddress.fail(address) };
   }
 
   /**
-   * A correct password clears the site name's count. The address keeps its count (it fades with the
+   * A correct password clears the name's count. The address keeps its count (it fades with the
    * window): otherwise one known site's password would let a guesser reset it between guesses.
    */
-  succeeded(siteNameKey: string): void {
-    this.bySiteName.forget(siteNameKey);
+  succeeded(nameKey: string): void {
+    this.byName.forget(nameKey);
   }
 }

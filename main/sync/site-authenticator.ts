@@ -169,9 +169,9 @@ export class SiteAuthenticator {
 
   private failed(key: string, siteName: string, address: string, log: AuthLog): void {
     const locked = this.limiter.failed(key, address);
-    if (locked.siteNameLocked || locked.addressLocked) {
+    if (locked.nameLocked || locked.addressLocked) {
       log.warn(
-        { siteName, address, lockedBy: locked.siteNameLocked ? 'site name' : 'address' },
+        { siteName, address, lockedBy: locked.nameLocked ? 'site name' : 'address' },
         'Sync sign-in locked after too many failed attempts',
       );
     }

@@ -7,6 +7,7 @@ import type { SyncSitesApi } from '../../shared/contract';
 import { operationNames, type OperationName } from '../../shared/operations';
 import type { DesktopBridge, DesktopCommands } from '../../shared/bridge';
 import { appError, isAppError, type Result } from '../../shared/errors';
+import { CSRF_HEADER, operationPath } from '../../shared/http-api';
 
 export interface Transport {
   api: SyncSitesApi;
@@ -43,10 +44,10 @@ export function httpApi(options: HttpTransportOptions = {}): SyncSitesApi {
   return buildApi(async (operation, input) => {
     let response: Response;
     try {
-      response = await doFetch(`${baseUrl}/api/op/${operation}`, {
+      response = await doFetch(`${baseUrl}${operationPath(operation)}`, {
         method: 'POST',
         // The custom header is the server's CSRF guard: a cross-site form cannot set it.
-        headers: { 'content-type': 'application/json', 'x-sync-sites': '1' },
+        headers: { 'content-type': 'application/json', [CSRF_HEADER]: '1' },
         credentials: 'same-origin',
         body: JSON.stringify(input ?? {}),
       });

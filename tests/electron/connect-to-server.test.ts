@@ -6,7 +6,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ipcMain } from 'electron';
-import { pageUrlOf } from '../../main/electron/app-page';
 import { DatafileHost } from '../../main/electron/datafile-host';
 import { AppWindows, refusedSenderMessage, registerIpcHandlers } from '../../main/electron/ipc';
 import { LastServerFile } from '../../main/electron/last-server';
@@ -14,21 +13,12 @@ import { createAppWindow } from '../../main/electron/window';
 import { type RunningServer, startServer } from '../../main/sync/start-server';
 import { desktopChannels, invokeChannels, operationChannel } from '../../shared/ipc';
 import { type BrowserWindow, type IpcEvent, fake } from '../fakes/electron';
+import { appPage, fromWindow, invoke, rendererIndex } from './ipc-events';
 import { ADMIN, fastHasher, tempDir } from '../helpers/core';
 import { noLimits } from '../sync/helpers';
 
-const rendererIndex = path.join(tempDir('renderer-'), 'dist', 'renderer', 'index.html');
-const appPage = pageUrlOf(rendererIndex);
 
-function fromWindow(window: BrowserWindow, url = appPage, parent: unknown = null): IpcEvent {
-  return { sender: { id: window.webContents.id }, senderFrame: { url, parent } };
-}
 
-async function invoke(channel: string, event: IpcEvent, payload?: unknown): Promise<any> {
-  const handler = fake.handlers.get(channel);
-  if (!handler) throw new Error(`no handler for ${channel}`);
-  return handler(event, payload);
-}
 
 describe('connected to a server', () => {
   let server: RunningServer;

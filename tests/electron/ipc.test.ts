@@ -1,16 +1,15 @@
 import path from 'node:path';
+import { pageUrlOf } from '../../main/electron/app-page';
 import { DatafileHost } from '../../main/electron/datafile-host';
 import { AppWindows, refusedSenderMessage, registerIpcHandlers } from '../../main/electron/ipc';
-import { pageUrlOf } from '../../main/electron/app-page';
 import { createAppWindow } from '../../main/electron/window';
 import { operationNames } from '../../shared/contract';
 import { desktopChannels, invokeChannels, operationChannel } from '../../shared/ipc';
 import { ADMIN, fastHasher, tempDir } from '../helpers/core';
 import { ipcMain } from 'electron';
 import { type BrowserWindow, type IpcEvent, fake } from '../fakes/electron';
+import { appPage, fromWindow, invoke, rendererIndex } from './ipc-events';
 
-const rendererIndex = path.join(tempDir('renderer-'), 'dist', 'renderer', 'index.html');
-const appPage = pageUrlOf(rendererIndex);
 
 function openWindow(host: DatafileHost, windows: AppWindows): BrowserWindow {
   createAppWindow({
@@ -24,15 +23,7 @@ function openWindow(host: DatafileHost, windows: AppWindows): BrowserWindow {
   return fake.windows[fake.windows.length - 1]!;
 }
 
-function fromWindow(window: BrowserWindow, url = appPage, parent: unknown = null): IpcEvent {
-  return { sender: { id: window.webContents.id }, senderFrame: { url, parent } };
-}
 
-async function invoke(channel: string, event: IpcEvent, payload?: unknown): Promise<any> {
-  const handler = fake.handlers.get(channel);
-  if (!handler) throw new Error(`no handler for ${channel}`);
-  return handler(event, payload);
-}
 
 async function newHost(options: { setUp?: boolean } = {}): Promise<DatafileHost> {
   const host = new DatafileHost({ hasher: fastHasher, logError: () => {} });

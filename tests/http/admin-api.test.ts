@@ -166,7 +166,7 @@ describe('the admin API over HTTP', () => {
     await start({
       adminApi: {
         loginLimits: {
-          perSiteName: { slowAfter: 2, delayMs: 50, maxDelayMs: 100, lockAfter: 4, lockMs: 60_000, windowMs: 60_000 },
+          perName: { slowAfter: 2, delayMs: 50, maxDelayMs: 100, lockAfter: 4, lockMs: 60_000, windowMs: 60_000 },
         },
       },
     });

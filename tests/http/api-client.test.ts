@@ -2,7 +2,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import * as adminApi from '../../main/http/admin-api';
 import { CSRF_HEADER, HttpApiClient, parseServerUrl, SESSION_COOKIE, sessionCookieChange } from '../../main/http/api-client';
 import { type RunningServer, startServer } from '../../main/sync/start-server';
 import { errorMessages } from '../../shared/errors';
@@ -206,10 +205,5 @@ describe('server addresses', () => {
     expect(sessionCookieChange(`${SESSION_COOKIE}=; Max-Age=0; Path=/`)).toEqual({ token: null });
     expect(sessionCookieChange(`${SESSION_COOKIE}=abc; Expires=Thu, 01 Jan 1970 00:00:00 GMT`)).toEqual({ token: null });
     expect(sessionCookieChange('other=abc')).toBeNull();
-  });
-
-  it('speaks the same cookie and header names as the server', () => {
-    expect(SESSION_COOKIE).toBe(adminApi.SESSION_COOKIE);
-    expect(CSRF_HEADER).toBe(adminApi.CSRF_HEADER);
   });
 });

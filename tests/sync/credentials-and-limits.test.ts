@@ -119,7 +119,7 @@ describe('failed sign-ins are slowed down, then refused', () => {
 
   it('locks a site name after repeated wrong passwords: 429 too_many_attempts, even for the right password', async () => {
     await startWith({
-      perSiteName: { slowAfter: 1, delayMs: 20, maxDelayMs: 50, lockAfter: 3, lockMs: 60_000, windowMs: 60_000 },
+      perName: { slowAfter: 1, delayMs: 20, maxDelayMs: 50, lockAfter: 3, lockMs: 60_000, windowMs: 60_000 },
       perAddress: generous,
     });
     for (let i = 0; i < 3; i += 1) expect((await site({ password: `guess ${i}` })).json.error.code).toBe('site_incorrect_password');
@@ -143,7 +143,7 @@ describe('failed sign-ins are slowed down, then refused', () => {
 
   it('locks an address that tries many site names', async () => {
     await startWith({
-      perSiteName: generous,
+      perName: generous,
       perAddress: { slowAfter: 100, delayMs: 0, maxDelayMs: 0, lockAfter: 4, lockMs: 60_000, windowMs: 60_000 },
     });
     for (const name of ['Alpha', 'Beta', 'Gamma', 'Delta']) {
@@ -156,7 +156,7 @@ describe('failed sign-ins are slowed down, then refused', () => {
 
   it('slows down attempts after a few failures', async () => {
     await startWith({
-      perSiteName: { slowAfter: 2, delayMs: 300, maxDelayMs: 300, lockAfter: 100, lockMs: 60_000, windowMs: 60_000 },
+      perName: { slowAfter: 2, delayMs: 300, maxDelayMs: 300, lockAfter: 100, lockMs: 60_000, windowMs: 60_000 },
       perAddress: generous,
     });
     const timed = async (password: string) => {
@@ -178,7 +178,7 @@ describe('failed sign-ins are slowed down, then refused', () => {
   it('a lock ends after its time', async () => {
     let now = 1_000_000;
     await startWith({
-      perSiteName: { slowAfter: 100, delayMs: 0, maxDelayMs: 0, lockAfter: 2, lockMs: 5_000, windowMs: 60_000 },
+      perName: { slowAfter: 100, delayMs: 0, maxDelayMs: 0, lockAfter: 2, lockMs: 5_000, windowMs: 60_000 },
       perAddress: generous,
       now: () => now,
     });

@@ -16,7 +16,7 @@ export const KOPU = 5;
 
 /** Sign-in limits loose enough that only the rate-limit tests ever reach them. */
 export const noLimits: StartServerOptions['signInLimits'] = {
-  perSiteName: { slowAfter: 1000, delayMs: 0, maxDelayMs: 0, lockAfter: 1000, lockMs: 1000, windowMs: 60_000 },
+  perName: { slowAfter: 1000, delayMs: 0, maxDelayMs: 0, lockAfter: 1000, lockMs: 1000, windowMs: 60_000 },
   perAddress: { slowAfter: 1000, delayMs: 0, maxDelayMs: 0, lockAfter: 1000, lockMs: 1000, windowMs: 60_000 },
 };
 

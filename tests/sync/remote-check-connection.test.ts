@@ -243,7 +243,7 @@ describe('Check connection against the central server', () => {
   it('Too many failed attempts when the central has locked the site', async () => {
     const locked = await startCentral({
       signInLimits: {
-        perSiteName: { slowAfter: 100, delayMs: 0, maxDelayMs: 0, lockAfter: 1, lockMs: 60_000, windowMs: 60_000 },
+        perName: { slowAfter: 100, delayMs: 0, maxDelayMs: 0, lockAfter: 1, lockMs: 60_000, windowMs: 60_000 },
       },
     });
     try {

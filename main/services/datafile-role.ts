@@ -1,0 +1,27 @@
+/**
+ * What this datafile is in the sync system, read straight from it: the central server (its active
+ * site is the central server site), and whether it is still fresh (only its own site, no store), so
+ * that it may become a remote site without losing anything.
+ */
+import type { Datafile } from '../../db/datafile';
+import { getSetting } from '../../db/settings';
+
+type Sqlite = Datafile['sqlite'];
+
+export function isCentralServerDatafile(sqlite: Sqlite): boolean {
+  const active = getSetting(sqlite, 'active_site_id');
+  const central = sqlite.prepare('select id from site where is_central = 1').pluck().get() as number | undefined;
+  return active !== undefined && active === central;
+}
+
+export function isFreshDatafile(sqlite: Sqlite): boolean {
+  const row = sqlite
+    .prepare('select (select count(*) from site) as sites, (select count(*) from store) as stores')
+    .get() as { sites: number; stores: number };
+  return row.sites === 1 && row.stores === 0;
+}
+
+/** The central server datafile of a system in use: Enabling sync would hand its data to another server. */
+export function isCentralDatafileInUse(sqlite: Sqlite): boolean {
+  return isCentralServerDatafile(sqlite) && !isFreshDatafile(sqlite);
+}
