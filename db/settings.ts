@@ -16,7 +16,7 @@ export interface RemoteSyncSettings {
 export interface RemoteSyncState {
   /** nameKey of the site this state belongs to: pointing the datafile at another site starts afresh. */
   siteKey: string;
-  /** Identifies this datafile to the central's run lease (see main/sync/site-run-leases.ts). */
+  /** Identifies this datafile to the central's run lease (see main/sync/central/site-run-leases.ts). */
   instanceId: string;
   /** When the first complete sync (initialisation) finished; null until then. */
   initialisedAt: string | null;
@@ -55,6 +55,10 @@ export function setSetting<K extends SettingKey>(sqlite: Database.Database, key:
     .run(key, JSON.stringify(value));
 }
 
-export function deleteSetting(sqlite: Database.Database, key: SettingKey): void {
-  sqlite.prepare('delete from setting where key = ?').run(key);
+/** The port a central server listens on unless its datafile or command line says otherwise. */
+export const DEFAULT_CENTRAL_PORT = 2048;
+
+/** The central_server_port setting, or the default. */
+export function centralServerPort(sqlite: Database.Database): number {
+  return getSetting(sqlite, 'central_server_port') ?? DEFAULT_CENTRAL_PORT;
 }

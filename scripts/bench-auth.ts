@@ -15,7 +15,7 @@ import { Worker } from 'node:worker_threads';
 import { openCore } from '../main/core';
 import { nameKey } from '../shared/names';
 import { PasswordHasher, owaspScrypt, sha256Hex } from '../main/services/passwords';
-import { startServer } from '../main/sync/start-server';
+import { startServer } from '../main/hosts/server';
 import { SYNC_API_VERSION } from '../main/sync/protocol';
 
 export interface BenchAuthOptions {

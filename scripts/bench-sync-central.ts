@@ -6,7 +6,7 @@
  *   node --import tsx scripts/bench-sync-central.ts DATAFILE
  */
 import readline from 'node:readline';
-import { startServer } from '../main/sync/start-server';
+import { startServer } from '../main/hosts/server';
 
 async function main(): Promise<void> {
   const file = process.argv[2];

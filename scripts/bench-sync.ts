@@ -85,18 +85,18 @@ export async function benchSync(options: BenchSyncOptions = {}): Promise<void> {
     create: true,
     hasher,
     setup: { admin: { userName: 'admin', password: 'bench admin password' } },
-    remote: { hardwareId: 'bench-device', storeSync: { pullBatch: 10_000, pushBatch: 1000, statusPollMs: 20 } },
+    remote: { hardwareId: 'bench-device', syncRunner: { pullBatch: 10_000, pushBatch: 1000, statusPollMs: 20 } },
   });
   try {
     const url = (await out.next('listening ')).slice('listening '.length);
-    await remote.remote!.enableSync(systemActor, { centralUrl: url, siteName: 'Waikato', password: SITE_PASSWORD });
+    await remote.connection.enableSync(systemActor, { centralUrl: url, siteName: 'Waikato', password: SITE_PASSWORD });
 
     const marks = [records / 4, records / 2, records].map(Math.round);
     const samples: Promise<string>[] = [];
     let remotePeak = process.memoryUsage().rss;
     const sampler = setInterval(() => (remotePeak = Math.max(remotePeak, process.memoryUsage().rss)), 20);
     const onStatus = () => {
-      const progress = remote.storeSync.status().progress;
+      const progress = remote.syncRunner.status().progress;
       while (progress?.phase === 'pulling' && progress.total > 0 && marks.length > 0 && progress.done >= marks[0]!) {
         const at = marks.shift()!;
         const remoteRss = process.memoryUsage().rss;
@@ -107,11 +107,11 @@ export async function benchSync(options: BenchSyncOptions = {}): Promise<void> {
         }));
       }
     };
-    remote.storeSync.events.on('status', onStatus);
+    remote.syncRunner.events.on('status', onStatus);
     const started = performance.now();
-    const status = await remote.storeSync.syncNow();
+    const status = await remote.syncRunner.syncNow();
     const seconds = (performance.now() - started) / 1000;
-    remote.storeSync.events.off('status', onStatus);
+    remote.syncRunner.events.off('status', onStatus);
     if (status.lastError) throw new Error(`the initialising sync failed: ${status.lastError}`);
     const received = remote.datafile.sqlite.prepare('select count(*) from store_record').pluck().get() as number;
     // The last mark is reached when the final batch is applied, after the last status event.
@@ -135,7 +135,7 @@ export async function benchSync(options: BenchSyncOptions = {}): Promise<void> {
       .all(changed) as { lineId: string; storeId: number; itemCode: string; itemName: string; quantity: number }[];
     for (const line of lines) remote.stock.saveLine(systemActor, { ...line, quantity: line.quantity + 1 });
     const incrementalStarted = performance.now();
-    const incremental = await remote.storeSync.syncNow();
+    const incremental = await remote.syncRunner.syncNow();
     const incrementalSeconds = (performance.now() - incrementalStarted) / 1000;
     if (incremental.lastError) throw new Error(`the incremental sync failed: ${incremental.lastError}`);
     console.log(

@@ -10,10 +10,10 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { AppFailure } from '../shared/errors';
-import { type RunningServer, startServer } from '../main/sync/start-server';
+import { type RunningServer, startServer } from '../main/hosts/server';
 
-export { startServer } from '../main/sync/start-server';
-export type { RunningServer, StartServerOptions } from '../main/sync/start-server';
+export { startServer } from '../main/hosts/server';
+export type { RunningServer, StartServerOptions } from '../main/hosts/server';
 
 const usage = `Usage: npm run server -- --datafile PATH [--port N] [--host H] [--cert FILE --key FILE] [--demo] [--log-level LEVEL]
 

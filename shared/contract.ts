@@ -270,6 +270,9 @@ export interface CentralServerView {
   problem: string | null;
 }
 
+/** What a running (or stopped) in-app central server says of itself: the view without `available`. */
+export type CentralServerStatus = Omit<CentralServerView, 'available'>;
+
 export interface SyncStatus {
   /** False until Enabling sync has pointed this datafile at a central server. */
   configured: boolean;

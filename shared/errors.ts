@@ -80,3 +80,11 @@ export function isAppError(value: unknown): value is AppError {
     typeof (value as { message?: unknown }).message === 'string'
   );
 }
+
+/** A contract Result as it arrives over a wire (HTTP, IPC): checked, since the other end may not be ours. */
+export function isResult(value: unknown): value is Result<unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as { ok?: unknown; error?: unknown };
+  if (candidate.ok === true) return 'value' in candidate;
+  return candidate.ok === false && isAppError(candidate.error);
+}

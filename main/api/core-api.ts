@@ -8,15 +8,15 @@ import {
   type Outputs,
   type ParsedInputs,
   type WhoAmI,
+  type CentralServerStatus,
   type CentralServerView,
   operationNames,
 } from '../../shared/contract';
 import { AppFailure, appError, type Result } from '../../shared/errors';
 import { validateInput } from '../../shared/validate';
-import { type Core, requireRemote } from '../core';
+import type { Core } from '../core';
 import { type Actor, canEditSyncSettings, requireEditSyncSettings } from '../services/actor';
-import { getSetting, setSetting } from '../../db/settings';
-import { DEFAULT_CENTRAL_PORT } from '../sync/protocol';
+import { centralServerPort, setSetting } from '../../db/settings';
 
 /** One window's or one browser's login. */
 export interface ApiSession {
@@ -28,7 +28,19 @@ export type Handlers = { [K in OperationName]: Handler<K> };
 
 const publicOperations: ReadonlySet<OperationName> = new Set(['login', 'logout', 'whoAmI']);
 
-export function createHandlers(core: Core): Handlers {
+/** The in-process central server, when the host runs one (main/hosts/in-app-central.ts). */
+export interface CentralServerControl {
+  status(): CentralServerStatus;
+  /** Starts, stops or moves the server to match the datafile's settings. */
+  reconcile(): Promise<void>;
+}
+
+export interface HandlerOptions {
+  centralServer?: CentralServerControl;
+}
+
+export function createHandlers(core: Core, options: HandlerOptions = {}): Handlers {
+  const { centralServer } = options;
   const actorOf = (session: ApiSession): Actor => {
     const actor = session.userId === null ? null : core.users.actorFor(session.userId);
     if (!actor) {
@@ -49,6 +61,11 @@ export function createHandlers(core: Core): Handlers {
     };
   };
 
+  const centralServerView = (): CentralServerView =>
+    centralServer
+      ? { available: true, ...centralServer.status() }
+      : { available: false, running: false, port: centralServerPort(core.datafile.sqlite), url: null, problem: null };
+
   return {
     login: async (session, input) => {
       const actor = await core.users.authenticate(input.userName, input.password);
@@ -68,40 +85,31 @@ export function createHandlers(core: Core): Handlers {
     listAddableStores: (session, input) => (actorOf(session), core.sites.listAddableStores(input)),
     setActiveSite: (session, input) => core.sites.setActiveSite(actorOf(session), input),
     resetHardwareId: (session, input) => core.sites.resetHardwareId(actorOf(session), input),
-    checkConnection: (session) => (actorOf(session), requireRemote(core).checkConnection()),
-    getRemoteSync: (session) => (actorOf(session), requireRemote(core).getRemoteSync()),
-    enableSync: async (session, input) => {
-      const view = await requireRemote(core).enableSync(actorOf(session), input);
-      // The first sync initialises the datafile; a running scheduler does it soon after enabling.
-      core.syncScheduler.poke();
-      return view;
-    },
+    checkConnection: (session) => (actorOf(session), core.connection.checkConnection()),
+    getRemoteSync: (session) => (actorOf(session), core.connection.getRemoteSync()),
+    enableSync: (session, input) => core.connection.enableSync(actorOf(session), input),
     // Stock: any logged-in user, for stores active on this site (the rule is in StockService).
     listStockStores: (session) => (actorOf(session), { stores: core.stock.listStores() }),
     listStockLines: (session, input) => (actorOf(session), core.stock.listLines(input)),
     saveStockLine: (session, input) => core.stock.saveLine(actorOf(session), input),
     deleteStockLine: (session, input) => core.stock.deleteLine(actorOf(session), input),
     // Sync now and the status line: any logged-in user; changing the interval needs the sync permission.
-    getSyncStatus: (session) => (actorOf(session), core.storeSync.status()),
-    syncNow: (session) => (actorOf(session), core.storeSync.syncNow()),
+    getSyncStatus: (session) => (actorOf(session), core.syncRunner.status()),
+    syncNow: (session) => (actorOf(session), core.syncRunner.syncNow()),
     setSyncInterval: (session, input) => {
       requireEditSyncSettings(actorOf(session));
-      core.storeSync.setIntervalMinutes(input.minutes);
-      return core.storeSync.status();
+      core.syncRunner.setIntervalMinutes(input.minutes);
+      return core.syncRunner.status();
     },
     listRefusedChanges: (session) => (actorOf(session), core.refusedChanges.list()),
-    retryRefusedChanges: (session, input) => {
-      const result = core.refusedChanges.retry(actorOf(session), input.ids);
-      core.syncScheduler.poke();
-      return result;
-    },
+    retryRefusedChanges: (session, input) => core.refusedChanges.retry(actorOf(session), input.ids),
     discardRefusedChanges: (session, input) => core.refusedChanges.discard(actorOf(session), input.ids),
-    getCentralServer: (session) => (actorOf(session), centralServerView(core)),
+    getCentralServer: (session) => (actorOf(session), centralServerView()),
     setCentralServerPort: async (session, input) => {
       requireEditSyncSettings(actorOf(session));
       setSetting(core.datafile.sqlite, 'central_server_port', input.port);
-      await core.centralServer?.reconcile();
-      return centralServerView(core);
+      await centralServer?.reconcile();
+      return centralServerView();
     },
   };
 }
@@ -137,12 +145,4 @@ export async function dispatch(
     (options.logError ?? ((op, e) => console.error(`Operation ${op} failed:`, e)))(operation, error);
     return { ok: false, error: appError('internal_error') };
   }
-}
-
-function centralServerView(core: Core): CentralServerView {
-  if (!core.centralServer) {
-    const port = getSetting(core.datafile.sqlite, 'central_server_port') ?? DEFAULT_CENTRAL_PORT;
-    return { available: false, running: false, port, url: null, problem: null };
-  }
-  return { available: true, ...core.centralServer.status() };
 }

@@ -9,8 +9,8 @@ import type { IpcMain, IpcMainInvokeEvent } from 'electron';
 import type { ApiSession } from '../api/core-api';
 import { appError, type Result } from '../../shared/errors';
 import { desktopChannels, operationChannels } from '../../shared/ipc';
-import type { DatafileHost } from './datafile-host';
-import type { LastServerFile } from './last-server';
+import type { DatafileHost } from '../hosts/datafile-host';
+import type { LastServerFile } from '../hosts/last-server';
 import { isAppPage } from './app-page';
 
 export const refusedSenderMessage =

@@ -11,7 +11,7 @@ import {
   type SyncHttpRequest,
   type SyncHttpResponse,
   SyncTransportError,
-} from '../sync/http-client';
+} from '../net/http-client';
 
 /** Chromium's net error names (net::ERR_...) arrive in the error message; they decide the failure kind. */
 export function classifyNetError(error: unknown, timedOut: boolean): SyncTransportError {

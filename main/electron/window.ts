@@ -5,7 +5,7 @@
 import { BrowserWindow, type Session, type WebPreferences } from 'electron';
 import { contentSecurityPolicy, isAppPage, isAppResource, pageUrlOf } from './app-page';
 import type { AppWindows } from './ipc';
-import type { DatafileHost } from './datafile-host';
+import type { DatafileHost } from '../hosts/datafile-host';
 
 export interface AppWindowOptions {
   preload: string;

@@ -17,7 +17,7 @@ import { CSRF_HEADER, operationPath, SESSION_COOKIE } from '../../shared/http-ap
 import { nameKey } from '../../shared/names';
 import { type ApiSession, createHandlers, dispatch } from '../api/core-api';
 import type { Core } from '../core';
-import { SignInLimiter, type SignInLimitOptions } from '../sync/sign-in-limiter';
+import { SignInLimiter, type SignInLimitOptions } from '../net/sign-in-limiter';
 import { SessionStore, type SessionStoreOptions } from './session-store';
 
 export { CSRF_HEADER, SESSION_COOKIE };

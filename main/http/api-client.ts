@@ -8,9 +8,9 @@
  * No electron and no fastify import: Electron main bundles this file, and tests run it under Node.
  */
 import { type OperationName, operationNames, type SyncSitesApi } from '../../shared/contract';
-import { appError, type AppError, isAppError, type Result } from '../../shared/errors';
+import { appError, type AppError, isResult, type Result } from '../../shared/errors';
 import { CSRF_HEADER, operationPath, SESSION_COOKIE } from '../../shared/http-api';
-import { classifyNodeError, readBodyLimited } from '../sync/http-client';
+import { classifyNodeError, readBodyLimited } from '../net/http-client';
 
 export { CSRF_HEADER, SESSION_COOKIE };
 
@@ -59,13 +59,6 @@ function inSeconds(ms: number): string {
   return seconds === 1 ? '1 second' : `${seconds} seconds`;
 }
 
-function isContractResult(value: unknown): value is Result<unknown> {
-  if (typeof value !== 'object' || value === null) return false;
-  const candidate = value as { ok?: unknown; error?: unknown };
-  if (candidate.ok === true) return 'value' in candidate;
-  return candidate.ok === false && isAppError(candidate.error);
-}
-
 /**
  * What a Set-Cookie header means for our session cookie: a new token, removal (empty value or
  * expiry in the past), or nothing (another cookie).
@@ -110,12 +103,6 @@ export class HttpApiClient {
     }
   }
 
-  /** A client for the address a person typed, or the reason the address cannot be used. */
-  static forAddress(raw: string, options: HttpApiClientOptions = {}): Result<HttpApiClient> {
-    const url = parseServerUrl(raw);
-    return url.ok ? { ok: true, value: new HttpApiClient(url.value, options) } : url;
-  }
-
   /** True while the server has given this client a session (between login and logout). */
   get hasSession(): boolean {
     return this.sessionToken !== null;
@@ -158,7 +145,7 @@ export class HttpApiClient {
         if (timedOut) return { ok: false, error: this.unreachable(error, true, timeoutMs) };
         body = undefined;
       }
-      if (!isContractResult(body)) return { ok: false, error: this.notOurServer(response) };
+      if (!isResult(body)) return { ok: false, error: this.notOurServer(response) };
       // Logged out on the server, whatever the answer: a stale token must not be sent again.
       if (operation === 'logout') this.sessionToken = null;
       return body;

@@ -1,12 +1,27 @@
 /**
  * What this datafile is in the sync system, read straight from it: the central server (its active
  * site is the central server site), and whether it is still fresh (only its own site, no store), so
- * that it may become a remote site without losing anything.
+ * that it may become a remote site without losing anything. Every reader of "which site is this
+ * datafile" and "which is the central server site" asks here.
  */
 import type { Datafile } from '../../db/datafile';
 import { getSetting } from '../../db/settings';
 
 type Sqlite = Datafile['sqlite'];
+
+/** The site this datafile acts as (the "active site" of the Synchronisation window). */
+export function activeSiteId(sqlite: Sqlite): number {
+  const id = getSetting(sqlite, 'active_site_id');
+  if (id === undefined) throw new Error('The datafile has no active site.');
+  return id;
+}
+
+/** The central server site's ID; every datafile has exactly one. */
+export function centralSiteId(sqlite: Sqlite): number {
+  const id = sqlite.prepare('select id from site where is_central = 1').pluck().get() as number | undefined;
+  if (id === undefined) throw new Error('The datafile has no central server site.');
+  return id;
+}
 
 export function isCentralServerDatafile(sqlite: Sqlite): boolean {
   const active = getSetting(sqlite, 'active_site_id');

@@ -6,7 +6,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { SiteRow, SiteType, SortColumn } from '../../shared/contract';
-import { getSetting } from '../../db/settings';
+import { activeSiteId } from './datafile-role';
 
 interface CachedSite {
   row: SiteRow;
@@ -50,7 +50,7 @@ export class SiteListCache {
   private refresh(): void {
     const stamp = this.currentStamp();
     if (stamp === this.stamp) return;
-    const activeSiteId = getSetting(this.sqlite, 'active_site_id');
+    const activeId = activeSiteId(this.sqlite);
     const raw = this.sqlite
       .prepare('select id, code, name, name_key as nameKey, type, is_central as isCentral from site')
       .all() as { id: number; code: string; name: string; nameKey: string; type: SiteType; isCentral: number }[];
@@ -61,7 +61,7 @@ export class SiteListCache {
         name: r.name,
         deviceType: r.type,
         isCentral: r.isCentral === 1,
-        isActive: r.id === activeSiteId,
+        isActive: r.id === activeId,
       });
       return { row, nameKey: r.nameKey, codeKey: r.code.toLowerCase(), haystack: `${r.id}\n${r.code}\n${r.name}`.toLowerCase() };
     });

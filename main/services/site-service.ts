@@ -4,7 +4,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { and, eq, ne, sql } from 'drizzle-orm';
 import type {
   Confirmation,
   ConfirmationKind,
@@ -18,15 +17,28 @@ import type {
 import { AppFailure } from '../../shared/errors';
 import { nameKey } from '../../shared/names';
 import type { Datafile } from '../../db/datafile';
-import { site, siteAudit, store } from '../../db/schema';
-import { getSetting, setSetting } from '../../db/settings';
+import type { site } from '../../db/schema';
+import { setSetting } from '../../db/settings';
 import { type Actor, requireEditSyncSettings } from './actor';
 import type { PasswordHasher } from './passwords';
-import { storeRecordJsonSql } from '../sync/store-data';
-import { isCentralServerDatafile } from './datafile-role';
+import { queueStoreRecords } from './store-records';
+import { activeSiteId, centralSiteId, isCentralServerDatafile } from './datafile-role';
 import { SiteListCache } from './site-list';
 
 type SiteRecord = typeof site.$inferSelect;
+
+/** Every column of a site row, named as SiteRecord names them (raw SQL throughout this module). */
+const siteColumns = `id, uuid, code, name, name_key as nameKey, password_hash as passwordHash, hardware_id as hardwareId, type,
+  use_js_node_http_client as useJsNodeHttpClient, is_central as isCentral, app_name as appName, app_version as appVersion,
+  sync_version as syncVersion, first_connected_at as firstConnectedAt, last_connected_at as lastConnectedAt,
+  last_synced_at as lastSyncedAt, initialisation_status as initialisationStatus, version, created_at as createdAt,
+  updated_at as updatedAt`;
+
+type SiteColumns = Omit<SiteRecord, 'useJsNodeHttpClient' | 'isCentral'> & { useJsNodeHttpClient: number; isCentral: number };
+
+function toSiteRecord(row: SiteColumns): SiteRecord {
+  return { ...row, useJsNodeHttpClient: row.useJsNodeHttpClient === 1, isCentral: row.isCentral === 1 };
+}
 
 export interface SiteServiceEvents {
   /** A site's name, password or hardware ID changed, or it was deleted: cached credentials are stale. */
@@ -62,22 +74,10 @@ export class SiteService {
     return this.datafile.sqlite;
   }
 
-  private get db() {
-    return this.datafile.db;
-  }
-
   // ---- reading -------------------------------------------------------------------------------
 
   activeSiteId(): number {
-    const id = getSetting(this.sqlite, 'active_site_id');
-    if (id === undefined) throw new Error('The datafile has no active site.');
-    return id;
-  }
-
-  centralSite(): SiteRecord {
-    const central = this.db.select().from(site).where(eq(site.isCentral, true)).get();
-    if (!central) throw new Error('The datafile has no central server site.');
-    return central;
+    return activeSiteId(this.sqlite);
   }
 
   /** True when this datafile is the central server: its active site is the central server site. */
@@ -86,7 +86,8 @@ export class SiteService {
   }
 
   private findSite(siteId: number): SiteRecord | undefined {
-    return this.db.select().from(site).where(eq(site.id, siteId)).get();
+    const row = this.sqlite.prepare(`select ${siteColumns} from site where id = ?`).get(siteId) as SiteColumns | undefined;
+    return row && toSiteRecord(row);
   }
 
   private requireSite(siteId: number): SiteRecord {
@@ -228,11 +229,9 @@ export class SiteService {
     const targetId = existing?.id ?? null;
 
     const key = nameKey(name);
-    const clash = this.db
-      .select({ id: site.id, name: site.name })
-      .from(site)
-      .where(targetId === null ? eq(site.nameKey, key) : and(eq(site.nameKey, key), ne(site.id, targetId)))
-      .get();
+    const clash = this.sqlite.prepare('select id, name from site where name_key = ? and id is not ?').get(key, targetId) as
+      | { id: number; name: string }
+      | undefined;
     if (clash) {
       throw new AppFailure(
         'site_name_taken',
@@ -240,7 +239,7 @@ export class SiteService {
       );
     }
 
-    const central = this.centralSite();
+    const centralId = centralSiteId(this.sqlite);
     const storesById = this.loadStores([...addIds, ...removeIds]);
     const missing = [...addIds, ...removeIds].filter((id) => !storesById.has(id));
     if (missing.length > 0) {
@@ -307,21 +306,12 @@ export class SiteService {
     if (!existing) {
       siteId = this.nextSiteId();
       const code = input.code.trim() || String(siteId);
-      this.db
-        .insert(site)
-        .values({
-          id: siteId,
-          uuid: randomUUID(),
-          code,
-          name,
-          nameKey: key,
-          passwordHash: passwordHash ?? null,
-          type: input.type,
-          useJsNodeHttpClient: input.useJsNodeHttpClient,
-          createdAt: now,
-          updatedAt: now,
-        })
-        .run();
+      this.sqlite
+        .prepare(
+          `insert into site (id, uuid, code, name, name_key, password_hash, type, use_js_node_http_client, created_at, updated_at)
+           values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(siteId, randomUUID(), code, name, key, passwordHash ?? null, input.type, input.useJsNodeHttpClient ? 1 : 0, now, now);
       Object.assign(changes, {
         code: { to: code },
         name: { to: name },
@@ -340,20 +330,22 @@ export class SiteService {
       ];
       for (const [field, from, to] of fieldChanges) if (from !== to) changes[field] = { from, to };
       if (passwordHash !== undefined) changes.password = { changed: true };
-      this.db
-        .update(site)
-        .set({
+      this.sqlite
+        .prepare(
+          `update site set code = :code, name = :name, name_key = :key, type = :type, use_js_node_http_client = :useNode,
+             password_hash = coalesce(:passwordHash, password_hash), version = version + 1, updated_at = :now
+           where id = :siteId`,
+        )
+        .run({
           code,
           name,
-          nameKey: key,
+          key,
           type: input.type,
-          useJsNodeHttpClient: input.useJsNodeHttpClient,
-          ...(passwordHash !== undefined ? { passwordHash } : {}),
-          version: sql`${site.version} + 1`,
-          updatedAt: now,
-        })
-        .where(eq(site.id, siteId))
-        .run();
+          useNode: input.useJsNodeHttpClient ? 1 : 0,
+          passwordHash: passwordHash ?? null,
+          now,
+          siteId,
+        });
     }
 
     const touched = new Set<number>([siteId]);
@@ -368,10 +360,10 @@ export class SiteService {
     if (removing.length > 0) {
       this.moveStores(
         removing.map((s) => s.id),
-        central.id,
+        centralId,
       );
-      touched.add(central.id);
-      changes.storesRemoved = removing.map((s) => ({ storeId: s.id, code: s.code, to: central.id }));
+      touched.add(centralId);
+      changes.storesRemoved = removing.map((s) => ({ storeId: s.id, code: s.code, to: centralId }));
     }
     // Other sites whose store lists changed get a new version, so a stale draft of theirs is refused.
     const others = [...touched].filter((id) => id !== siteId);
@@ -384,11 +376,7 @@ export class SiteService {
     // An existing site that gains stores gets all of their data queued, in this same transaction.
     let queuedRecords = 0;
     if (existing && !existing.isCentral && moving.length > 0) {
-      queuedRecords = this.queueStoreData(
-        siteId,
-        moving.map((s) => s.id),
-        now,
-      );
+      queuedRecords = queueStoreRecords(this.sqlite, siteId, now, { storeIds: moving.map((s) => s.id) });
     }
 
     if (Object.keys(changes).length > 0) {
@@ -418,28 +406,10 @@ export class SiteService {
       .run(toSiteId, JSON.stringify(storeIds));
   }
 
-  /** Queues every store-data record of the given stores for a site. Returns how many were queued. */
-  queueStoreData(siteId: number, storeIds: number[], now: string): number {
-    const base = (
-      this.sqlite.prepare('select coalesce(max(sequence), 0) as s from sync_out where site_id = ?').get(siteId) as { s: number }
-    ).s;
-    const result = this.sqlite
-      .prepare(
-        `insert into sync_out (site_id, store_id, table_name, record_id, action, data, sequence, created_at)
-         select :siteId, r.store_id, 'store_record', r.id, 'insert',
-                ${storeRecordJsonSql('r')},
-                :base + row_number() over (order by r.rowid), :now
-         from store_record r where r.store_id in (select value from json_each(:stores))`,
-      )
-      .run({ siteId, base, now, stores: JSON.stringify(storeIds) });
-    return result.changes;
-  }
-
   private audit(actor: Actor, siteId: number, action: string, changes: Record<string, unknown>, at: string): void {
-    this.db
-      .insert(siteAudit)
-      .values({ siteId, userId: actor.userId, userName: actor.userName, at, action, changes: JSON.stringify(changes) })
-      .run();
+    this.sqlite
+      .prepare('insert into site_audit (site_id, user_id, user_name, at, action, changes) values (?, ?, ?, ?, ?, ?)')
+      .run(siteId, actor.userId, actor.userName, at, action, JSON.stringify(changes));
   }
 
   // ---- other actions -------------------------------------------------------------------------
@@ -470,7 +440,7 @@ export class SiteService {
             ],
           };
         }
-        this.db.delete(site).where(eq(site.id, record.id)).run();
+        this.sqlite.prepare('delete from site where id = ?').run(record.id);
         this.audit(actor, record.id, 'delete', { name: { from: record.name }, code: { from: record.code } }, new Date().toISOString());
         return { status: 'done', siteId: record.id };
       })
@@ -530,11 +500,9 @@ export class SiteService {
           };
         }
         const now = new Date().toISOString();
-        this.db
-          .update(site)
-          .set({ hardwareId: '', initialisationStatus: 'new', version: sql`${site.version} + 1`, updatedAt: now })
-          .where(eq(site.id, record.id))
-          .run();
+        this.sqlite
+          .prepare(`update site set hardware_id = '', initialisation_status = 'new', version = version + 1, updated_at = ? where id = ?`)
+          .run(now, record.id);
         this.audit(actor, record.id, 'reset_hardware_id', { hardwareId: { from: record.hardwareId, to: '' } }, now);
         return { status: 'done', site: this.details(this.requireSite(record.id)) };
       })

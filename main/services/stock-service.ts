@@ -10,19 +10,12 @@
  * - on the central server, in sync_out of the site the store is on, when that is a remote site.
  */
 import { randomUUID } from 'node:crypto';
-import { EventEmitter } from 'node:events';
 import type { ParsedInputs, StockLine, StockStore } from '../../shared/contract';
 import { AppFailure } from '../../shared/errors';
 import type { Datafile } from '../../db/datafile';
-import { getSetting } from '../../db/settings';
-import { STORE_RECORD_TABLE } from '../sync/protocol';
-import { storeRecordJsonSql } from '../sync/store-data';
+import { activeSiteId, centralSiteId } from './datafile-role';
+import { STORE_RECORD_TABLE, storeRecordJsonSql } from './store-records';
 import { type Actor, canEditSyncSettings } from './actor';
-
-export interface StockServiceEvents {
-  /** Stock lines of these stores changed (an edit here or a sync). */
-  stockChanged: [storeIds: number[]];
-}
 
 interface StoreRow {
   id: number;
@@ -34,22 +27,10 @@ interface StoreRow {
 const lineColumns = `id as lineId, store_id as storeId, item_code as itemCode, item_name as itemName, quantity, updated_at as updatedAt`;
 
 export class StockService {
-  readonly events = new EventEmitter<StockServiceEvents>();
-
   constructor(private readonly datafile: Datafile) {}
 
   private get sqlite() {
     return this.datafile.sqlite;
-  }
-
-  private activeSiteId(): number {
-    const id = getSetting(this.sqlite, 'active_site_id');
-    if (id === undefined) throw new Error('The datafile has no active site.');
-    return id;
-  }
-
-  private centralSiteId(): number {
-    return this.sqlite.prepare('select id from site where is_central = 1').pluck().get() as number;
   }
 
   listStores(): StockStore[] {
@@ -58,7 +39,7 @@ export class StockService {
         `select s.id as storeId, s.code, s.name, (select count(*) from store_record r where r.store_id = s.id) as lineCount
          from store s where s.site_id = ? order by s.name collate nocase, s.id`,
       )
-      .all(this.activeSiteId()) as StockStore[];
+      .all(activeSiteId(this.sqlite)) as StockStore[];
   }
 
   listLines(input: ParsedInputs['listStockLines']): { store: StockStore; lines: StockLine[] } {
@@ -79,9 +60,9 @@ export class StockService {
 
   /** The edit rule: stores active on this site; on the central server, also remote sites' stores for sync administrators. */
   private requireEditable(actor: Actor, store: StoreRow): void {
-    const active = this.activeSiteId();
+    const active = activeSiteId(this.sqlite);
     if (store.siteId === active) return;
-    const isCentral = active === this.centralSiteId();
+    const isCentral = active === centralSiteId(this.sqlite);
     if (isCentral && canEditSyncSettings(actor)) return;
     throw new AppFailure(
       'store_not_on_this_site',
@@ -117,13 +98,12 @@ export class StockService {
         return this.sqlite.prepare(`select ${lineColumns} from store_record where id = ?`).get(lineId) as StockLine;
       })
       .immediate();
-    this.events.emit('stockChanged', [line.storeId]);
     return line;
   }
 
   deleteLine(actor: Actor, input: ParsedInputs['deleteStockLine']): { lineId: string } {
-    const storeId = this.sqlite
-      .transaction((): number => {
+    this.sqlite
+      .transaction(() => {
         const existing = this.sqlite.prepare('select store_id as storeId from store_record where id = ?').get(input.lineId) as
           | { storeId: number }
           | undefined;
@@ -132,17 +112,15 @@ export class StockService {
         this.requireEditable(actor, store);
         this.sqlite.prepare('delete from store_record where id = ?').run(input.lineId);
         this.recordChange(store, input.lineId, 'delete');
-        return store.id;
       })
       .immediate();
-    this.events.emit('stockChanged', [storeId]);
     return { lineId: input.lineId };
   }
 
   /** Records an edit for sync; runs inside the edit's transaction, after the row was written. */
   private recordChange(store: StoreRow, lineId: string, action: 'insert' | 'update' | 'delete'): void {
-    const active = this.activeSiteId();
-    const central = this.centralSiteId();
+    const active = activeSiteId(this.sqlite);
+    const central = centralSiteId(this.sqlite);
     const data =
       action === 'delete'
         ? null

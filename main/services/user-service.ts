@@ -1,5 +1,5 @@
 /** Users of the datafile, their login and their permissions. */
-import { eq } from 'drizzle-orm';
+import { count, eq } from 'drizzle-orm';
 import { AppFailure } from '../../shared/errors';
 import { nameKey } from '../../shared/names';
 import type { Datafile } from '../../db/datafile';
@@ -23,7 +23,7 @@ export class UserService {
   ) {}
 
   userCount(): number {
-    return (this.datafile.sqlite.prepare('select count(*) as n from user').get() as { n: number }).n;
+    return this.datafile.db.select({ n: count() }).from(user).get()!.n;
   }
 
   async createUser(actor: Actor, input: NewUser): Promise<Actor> {

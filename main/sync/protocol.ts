@@ -212,18 +212,3 @@ export interface CentralRecordsAnswer {
 export interface InitialiseAnswer {
   queueLength: number;
 }
-
-/** The one store-data table that travels: stock lines, as JSON on the wire. */
-export interface StoreRecordData {
-  id: string;
-  storeId: number;
-  itemCode: string;
-  itemName: string;
-  quantity: number;
-  updatedAt: string;
-}
-
-export const STORE_RECORD_TABLE = 'store_record';
-
-/** The port a central server listens on unless its datafile or command line says otherwise. */
-export const DEFAULT_CENTRAL_PORT = 2048;

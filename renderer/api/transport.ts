@@ -6,7 +6,7 @@
 import type { SyncSitesApi } from '../../shared/contract';
 import { operationNames, type OperationName } from '../../shared/operations';
 import type { DesktopBridge, DesktopCommands } from '../../shared/bridge';
-import { appError, isAppError, type Result } from '../../shared/errors';
+import { appError, isResult, type Result } from '../../shared/errors';
 import { CSRF_HEADER, operationPath } from '../../shared/http-api';
 
 export interface Transport {
@@ -17,13 +17,6 @@ export interface Transport {
 
 export const unreachableMessage =
   'Unable to reach the server. Check that it is running and that this computer is connected, then try again.';
-
-function isResult(value: unknown): value is Result<unknown> {
-  if (typeof value !== 'object' || value === null) return false;
-  const candidate = value as { ok?: unknown; error?: unknown };
-  if (candidate.ok === true) return 'value' in candidate;
-  return candidate.ok === false && isAppError(candidate.error);
-}
 
 function buildApi(call: (operation: OperationName, input: unknown) => Promise<Result<unknown>>): SyncSitesApi {
   const api: Record<string, (input: unknown) => Promise<Result<unknown>>> = {};

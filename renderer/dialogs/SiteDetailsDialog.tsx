@@ -5,7 +5,7 @@
 import * as Dialog from '@radix-ui/react-dialog';
 import { useState } from 'react';
 import type { SiteDetails, StoreRow } from '../../shared/contract';
-import { siteTypes, type SiteType } from '../../shared/operations';
+import { limits, siteTypes, type SiteType } from '../../shared/operations';
 import type { AppError } from '../../shared/errors';
 import { useApi } from '../api/api-context';
 import { ConfirmDialog } from '../components/ConfirmDialog';
@@ -117,7 +117,7 @@ export function SiteDetailsDialog(props: SiteDetailsDialogProps) {
                     <input
                       type="text"
                       value={draft.code}
-                      maxLength={40}
+                      maxLength={limits.siteCode}
                       disabled={readOnly}
                       onChange={(e) => site.edit({ code: e.target.value })}
                     />
@@ -126,7 +126,7 @@ export function SiteDetailsDialog(props: SiteDetailsDialogProps) {
                     <input
                       type="text"
                       value={draft.name}
-                      maxLength={80}
+                      maxLength={limits.siteName}
                       disabled={readOnly}
                       onChange={(e) => site.edit({ name: e.target.value })}
                     />
@@ -136,7 +136,7 @@ export function SiteDetailsDialog(props: SiteDetailsDialogProps) {
                       type="password"
                       autoComplete="new-password"
                       value={draft.password}
-                      maxLength={200}
+                      maxLength={limits.sitePassword}
                       disabled={readOnly}
                       placeholder={
                         draft.opened.hasPassword

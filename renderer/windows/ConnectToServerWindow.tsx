@@ -7,6 +7,7 @@
 import * as Dialog from '@radix-ui/react-dialog';
 import { useEffect, useState } from 'react';
 import type { DatafileStatus, DesktopCommands } from '../../shared/bridge';
+import { limits } from '../../shared/operations';
 import { ErrorLine } from '../components/ErrorLine';
 import { Field } from '../components/Field';
 
@@ -64,7 +65,7 @@ export function ConnectToServerWindow(props: {
                 autoFocus
                 spellCheck={false}
                 placeholder="http://server:2048"
-                maxLength={2000}
+                maxLength={limits.url}
                 value={url}
                 onChange={(e) => setUrl(e.target.value)}
               />

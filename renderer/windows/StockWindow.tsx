@@ -6,6 +6,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { StockLine, StockStore } from '../../shared/contract';
 import type { AppError } from '../../shared/errors';
+import { limits } from '../../shared/operations';
 import { useApi } from '../api/api-context';
 import { DataTable, type Column } from '../components/DataTable';
 import { ErrorLine } from '../components/ErrorLine';
@@ -150,10 +151,10 @@ export function StockWindow(props: { onClose: () => void }) {
         }}
       >
         <Field label="Item code" error={fieldErrors.itemCode}>
-          <input value={draft.itemCode} maxLength={40} onChange={(e) => setDraft({ ...draft, itemCode: e.target.value })} />
+          <input value={draft.itemCode} maxLength={limits.itemCode} onChange={(e) => setDraft({ ...draft, itemCode: e.target.value })} />
         </Field>
         <Field label="Item name" error={fieldErrors.itemName}>
-          <input value={draft.itemName} maxLength={200} onChange={(e) => setDraft({ ...draft, itemName: e.target.value })} />
+          <input value={draft.itemName} maxLength={limits.itemName} onChange={(e) => setDraft({ ...draft, itemName: e.target.value })} />
         </Field>
         <Field label="Quantity" error={fieldErrors.quantity}>
           <input type="number" min={0} step="any" value={draft.quantity} onChange={(e) => setDraft({ ...draft, quantity: e.target.value })} />

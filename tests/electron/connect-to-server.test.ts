@@ -6,11 +6,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ipcMain } from 'electron';
-import { DatafileHost } from '../../main/electron/datafile-host';
+import { DatafileHost } from '../../main/hosts/datafile-host';
 import { AppWindows, refusedSenderMessage, registerIpcHandlers } from '../../main/electron/ipc';
-import { LastServerFile } from '../../main/electron/last-server';
+import { LastServerFile } from '../../main/hosts/last-server';
 import { createAppWindow } from '../../main/electron/window';
-import { type RunningServer, startServer } from '../../main/sync/start-server';
+import { type RunningServer, startServer } from '../../main/hosts/server';
 import { desktopChannels, invokeChannels, operationChannel } from '../../shared/ipc';
 import { type BrowserWindow, type IpcEvent, fake } from '../fakes/electron';
 import { appPage, fromWindow, invoke, rendererIndex } from './ipc-events';

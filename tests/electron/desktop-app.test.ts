@@ -8,7 +8,7 @@ import { startDesktopApp } from '../../main/electron/app';
 import { pageUrlOf } from '../../main/electron/app-page';
 import { acquireDatafileLock } from '../../main/services/datafile-lock';
 import { desktopChannels, operationChannel } from '../../shared/ipc';
-import { startServer } from '../../main/sync/start-server';
+import { startServer } from '../../main/hosts/server';
 import { ADMIN, fastHasher, tempDir } from '../helpers/core';
 import { type BrowserWindow, fake } from '../fakes/electron';
 

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { contentSecurityPolicy, pageUrlOf } from '../../main/electron/app-page';
-import { DatafileHost } from '../../main/electron/datafile-host';
+import { DatafileHost } from '../../main/hosts/datafile-host';
 import { AppWindows } from '../../main/electron/ipc';
 import { createAppWindow } from '../../main/electron/window';
 import { type BrowserWindow, fake } from '../fakes/electron';

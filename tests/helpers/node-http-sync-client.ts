@@ -4,7 +4,7 @@
  * a SyncTransportError.
  */
 import http from 'node:http';
-import { type SyncHttpClient, SyncTransportError } from '../../main/sync/http-client';
+import { type SyncHttpClient, SyncTransportError } from '../../main/net/http-client';
 
 export interface NodeHttpSyncClientOptions {
   /** Send every call to this port instead of the URL's (a test server on a random port). */

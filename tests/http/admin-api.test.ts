@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { openCore } from '../../main/core';
 import { SESSION_COOKIE } from '../../main/http/admin-api';
-import { type RunningServer, startServer } from '../../main/sync/start-server';
+import { type RunningServer, startServer } from '../../main/hosts/server';
 import { ADMIN, dumpContent, fastHasher, tempDir, viewerOf } from '../helpers/core';
 
 let running: RunningServer;
@@ -198,6 +198,7 @@ describe('the admin API over HTTP', () => {
     expect(page.headers.get('x-content-type-options')).toBe('nosniff');
     // The sync API is still there beside it, with its own error envelope.
     const sync = await fetch(`${running.url}/sync/v5/site`);
-    expect((await sync.json()).error.code).toBeDefined();
+    expect(sync.status).toBe(401);
+    expect((await sync.json()).error.code).toBe('authorisation_missing');
   });
 });

@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { CSRF_HEADER, HttpApiClient, parseServerUrl, SESSION_COOKIE, sessionCookieChange } from '../../main/http/api-client';
-import { type RunningServer, startServer } from '../../main/sync/start-server';
+import { type RunningServer, startServer } from '../../main/hosts/server';
 import { errorMessages } from '../../shared/errors';
 import { ADMIN, fastHasher, tempDir } from '../helpers/core';
 import { noLimits } from '../sync/helpers';
@@ -40,9 +40,9 @@ afterEach(async () => {
 });
 
 function client(url: string, timeoutMs?: number): HttpApiClient {
-  const made = HttpApiClient.forAddress(url, { timeoutMs });
-  if (!made.ok) throw new Error(made.error.message);
-  return made.value;
+  const parsed = parseServerUrl(url);
+  if (!parsed.ok) throw new Error(parsed.error.message);
+  return new HttpApiClient(parsed.value, { timeoutMs });
 }
 
 describe('HttpApiClient against a real server', () => {

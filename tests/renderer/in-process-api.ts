@@ -6,7 +6,7 @@
 import type { OperationName, SyncSitesApi } from '../../shared/contract';
 import { operationNames } from '../../shared/contract';
 import type { Result } from '../../shared/errors';
-import { type ApiSession, createHandlers, dispatch } from '../../main/api/core-api';
+import { type ApiSession, createHandlers, dispatch, type HandlerOptions } from '../../main/api/core-api';
 import type { Core } from '../../main/core';
 import { ADMIN, newCore } from '../helpers/core';
 
@@ -18,8 +18,8 @@ export interface InProcessApi {
   calls: { operation: OperationName; input: unknown }[];
 }
 
-export function apiOver(core: Core): InProcessApi {
-  const handlers = createHandlers(core);
+export function apiOver(core: Core, options: HandlerOptions = {}): InProcessApi {
+  const handlers = createHandlers(core, options);
   const session: ApiSession = { userId: null };
   const calls: InProcessApi['calls'] = [];
   const api: Record<string, (input: unknown) => Promise<Result<unknown>>> = {};
@@ -34,8 +34,8 @@ export function apiOver(core: Core): InProcessApi {
   return { api: api as unknown as SyncSitesApi, core, session, calls };
 }
 
-export async function inProcessApi(options: { demo?: boolean } = { demo: true }): Promise<InProcessApi> {
-  return apiOver(await newCore({ demo: options.demo ?? true }));
+export async function inProcessApi(options: { demo?: boolean } & HandlerOptions = { demo: true }): Promise<InProcessApi> {
+  return apiOver(await newCore({ demo: options.demo ?? true }), options);
 }
 
 export { ADMIN };

@@ -10,7 +10,7 @@ import { logIn, renderApp } from './render-app';
 async function remoteWithRefusedChanges() {
   const world = await inProcessApi({ demo: false });
   const { sqlite } = world.core.datafile;
-  await world.core.remote!.enableSync(await adminOf(world.core), {
+  await world.core.connection.enableSync(await adminOf(world.core), {
     centralUrl: 'http://127.0.0.1:9',
     siteName: 'Waikato',
     password: 'waikato password',

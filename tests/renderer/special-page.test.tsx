@@ -5,7 +5,7 @@ import path from 'node:path';
 import { openCore } from '../../main/core';
 import { ADMIN, fastHasher, tempDir, viewerOf } from '../helpers/core';
 import { nodeHttpSyncClient } from '../helpers/node-http-sync-client';
-import { apiOver, inProcessApi } from './in-process-api';
+import { apiOver, type InProcessApi, inProcessApi } from './in-process-api';
 import { logIn, renderApp } from './render-app';
 
 test('a central server datafile in use offers no Enabling sync', async () => {
@@ -53,17 +53,19 @@ test('Enabling sync on a new datafile: the URL is checked, only the SHA-256 is k
 }, 30_000);
 
 test('the central server inside the desktop app shows its port, and an administrator moves it', async () => {
-  const world = await inProcessApi({ demo: true });
   let reconciled = 0;
-  world.core.centralServer = {
-    status: () => {
-      const port = getSetting(world.core.datafile.sqlite, 'central_server_port') ?? 2048;
-      return { running: true, port, url: `http://0.0.0.0:${port}`, problem: null };
+  const world: InProcessApi = await inProcessApi({
+    demo: true,
+    centralServer: {
+      status: () => {
+        const port = getSetting(world.core.datafile.sqlite, 'central_server_port') ?? 2048;
+        return { running: true, port, url: `http://0.0.0.0:${port}`, problem: null };
+      },
+      reconcile: async () => {
+        reconciled += 1;
+      },
     },
-    reconcile: async () => {
-      reconciled += 1;
-    },
-  };
+  });
   const { user } = renderApp(world);
   await logIn(user);
   expect(await screen.findByText('Remote sites can sync with this datafile on port 2048.')).toBeInTheDocument();

@@ -8,7 +8,7 @@ import { screen, waitFor, within } from '@testing-library/react';
 import type { FastifyInstance } from 'fastify';
 import { type Core, openCore } from '../../main/core';
 import { nodeHttpSyncClient } from '../helpers/node-http-sync-client';
-import { createCentralServer } from '../../main/sync/central-server';
+import { createCentralServer } from '../../main/sync/central/sync-server';
 import { ADMIN, adminOf, fastHasher, newCore, tempDir, unchangedDraft } from '../helpers/core';
 import { apiOver, type InProcessApi } from './in-process-api';
 import { logIn, renderApp } from './render-app';
@@ -40,9 +40,9 @@ beforeEach(async () => {
     create: true,
     hasher: fastHasher,
     setup: { admin: ADMIN },
-    remote: { hardwareId: 'renderer-device', nodeClient: httpClient(), retry: { attempts: 1, busyWaitMs: 10 }, storeSync: { statusPollMs: 5 } },
+    remote: { hardwareId: 'renderer-device', nodeClient: httpClient(), retry: { attempts: 1, busyWaitMs: 10 }, syncRunner: { statusPollMs: 5 } },
   });
-  await core.remote!.enableSync(await adminOf(core), { centralUrl: 'http://127.0.0.1:2048', siteName: 'Waikato', password: 'waikato password' });
+  await core.connection.enableSync(await adminOf(core), { centralUrl: 'http://127.0.0.1:2048', siteName: 'Waikato', password: 'waikato password' });
   remote = apiOver(core);
 });
 
@@ -85,7 +85,7 @@ test('Sync now shows progress, then the last successful sync and what is waiting
 });
 
 test('offline: the error is shown in words and changes made here wait to go out', async () => {
-  await remote.core.storeSync.syncNow();
+  await remote.core.syncRunner.syncNow();
   reachable = false;
   const admin = await adminOf(remote.core);
   const storeId = remote.core.stock.listStores()[0]!.storeId;
@@ -114,5 +114,5 @@ test('the sync interval: 0 pauses automatic sync; a user without the sync permis
   await user.type(interval, '0');
   await user.click(within(status).getByRole('button', { name: 'Set interval' }));
   await waitFor(() => expect(status).toHaveTextContent('Automatic sync is paused.'));
-  expect(remote.core.storeSync.intervalMinutes()).toBe(0);
+  expect(remote.core.syncRunner.intervalMinutes()).toBe(0);
 });

@@ -2,11 +2,9 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Core } from '../../main/core';
-import { openCore } from '../../main/core';
+import { type Core, openCore, type RemoteOptions } from '../../main/core';
 import { sha256Hex } from '../../main/services/passwords';
-import type { RemoteSyncOptions } from '../../main/sync/remote-sync';
-import { type RunningServer, type StartServerOptions, startServer } from '../../main/sync/start-server';
+import { type RunningServer, type StartServerOptions, startServer } from '../../main/hosts/server';
 import { ADMIN, adminOf, fastHasher, tempDir, unchangedDraft } from '../helpers/core';
 
 export const KAWAKAWA = 2;
@@ -134,7 +132,7 @@ export function siteRow(core: Core, siteId: number) {
 }
 
 /** A remote site's own datafile (not the demo system: a fresh install that is pointed at a central). */
-export async function newRemote(remote: RemoteSyncOptions = {}): Promise<Core> {
+export async function newRemote(remote: RemoteOptions = {}): Promise<Core> {
   return openCore(path.join(tempDir('remote-'), 'remote.sqlite'), {
     create: true,
     hasher: fastHasher,

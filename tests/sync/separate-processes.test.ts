@@ -32,7 +32,7 @@ function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Finished> {
 
 function remoteCheck(centralUrl: string, hardwareId: string, env: NodeJS.ProcessEnv = {}) {
   const file = path.join(tempDir('remote-process-'), 'remote.sqlite');
-  return run(['tests/sync/fixtures/remote-check-connection.ts', file, centralUrl, 'Waikato', hardwareId], {
+  return run(['tests/sync/fixtures/check-connection-process.ts', file, centralUrl, 'Waikato', hardwareId], {
     REMOTE_SITE_PASSWORD: PASSWORD,
     ...env,
   });

@@ -103,7 +103,7 @@ describe('re-sent batches', () => {
     const remote = await remoteSite(central.url, 'Waikato', WAIKATO_PASSWORD, 'waikato-device', {
       nodeClient: lossyClient((method, url) => !url.endsWith('/site_status') && ++calls % 3 === 0),
       retry: { attempts: 3, firstTimeoutMs: 5000, retryPauseMs: 1, busyRetries: 50, busyWaitMs: 20, maxBusyWaitMs: 50 },
-      storeSync: { statusPollMs: 5, pushBatch: 7, pullBatch: 5 },
+      syncRunner: { statusPollMs: 5, pushBatch: 7, pullBatch: 5 },
     });
     remotes.push(remote);
     await syncOk(remote);
@@ -123,6 +123,6 @@ describe('re-sent batches', () => {
     expect(storeData(remote, stores)).toEqual(storeData(central.core, stores));
     expect(storeData(central.core, stores)).toHaveLength(8 + 40 - 1);
     expect(central.core.datafile.sqlite.prepare('select count(*) from sync_out where site_id = ?').pluck().get(WAIKATO)).toBe(0);
-    expect(remote.storeSync.status()).toMatchObject({ waitingOut: 0, refused: 0, lastError: null });
+    expect(remote.syncRunner.status()).toMatchObject({ waitingOut: 0, refused: 0, lastError: null });
   });
 });

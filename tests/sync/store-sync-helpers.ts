@@ -1,18 +1,17 @@
 /** Central and remote datafiles syncing store data over real HTTP on 127.0.0.1. */
-import type { Core } from '../../main/core';
-import { NodeFetchClient, type SyncHttpClient, SyncTransportError } from '../../main/sync/http-client';
-import type { RemoteSyncOptions } from '../../main/sync/remote-sync';
-import { startServer, type RunningServer } from '../../main/sync/start-server';
+import { NodeFetchClient, type SyncHttpClient, SyncTransportError } from '../../main/net/http-client';
+import type { Core, RemoteOptions } from '../../main/core';
+import { startServer, type RunningServer } from '../../main/hosts/server';
 import { adminOf } from '../helpers/core';
 import { type Central, newRemote, noLimits, setSitePassword, startCentral } from './helpers';
-import type { StoreRecordData } from '../../main/sync/protocol';
+import type { StoreRecordData } from '../../main/services/store-records';
 
 export const WAIKATO_PASSWORD = 'waikato password';
 export const KOPU_PASSWORD = 'kopu password';
 
-export const fastRemote: RemoteSyncOptions = {
+export const fastRemote: RemoteOptions = {
   retry: { attempts: 2, firstTimeoutMs: 5000, retryPauseMs: 10, busyRetries: 20, busyWaitMs: 50, maxBusyWaitMs: 200 },
-  storeSync: { statusPollMs: 10, maxBusyWaitMs: 60_000 },
+  syncRunner: { statusPollMs: 10, maxBusyWaitMs: 60_000 },
 };
 
 export async function centralWithSites(options: Parameters<typeof startCentral>[0] = {}): Promise<Central> {
@@ -23,10 +22,10 @@ export async function centralWithSites(options: Parameters<typeof startCentral>[
 }
 
 /** A new remote datafile with sync enabled as `siteName`; not yet initialised. */
-export async function remoteSite(centralUrl: string, siteName: string, password: string, hardwareId: string, options: RemoteSyncOptions = {}) {
+export async function remoteSite(centralUrl: string, siteName: string, password: string, hardwareId: string, options: RemoteOptions = {}) {
   const core = await newRemote({ ...fastRemote, hardwareId, ...options });
   const admin = await adminOf(core);
-  await core.remote!.enableSync(admin, { centralUrl, siteName, password });
+  await core.connection.enableSync(admin, { centralUrl, siteName, password });
   return core;
 }
 
@@ -55,7 +54,7 @@ export function storesOfSite(core: Core, siteId: number): number[] {
 }
 
 export async function syncOk(core: Core) {
-  const status = await core.storeSync.syncNow();
+  const status = await core.syncRunner.syncNow();
   if (status.lastError) throw new Error(`sync failed: ${status.lastError}`);
   return status;
 }

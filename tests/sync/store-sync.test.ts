@@ -41,7 +41,7 @@ describe('initialising a remote site', () => {
   it('receives the sites, its stores with all their data, and becomes its own site', async () => {
     central = await centralWithSites();
     const remote = await waikatoRemote();
-    expect(remote.storeSync.status()).toMatchObject({ configured: true, initialised: false, running: false });
+    expect(remote.syncRunner.status()).toMatchObject({ configured: true, initialised: false, running: false });
 
     const status = await syncOk(remote);
     expect(status).toMatchObject({ initialised: true, lastError: null, waitingOut: 0, waitingIn: 0, refused: 0 });
@@ -76,8 +76,8 @@ describe('initialising a remote site', () => {
     })();
     const remote = await waikatoRemote();
     const statuses: string[] = [];
-    remote.storeSync.events.on('status', () => {
-      const progress = remote.storeSync.status().progress;
+    remote.syncRunner.events.on('status', () => {
+      const progress = remote.syncRunner.status().progress;
       if (progress && statuses.at(-1) !== progress.phase) statuses.push(progress.phase);
     });
     const { syncCall } = await import('./helpers');
@@ -133,7 +133,7 @@ describe('editing stock at a remote site', () => {
     remote.stock.saveLine(user, { ...lines[0]!, lineId: lines[0]!.lineId, quantity: 4 });
     remote.stock.deleteLine(user, { lineId: lines[1]!.lineId });
 
-    const offline = await remote.storeSync.syncNow();
+    const offline = await remote.syncRunner.syncNow();
     expect(offline.lastError).toMatch(/^Unable to connect to server\. Changes made here are kept/);
     // The two changes of one line travel as one: the line as it is now.
     expect(offline.waitingOut).toBe(3);
@@ -158,7 +158,7 @@ describe('editing stock at a remote site', () => {
     expect(() =>
       remote.stock.saveLine(user, { storeId: storeIdByCode(remote, 'Kopu'), lineId: null, itemCode: 'X', itemName: 'X', quantity: 1 }),
     ).toThrow('The store "Kopu Health Centre" is not active on this site, so its stock cannot be edited here.');
-    expect(remote.storeSync.status().waitingOut).toBe(0);
+    expect(remote.syncRunner.status().waitingOut).toBe(0);
   });
 });
 
@@ -224,7 +224,7 @@ describe('moving a store from one remote site to the other', () => {
     expect(storeData(kopu, [tau])).toEqual(storeData(central.core, [tau]));
     expect(storeData(kopu, [tau]).find((l) => l.id === line.lineId)?.quantity).toBe(55);
 
-    const after = await waikato.storeSync.syncNow();
+    const after = await waikato.syncRunner.syncNow();
     expect(after.lastError).toBeNull();
     expect(after).toMatchObject({ refused: 1, waitingOut: 0 });
     expect(after.refusedMessage).toBe(
@@ -234,7 +234,7 @@ describe('moving a store from one remote site to the other', () => {
     expect(waikato.datafile.sqlite.prepare('select count(*) from remote_out where record_id = ?').pluck().get(late.lineId)).toBe(1);
     expect(central.core.datafile.sqlite.prepare('select count(*) from store_record where id = ?').pluck().get(late.lineId)).toBe(0);
     expect(waikato.stock.listStores().map((s) => s.code)).toEqual(['Waikato']);
-    expect((await waikato.storeSync.syncNow()).refused).toBe(1);
+    expect((await waikato.syncRunner.syncNow()).refused).toBe(1);
     // Kopu edits the moved store and the central takes it.
     kopu.stock.saveLine(await viewerOf(kopu), { ...line, lineId: line.lineId, quantity: 56 });
     await syncOk(kopu);

@@ -2,13 +2,15 @@
  * The fault test: 50 sync runs between a central and a remote, each in its own process, with
  * SIGKILL landing at random points of the runs (on the remote or on the central), while both sides
  * change store data. After a final clean sync, both datafiles hold identical store data for the
- * remote's stores, nothing is left half-delivered, and both pass PRAGMA integrity_check.
+ * remote's stores, nothing is left half-delivered, and both pass PRAGMA integrity_check. Who is
+ * killed, when, and the edits both sides make come from one seed (TEST_SEED replays it).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { openCore } from '../../main/core';
 import { ADMIN, fastHasher, tempDir } from '../helpers/core';
+import { type SeededRandom, withSeed } from '../helpers/seeded-random';
 import { WAIKATO, setSitePassword } from './helpers';
 import { WAIKATO_PASSWORD, storeData, storesOfSite } from './store-sync-helpers';
 
@@ -17,10 +19,10 @@ const fixtures = path.join(__dirname, 'fixtures');
 const RUNS = 50;
 const INITIAL_RECORDS = 3000;
 
-function spawnNode(script: string, args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
+function spawnNode(random: SeededRandom, script: string, args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', path.join(fixtures, script), ...args], {
     cwd: root,
-    env: { ...process.env, ...env },
+    env: { ...process.env, FIXTURE_SEED: String(random.below(0x100000000)), ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
 }
@@ -94,7 +96,7 @@ async function prepareCentral(file: string): Promise<void> {
 }
 
 describe('sync runs killed with SIGKILL at random points', () => {
-  it('end with identical store data on both sides, nothing lost or doubled, both datafiles intact', async () => {
+  it('end with identical store data on both sides, nothing lost or doubled, both datafiles intact', () => withSeed(async (random) => {
     const dir = tempDir('sync-faults-');
     const centralFile = path.join(dir, 'central.sqlite');
     const remoteFile = path.join(dir, 'remote.sqlite');
@@ -104,7 +106,7 @@ describe('sync runs killed with SIGKILL at random points', () => {
     let central: ChildLines | null = null;
     let url = '';
     const startCentral = async (corrections: boolean) => {
-      central = new ChildLines(spawnNode('central-process.ts', [centralFile, String(port), corrections ? '1' : '0']));
+      central = new ChildLines(spawnNode(random, 'central-process.ts', [centralFile, String(port), corrections ? '1' : '0']));
       const line = await central.next('listening ');
       if (!line) throw new Error(`the central did not start: ${central.errors}`);
       url = line.slice('listening '.length).trim();
@@ -117,7 +119,7 @@ describe('sync runs killed with SIGKILL at random points', () => {
     };
     let remote: ChildLines | null = null;
     const startRemote = async () => {
-      remote = new ChildLines(spawnNode('remote-sync-process.ts', [remoteFile, url], { REMOTE_SITE_PASSWORD: WAIKATO_PASSWORD }));
+      remote = new ChildLines(spawnNode(random, 'remote-sync-process.ts', [remoteFile, url], { REMOTE_SITE_PASSWORD: WAIKATO_PASSWORD }));
       if (!(await remote.next('ready'))) throw new Error(`the remote did not start: ${remote.errors}`);
       return remote;
     };
@@ -132,8 +134,8 @@ describe('sync runs killed with SIGKILL at random points', () => {
         site.child.stdin!.write(`sync ${url} 30\n`);
         if (!(await site.next('syncing'))) throw new Error(`the remote stopped: ${site.errors}`);
         // Most runs are cut short somewhere, early (push) or later (pull), on either side; some finish.
-        const victim = run % 5 === 4 ? null : Math.random() < 0.5 ? 'remote' : 'central';
-        if (victim) await new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * (run === 0 ? 400 : 60))));
+        const victim = run % 5 === 4 ? null : random.next() < 0.5 ? 'remote' : 'central';
+        if (victim) await new Promise((resolve) => setTimeout(resolve, random.below(run === 0 ? 400 : 60)));
         if (victim === 'remote') {
           await kill(site, 'SIGKILL');
           remote = null;
@@ -195,5 +197,5 @@ describe('sync runs killed with SIGKILL at random points', () => {
     expect(kills.remote).toBeGreaterThan(5);
     expect(kills.central).toBeGreaterThan(5);
     expect(completed).toBeGreaterThan(5);
-  }, 170_000);
+  }), 170_000);
 });

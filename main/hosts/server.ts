@@ -1,0 +1,106 @@
+/**
+ * The HTTP server of a central datafile: the sync API for remote sites (main/sync/central) and,
+ * unless turned off, the administrators' API and the browser workstation (main/http). Used by the
+ * headless `npm run server`, by tests, and by the desktop app's in-app central (in-app-central.ts),
+ * which turns the administrators' API off.
+ */
+import fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { centralServerPort } from '../../db/settings';
+import { type Core, openCore } from '../core';
+import type { SetupOptions } from '../services/datafile-setup';
+import type { PasswordHasher } from '../services/passwords';
+import { type AdminApiOptions, registerAdminApi } from '../http/admin-api';
+import { findRendererFolder } from '../http/renderer-folder';
+import { type CentralServerOptions, createCentralServer } from '../sync/central/sync-server';
+
+export interface StartServerOptions extends Omit<CentralServerOptions, 'https'> {
+  /** An already open datafile (the desktop app's). It stays open when the server stops. */
+  core?: Core;
+  /** Otherwise the datafile to open; it is closed when the server stops. */
+  datafile?: string;
+  /** Needed only when `datafile` does not exist yet: the first administrator (and demo data). */
+  setup?: SetupOptions;
+  hasher?: PasswordHasher;
+  /** Default: the datafile's central_server_port setting, else 2048. 0 picks a free port. */
+  port?: number;
+  /** Default 127.0.0.1: only this machine. Use 0.0.0.0 to accept remote sites on the network. */
+  host?: string;
+  /** The administrators' HTTP API and the browser workstation (default on); false turns it off. */
+  adminApi?: Partial<AdminApiOptions> | false;
+  /** PEM certificate and key (contents or file paths via certFile/keyFile): serve HTTPS. */
+  tls?: { cert: string | Buffer; key: string | Buffer } | { certFile: string; keyFile: string };
+}
+
+export interface RunningServer {
+  /** e.g. http://127.0.0.1:2048 */
+  url: string;
+  port: number;
+  server: FastifyInstance;
+  core: Core;
+  /** Stops accepting calls, waits for those in progress, and closes the datafile if it opened it. */
+  stop(): Promise<void>;
+}
+
+function readTls(tls: StartServerOptions['tls']): CentralServerOptions['https'] {
+  if (!tls) return undefined;
+  if ('certFile' in tls) return { cert: fs.readFileSync(tls.certFile), key: fs.readFileSync(tls.keyFile) };
+  return tls;
+}
+
+export async function startServer(options: StartServerOptions): Promise<RunningServer> {
+  const https = readTls(options.tls);
+  let core = options.core;
+  const ownsCore = !core;
+  if (!core) {
+    if (!options.datafile) throw new Error('startServer needs an open core or a datafile path.');
+    core = await openCore(options.datafile, { create: options.setup !== undefined, setup: options.setup, hasher: options.hasher });
+  }
+  try {
+    if (!core.sites.isCentralServer()) {
+      const active = core.sites.getSite({ siteId: core.sites.activeSiteId() });
+      throw new Error(
+        `This datafile is not the central server: its active site is "${active.name}". ` +
+          'Only a datafile whose active site is the central server site can serve remote sites.',
+      );
+    }
+    const server = createCentralServer(core, { ...options, https });
+    if (options.adminApi !== false) {
+      // Administrators' browsers (and desktop apps connected to this server) use the same contract here.
+      await registerAdminApi(server, core, {
+        secure: https !== undefined,
+        rendererDir: findRendererFolder(),
+        logError: (operation, error) => server.log.error({ err: error, operation }, 'Admin API call failed'),
+        ...options.adminApi,
+      });
+    }
+    const host = options.host ?? '127.0.0.1';
+    const port = options.port ?? centralServerPort(core.datafile.sqlite);
+    try {
+      await server.listen({ host, port });
+    } catch (error) {
+      await server.close();
+      throw error;
+    }
+    const address = server.server.address() as AddressInfo;
+    const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    const openCoreRef = core;
+    let stopped: Promise<void> | undefined;
+    return {
+      url: `${https ? 'https' : 'http'}://${shownHost}:${address.port}`,
+      port: address.port,
+      server,
+      core,
+      stop: () => {
+        stopped ??= server.close().then(() => {
+          if (ownsCore) openCoreRef.close();
+        });
+        return stopped;
+      },
+    };
+  } catch (error) {
+    if (ownsCore) core.close();
+    throw error;
+  }
+}

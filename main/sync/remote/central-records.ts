@@ -1,0 +1,94 @@
+/**
+ * Pull of the central data (sites and stores) by cursor, and the translator that turns each
+ * central record into this datafile's rows. A batch and the new cursor are saved in one
+ * transaction, so a run cut off anywhere re-reads at most one batch.
+ */
+import type Database from 'better-sqlite3';
+import { getSetting, setSetting } from '../../../db/settings';
+import { nameKey } from '../../../shared/names';
+import { type CentralRecord, type CentralRecordsAnswer, syncRoutes } from '../protocol';
+import { SyncRunError } from './central-calls';
+import { notUnderstood } from './central-answer';
+import type { RunContext } from './run-context';
+
+function centralStatements(sqlite: Database.Database) {
+  return {
+    upsertSite: sqlite.prepare(
+      `insert into site (id, uuid, code, name, name_key, type, is_central) values (@id, @uuid, @code, @name, @nameKey, @type, @isCentral)
+       on conflict(id) do update set uuid = excluded.uuid, code = excluded.code, name = excluded.name,
+         name_key = excluded.name_key, type = excluded.type, is_central = excluded.is_central`,
+    ),
+    deleteSite: sqlite.prepare(
+      `delete from site where id = ? and id is not (select json_extract(value, '$') from setting where key = 'active_site_id')
+         and not exists (select 1 from store where site_id = site.id)`,
+    ),
+    upsertStore: sqlite.prepare(
+      `insert into store (id, uuid, code, name, site_id) values (@id, @uuid, @code, @name, @siteId)
+       on conflict(id) do update set uuid = excluded.uuid, code = excluded.code, name = excluded.name, site_id = excluded.site_id`,
+    ),
+    deleteStoreData: sqlite.prepare('delete from store_record where store_id = ?'),
+    deleteStore: sqlite.prepare('delete from store where id = ?'),
+  };
+}
+
+type CentralStatements = ReturnType<typeof centralStatements>;
+
+/** The translator: one central record (a site or a store) into this datafile's rows. */
+export function applyCentralRecord(statements: CentralStatements, record: CentralRecord): void {
+  const data = record.recordData ?? {};
+  const id = Number(record.recordId);
+  if (!Number.isInteger(id)) return;
+  if (record.tableName === 'site') {
+    if (record.action === 'delete') {
+      statements.deleteSite.run(id);
+      return;
+    }
+    const name = String(data.name ?? '');
+    statements.upsertSite.run({
+      id,
+      uuid: String(data.uuid ?? ''),
+      code: String(data.code ?? ''),
+      name,
+      nameKey: nameKey(name),
+      type: data.type === 'mobile' ? 'mobile' : 'standalone',
+      isCentral: data.isCentral ? 1 : 0,
+    });
+  } else if (record.tableName === 'store') {
+    if (record.action === 'delete') {
+      statements.deleteStoreData.run(id);
+      statements.deleteStore.run(id);
+      return;
+    }
+    statements.upsertStore.run({
+      id,
+      uuid: String(data.uuid ?? ''),
+      code: String(data.code ?? ''),
+      name: String(data.name ?? ''),
+      siteId: Number(data.siteId),
+    });
+  }
+}
+
+/** Pulls central_records from the saved cursor; then this datafile acts as `siteId` once that site has arrived. */
+export async function pullCentralRecords(run: RunContext, siteId: number): Promise<void> {
+  const statements = centralStatements(run.sqlite);
+  let state = run.state.read();
+  for (let pass = 0; pass < 1_000_000; pass += 1) {
+    run.progress('pulling', 'Receiving sites and stores…');
+    const answer = (await run.central.call('GET', `${syncRoutes.centralRecords}?cursor=${state.centralCursor}&limit=${run.batch.pull}`)) as
+      | CentralRecordsAnswer
+      | null;
+    if (!answer || !Array.isArray(answer.data) || typeof answer.maxCursor !== 'number') throw new SyncRunError(notUnderstood);
+    if (answer.data.length === 0) break;
+    const cursor = state.centralCursor;
+    state = run.sqlite
+      .transaction(() => {
+        for (const record of answer.data) applyCentralRecord(statements, record);
+        return run.state.update({ centralCursor: Math.max(cursor, ...answer.data.map((r) => r.ID)) });
+      })
+      .immediate();
+    if (state.centralCursor >= answer.maxCursor) break;
+  }
+  const known = run.sqlite.prepare('select 1 from site where id = ?').get(siteId);
+  if (known && getSetting(run.sqlite, 'active_site_id') !== siteId) setSetting(run.sqlite, 'active_site_id', siteId);
+}

@@ -1,0 +1,216 @@
+/**
+ * A remote site's sync runs (Sync now, or the scheduler), one at a time, and the status line.
+ * A run pushes first, then pulls:
+ *
+ * 1. GET site: who the central says this site is (the Site mismatch guard).
+ * 2. Acknowledge what the last run applied but could not acknowledge (queued-records.ts).
+ * 3. Push this site's changes (push.ts).
+ * 4. First run only: POST initialise and wait while the central prepares this site's data.
+ * 5. Pull sites and stores by cursor (central-records.ts).
+ * 6. Pull this site's queue of store data (queued-records.ts).
+ *
+ * Every step is safe to repeat: applying a record twice is harmless, and pushed records carry
+ * their remote_out ID, which the central integrates at most once.
+ */
+import { EventEmitter } from 'node:events';
+import type { Datafile } from '../../../db/datafile';
+import { getSetting, type RemoteSyncSettings, setSetting } from '../../../db/settings';
+import type { SyncPhase, SyncStatus } from '../../../shared/contract';
+import { AppFailure } from '../../../shared/errors';
+import { isCentralServerDatafile, isFreshDatafile } from '../../services/datafile-role';
+import { storeRecordStatements } from '../../services/store-records';
+import { syncRoutes } from '../protocol';
+import { connectionMessages, notUnderstood } from './central-answer';
+import { CentralCalls, SyncRunError } from './central-calls';
+import { pullCentralRecords } from './central-records';
+import { notConfiguredMessage, type RemoteConnection } from './connection';
+import { pushChanges } from './push';
+import { acknowledgePending, pullQueuedRecords } from './queued-records';
+import type { RunContext } from './run-context';
+import { SyncStateStore } from './sync-state';
+
+export interface SyncRunnerOptions {
+  /** Records per pushed batch. */
+  pushBatch?: number;
+  /** Records asked for per pull. */
+  pullBatch?: number;
+  /** Pause between site_status polls while the central is busy for this site. */
+  statusPollMs?: number;
+  /** Longest wait for the central to finish integrating or initialising. */
+  maxBusyWaitMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface SyncRunnerEvents {
+  /** Status changed: progress, a run started or ended. */
+  status: [];
+  /** A run ended (successfully or not): the scheduler counts the interval from here. */
+  runFinished: [];
+  intervalChanged: [];
+}
+
+export { SyncRunError };
+
+const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export class SyncRunner {
+  readonly events = new EventEmitter<SyncRunnerEvents>();
+  private current: Promise<SyncStatus> | null = null;
+  private progress: SyncStatus['progress'] = null;
+  private closed = false;
+  /** Set by the scheduler, for the status line. */
+  nextRunAt: Date | null = null;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly records: ReturnType<typeof storeRecordStatements>;
+  private readonly state: SyncStateStore;
+
+  constructor(
+    private readonly datafile: Datafile,
+    private readonly connection: RemoteConnection,
+    private readonly options: SyncRunnerOptions = {},
+  ) {
+    this.sleep = options.sleep ?? sleepFor;
+    this.records = storeRecordStatements(datafile.sqlite);
+    this.state = new SyncStateStore(datafile.sqlite);
+  }
+
+  private get sqlite() {
+    return this.datafile.sqlite;
+  }
+
+  /** Stops a run between steps; the next run (after reopening) carries on where it left off. */
+  close(): void {
+    this.closed = true;
+  }
+
+  // ---- status --------------------------------------------------------------------------------
+
+  intervalMinutes(): number {
+    return getSetting(this.sqlite, 'sync_interval_minutes') ?? 10;
+  }
+
+  setIntervalMinutes(minutes: number): void {
+    setSetting(this.sqlite, 'sync_interval_minutes', minutes);
+    this.events.emit('intervalChanged');
+    this.events.emit('status');
+  }
+
+  status(): SyncStatus {
+    const settings = this.connection.settings();
+    const state = settings ? this.state.read(settings) : null;
+    const counts = this.sqlite
+      .prepare(
+        `select count(*) filter (where refused_at is null) as waitingOut, count(*) filter (where refused_at is not null) as refused,
+                (select refused_message from remote_out where refused_at is not null order by id desc limit 1) as refusedMessage
+         from remote_out`,
+      )
+      .get() as { waitingOut: number; refused: number; refusedMessage: string | null };
+    const isCentral = isCentralServerDatafile(this.sqlite);
+    const fresh = isFreshDatafile(this.sqlite);
+    return {
+      configured: settings !== undefined,
+      isCentralServer: isCentral && !(settings && fresh),
+      canEnableSync: !isCentral || fresh,
+      initialised: state?.initialisedAt != null,
+      running: this.current !== null,
+      progress: this.current ? this.progress : null,
+      lastSuccessAt: state?.lastSuccessAt ?? null,
+      lastError: state?.lastError ?? null,
+      waitingOut: counts.waitingOut,
+      waitingIn: state?.waitingIn ?? null,
+      refused: counts.refused,
+      refusedMessage: counts.refusedMessage,
+      intervalMinutes: this.intervalMinutes(),
+      nextRunAt: this.nextRunAt ? this.nextRunAt.toISOString() : null,
+    };
+  }
+
+  private setProgress(phase: SyncPhase, message: string, done = 0, total = 0): void {
+    this.progress = { phase, message, done, total };
+    this.events.emit('status');
+  }
+
+  // ---- the run -------------------------------------------------------------------------------
+
+  /** Runs a sync, or joins the one already running. Never rejects for sync failures: they are in lastError. */
+  syncNow(): Promise<SyncStatus> {
+    if (this.current) return this.current;
+    const settings = this.connection.settings();
+    const isCentral = isCentralServerDatafile(this.sqlite);
+    if (!settings) {
+      return Promise.reject(isCentral ? new AppFailure('sync_not_on_central') : new AppFailure('sync_not_configured', notConfiguredMessage));
+    }
+    // A new datafile starts as its own central server until its first sync makes it the remote
+    // site; a datafile that already holds a system of sites and stores must never be overwritten.
+    if (isCentral && !isFreshDatafile(this.sqlite)) return Promise.reject(new AppFailure('sync_not_on_central'));
+    // Started on the next tick, so `current` is set before the run reports its first progress;
+    // the status answered is read after the run is over (running: false).
+    const run = Promise.resolve()
+      .then(() => this.run(settings))
+      .finally(() => {
+        this.current = null;
+        this.progress = null;
+        this.events.emit('runFinished');
+        this.events.emit('status');
+      })
+      .then(() => this.status());
+    this.current = run;
+    return run;
+  }
+
+  private async run(settings: RemoteSyncSettings): Promise<void> {
+    this.state.update(settings, { lastAttemptAt: new Date().toISOString() });
+    try {
+      await this.execute(settings);
+      if (!this.closed) this.state.update(settings, { lastSuccessAt: new Date().toISOString(), lastError: null });
+    } catch (error) {
+      if (this.closed || !this.sqlite.open) throw error;
+      const message =
+        error instanceof SyncRunError || error instanceof AppFailure
+          ? error.message
+          : 'Something went wrong during sync. It will be tried again on the next sync.';
+      if (!(error instanceof SyncRunError)) console.error('Sync run failed:', error);
+      this.state.update(settings, { lastError: message });
+    }
+  }
+
+  private checkOpen(): void {
+    if (this.closed || !this.sqlite.open) throw new SyncRunError('Sync stopped: the datafile was closed.');
+  }
+
+  private async execute(settings: RemoteSyncSettings): Promise<void> {
+    const progress = (phase: SyncPhase, message: string, done?: number, total?: number) => this.setProgress(phase, message, done, total);
+    const central = new CentralCalls(this.connection, settings, this.state.read(settings).instanceId, {
+      statusPollMs: this.options.statusPollMs,
+      maxBusyWaitMs: this.options.maxBusyWaitMs,
+      sleep: this.sleep,
+      checkOpen: () => this.checkOpen(),
+      progress,
+    });
+    const run: RunContext = {
+      sqlite: this.sqlite,
+      central,
+      state: { read: () => this.state.read(settings), update: (change) => this.state.update(settings, change) },
+      records: this.records,
+      progress,
+      batch: { push: this.options.pushBatch ?? 1000, pull: this.options.pullBatch ?? 10_000 },
+    };
+
+    progress('connecting', 'Connecting to the central server…');
+    const site = (await central.call('GET', syncRoutes.site)) as { id?: unknown; siteId?: unknown } | null;
+    if (typeof site?.id !== 'string' || typeof site.siteId !== 'number') throw new SyncRunError(notUnderstood);
+    if (!this.connection.acceptSiteIdentity(settings, site.id)) throw new SyncRunError(connectionMessages.site_mismatch);
+    await acknowledgePending(run);
+    await pushChanges(run);
+    if (run.state.read().initialisedAt === null) {
+      const preparing = 'The central server is preparing this site’s data…';
+      progress('initialising', preparing);
+      const answer = (await central.call('POST', syncRoutes.initialise, {})) as { queueLength?: number } | null;
+      await central.waitUntilIdle('initialising', preparing);
+      run.state.update({ waitingIn: typeof answer?.queueLength === 'number' ? answer.queueLength : null });
+    }
+    await pullCentralRecords(run, site.siteId);
+    await pullQueuedRecords(run);
+    if (run.state.read().initialisedAt === null) run.state.update({ initialisedAt: new Date().toISOString() });
+  }
+}
