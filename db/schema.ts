@@ -108,6 +108,13 @@ export const storeRecord = sqliteTable(
     itemName: text('item_name').notNull(),
     quantity: real('quantity').notNull().default(0),
     updatedAt: text('updated_at').notNull().default(now),
+    /**
+     * Bumped by every change, wherever it is made. A site's pushed change names the version it was
+     * made from; when the central's is newer, someone else changed the line since: a conflict.
+     */
+    version: integer('version').notNull().default(1),
+    /** The site where the last change was made (null: before versions were kept). */
+    changedBySiteId: integer('changed_by_site_id'),
   },
   (t) => [index('store_record_store_idx').on(t.storeId)],
 );
@@ -181,11 +188,21 @@ export const remoteOut = sqliteTable(
     recordId: text('record_id').notNull(),
     action: text('action', { enum: ['insert', 'update', 'delete'] }).notNull(),
     data: text('data'),
+    /** The line's version this change was made from (what the central must still have); null for a new line. */
+    baseVersion: integer('base_version'),
     refusedAt: text('refused_at'),
     refusedMessage: text('refused_message'),
+    /** Why: store_not_active_on_site, conflict, invalid_record, unknown_table. */
+    refusedCode: text('refused_code'),
+    /** For a change the central refused after accepting it (at integration): the ID it was pushed with. */
+    pushedAs: integer('pushed_as'),
     createdAt: text('created_at').notNull().default(now),
   },
-  (t) => [index('remote_out_record_idx').on(t.recordId), index('remote_out_refused_idx').on(t.refusedAt, t.id)],
+  (t) => [
+    index('remote_out_record_idx').on(t.recordId),
+    index('remote_out_refused_idx').on(t.refusedAt, t.id),
+    uniqueIndex('remote_out_pushed_as_unique').on(t.pushedAs),
+  ],
 );
 
 /**
@@ -215,4 +232,26 @@ export const sitePushState = sqliteTable('site_push_state', {
     .primaryKey()
     .references(() => site.id, { onDelete: 'cascade' }),
   integratedUpTo: integer('integrated_up_to').notNull().default(0),
+  /** The remote datafile (its instance ID) that last initialised the site: only it may repeat an unfinished initialise. */
+  instanceId: text('instance_id'),
 });
+
+/**
+ * Per site on the central: a fingerprint of each record of the site's last integration. A pushed
+ * record numbered at or below the site's high-water mark is a re-send only when it is one of these,
+ * unchanged; anything else means the site's change numbers went backwards (a restored backup, or a
+ * copy of the datafile syncing as the same site), and the push is refused instead of dropped.
+ */
+export const sitePushSeen = sqliteTable(
+  'site_push_seen',
+  {
+    siteId: integer('site_id')
+      .notNull()
+      .references(() => site.id, { onDelete: 'cascade' }),
+    syncOutId: integer('sync_out_id').notNull(),
+    fingerprint: text('fingerprint').notNull(),
+    /** JSON of the refusal, when the record was refused on arrival: a re-send gets the same answer. */
+    refusal: text('refusal'),
+  },
+  (t) => [primaryKey({ columns: [t.siteId, t.syncOutId] })],
+);

@@ -30,6 +30,8 @@ export interface RemoteSyncState {
   lastError: string | null;
   /** Records the central still had for this site at the last look. */
   waitingIn: number | null;
+  /** An administrator asked for Re-initialise: the next run fetches everything again. */
+  reinitialise?: boolean;
 }
 
 export interface SettingValues {

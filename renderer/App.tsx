@@ -5,7 +5,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { WhoAmI } from '../shared/contract';
 import { useApi, useDesktop } from './api/api-context';
-import { SessionContext, type Session } from './session/session-context';
+import { SessionContext, type Session, sessionOf } from './session/session-context';
 import { LoginWindow } from './windows/LoginWindow';
 import { ConnectToServerWindow } from './windows/ConnectToServerWindow';
 import { NavigatorWindow } from './windows/NavigatorWindow';
@@ -66,7 +66,7 @@ function Screens() {
 
   const whoAmI = screen.name === 'navigator' ? screen.whoAmI : null;
   const session = useMemo<Session | null>(
-    () => (whoAmI ? { whoAmI, canEdit: whoAmI.permissions.editSyncSettings, refresh } : null),
+    () => (whoAmI ? sessionOf(whoAmI, refresh) : null),
     [whoAmI, refresh],
   );
 

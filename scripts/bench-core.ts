@@ -89,8 +89,9 @@ export async function benchCore(): Promise<void> {
   }
   report(`search the sites (median of ${runs}, ${searches.length} different terms)`, median(searchTimes), 10);
 
-  // The same 1,000 stores move three times (to sites 2, 3 and 4): each save queues all of their
-  // 100,000 records for the site that gains them. The median of the three is the figure.
+  // The same 1,000 stores move three times (to sites 2, 3 and 4): each save cancels what the old
+  // site had queued for them and queues "send this store's data" for each at the site that gains
+  // them (their 100,000 records are read when they are sent). The median of the three is the figure.
   const storeIds = Array.from({ length: MOVED_STORES }, (_, i) => i + 1);
   const saveTimes: number[] = [];
   let queued = 0;
@@ -113,9 +114,9 @@ export async function benchCore(): Promise<void> {
     queued = result.queuedRecords;
   }
   report(
-    `save a site moving ${MOVED_STORES.toLocaleString()} stores, queueing ${queued.toLocaleString()} records (median of 3)`,
+    `save a site moving ${MOVED_STORES.toLocaleString()} stores with ${queued.toLocaleString()} records to send (median of 3)`,
     median(saveTimes),
-    1000,
+    500,
   );
   console.log(`  ${'  the three saves'.padEnd(58)} ${saveTimes.map((t) => t.toFixed(0)).join(', ')} ms`);
   core.close();

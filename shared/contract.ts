@@ -24,6 +24,7 @@ export const confirmationKinds = [
   'delete_site',
   'reset_hardware_id',
   'discard_refused_changes',
+  'reinitialise_sync',
 ] as const;
 export type ConfirmationKind = (typeof confirmationKinds)[number];
 
@@ -31,6 +32,28 @@ export interface Confirmation {
   kind: ConfirmationKind;
   message: string;
 }
+
+/**
+ * What a stock line may hold: the Stock page's rules, applied again by the central to every line a
+ * remote site pushes, so a line the Stock page would refuse never enters the central's datafile.
+ */
+export const stockLineFields = {
+  itemCode: z
+    .string()
+    .trim()
+    .min(1, 'Item code is required.')
+    .max(limits.itemCode, `Item code can be at most ${limits.itemCode} characters.`),
+  itemName: z
+    .string()
+    .trim()
+    .min(1, 'Item name is required.')
+    .max(limits.itemName, `Item name can be at most ${limits.itemName} characters.`),
+  quantity: z
+    .number('Quantity must be a number.')
+    .finite('Quantity must be a number.')
+    .min(0, 'Quantity cannot be negative.')
+    .max(limits.quantity, `Quantity can be at most ${limits.quantity}.`),
+};
 
 export const inputs = {
   login: z.strictObject({
@@ -96,25 +119,13 @@ export const inputs = {
   saveStockLine: z.strictObject({
     storeId,
     lineId: z.uuid('Stock line ID is not valid.').nullable(),
-    itemCode: z
-      .string()
-      .trim()
-      .min(1, 'Item code is required.')
-      .max(limits.itemCode, `Item code can be at most ${limits.itemCode} characters.`),
-    itemName: z
-      .string()
-      .trim()
-      .min(1, 'Item name is required.')
-      .max(limits.itemName, `Item name can be at most ${limits.itemName} characters.`),
-    quantity: z
-      .number('Quantity must be a number.')
-      .finite('Quantity must be a number.')
-      .min(0, 'Quantity cannot be negative.')
-      .max(limits.quantity, `Quantity can be at most ${limits.quantity}.`),
+    ...stockLineFields,
   }),
   deleteStockLine: z.strictObject({ lineId: z.uuid('Stock line ID is not valid.') }),
   /** The sync status line of a remote site. */
   getSyncStatus: z.strictObject({}),
+  /** Re-initialise (a remote site's administrator, confirmed): fetch everything again from the central server. */
+  reinitialiseSync: z.strictObject({ confirmed: z.boolean() }),
   /** Sync now: runs a sync (push, then pull) and answers with the status after it. */
   syncNow: z.strictObject({}),
   setSyncInterval: z.strictObject({
@@ -149,6 +160,10 @@ export interface WhoAmI {
     activeSiteName: string;
     /** True when the active site is the central server site: this datafile is the central server. */
     isCentralServer: boolean;
+    /** True on a remote site's datafile (after its first sync): sites are edited on the central server only. */
+    isRemoteSite: boolean;
+    /** The central server site's name, as this datafile knows it. */
+    centralServerName: string;
   };
 }
 
@@ -210,6 +225,7 @@ export interface Outputs {
   listAddableStores: { rows: StoreRow[]; total: number };
   setActiveSite: ConfirmableResult<{ site: SiteDetails }>;
   resetHardwareId: ConfirmableResult<{ site: SiteDetails }>;
+  reinitialiseSync: ConfirmableResult<{ sync: SyncStatus }>;
   checkConnection: ConnectionCheck;
   getRemoteSync: RemoteSyncView;
   enableSync: RemoteSyncView;

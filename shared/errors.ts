@@ -29,6 +29,9 @@ export const errorMessages = {
     'This datafile was last used by a newer version of the app. Update the app to open it; the datafile has not been changed.',
   datafile_in_use: 'This datafile is already open in another window or program.',
   sync_not_configured: 'Sync is not set up on this datafile.',
+  sync_is_running: 'A sync is running. Wait for it to finish, then try again.',
+  sites_edited_on_central:
+    'This datafile is a remote site: sites and their stores are edited on the central server, and arrive here when this site syncs.',
   sync_not_on_central:
     'This datafile is the central server: it does not sync with another server. Remote sites sync with it.',
   store_not_on_this_site:

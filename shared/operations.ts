@@ -24,6 +24,7 @@ export const operationNames = [
   'deleteStockLine',
   'getSyncStatus',
   'syncNow',
+  'reinitialiseSync',
   'setSyncInterval',
   'getCentralServer',
   'setCentralServerPort',

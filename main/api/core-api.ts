@@ -16,6 +16,7 @@ import { AppFailure, appError, type Result } from '../../shared/errors';
 import { validateInput } from '../../shared/validate';
 import type { Core } from '../core';
 import { type Actor, canEditSyncSettings, requireEditSyncSettings } from '../services/actor';
+import { centralSiteName, isRemoteSiteDatafile } from '../services/datafile-role';
 import { centralServerPort, setSetting } from '../../db/settings';
 
 /** One window's or one browser's login. */
@@ -57,7 +58,13 @@ export function createHandlers(core: Core, options: HandlerOptions = {}): Handle
     return {
       user: actor && actor.userId !== null ? { id: actor.userId, name: actor.userName } : null,
       permissions: { editSyncSettings: actor ? canEditSyncSettings(actor) : false },
-      datafile: { activeSiteId, activeSiteName: active.name, isCentralServer: core.sites.isCentralServer() },
+      datafile: {
+        activeSiteId,
+        activeSiteName: active.name,
+        isCentralServer: core.sites.isCentralServer(),
+        isRemoteSite: isRemoteSiteDatafile(core.datafile.sqlite),
+        centralServerName: centralSiteName(core.datafile.sqlite),
+      },
     };
   };
 
@@ -96,6 +103,7 @@ export function createHandlers(core: Core, options: HandlerOptions = {}): Handle
     // Sync now and the status line: any logged-in user; changing the interval needs the sync permission.
     getSyncStatus: (session) => (actorOf(session), core.syncRunner.status()),
     syncNow: (session) => (actorOf(session), core.syncRunner.syncNow()),
+    reinitialiseSync: (session, input) => core.syncRunner.reinitialise(actorOf(session), input),
     setSyncInterval: (session, input) => {
       requireEditSyncSettings(actorOf(session));
       core.syncRunner.setIntervalMinutes(input.minutes);

@@ -40,3 +40,17 @@ export function isFreshDatafile(sqlite: Sqlite): boolean {
 export function isCentralDatafileInUse(sqlite: Sqlite): boolean {
   return isCentralServerDatafile(sqlite) && !isFreshDatafile(sqlite);
 }
+
+/**
+ * A remote site's datafile: sync is enabled and its first sync made it the remote site (its active
+ * site is no longer the central server site). Its sites and stores are the central's, shown here
+ * as the central sent them: they are edited on the central server only.
+ */
+export function isRemoteSiteDatafile(sqlite: Sqlite): boolean {
+  return getSetting(sqlite, 'remote_sync') !== undefined && !isCentralServerDatafile(sqlite);
+}
+
+/** The central server site's name as this datafile knows it. */
+export function centralSiteName(sqlite: Sqlite): string {
+  return sqlite.prepare('select name from site where is_central = 1').pluck().get() as string;
+}

@@ -1,12 +1,16 @@
 /**
- * Changes this remote site made that the central server refused (their store is no longer on this
- * site). They are kept, not dropped, so an administrator can look at them and decide: send them
- * again (once the store is back on this site) or discard them.
+ * Changes this remote site made that the central server refused: their store is no longer on this
+ * site, the line changed elsewhere since (a conflict), or the line broke the Stock page's rules.
+ * They are kept, not dropped, so an administrator can look at them and decide: send them again
+ * (to overwrite), or discard them. The site already shows the central's line: the central sends
+ * it back with every refusal.
  */
 import { EventEmitter } from 'node:events';
 import type { Datafile } from '../../db/datafile';
 import type { RefusedChange } from '../../shared/contract';
 import { type Actor, requireEditSyncSettings } from './actor';
+import { activeSiteId } from './datafile-role';
+import { type StoreRecordData, storeRecordStatements } from './store-records';
 
 const LIST_LIMIT = 1000;
 
@@ -18,7 +22,11 @@ export interface RefusedChangesEvents {
 export class RefusedChanges {
   readonly events = new EventEmitter<RefusedChangesEvents>();
 
-  constructor(private readonly datafile: Datafile) {}
+  private readonly records: ReturnType<typeof storeRecordStatements>;
+
+  constructor(private readonly datafile: Datafile) {
+    this.records = storeRecordStatements(datafile.sqlite);
+  }
 
   private get sqlite() {
     return this.datafile.sqlite;
@@ -39,23 +47,46 @@ export class RefusedChanges {
   }
 
   /**
-   * Sends the changes again at the next sync. They go back in the queue with new IDs: the central
-   * remembers the highest ID it has integrated from this site and would take the old ones for
-   * copies it has already seen.
+   * Sends the changes again at the next sync, as an administrator's decision to overwrite: each is
+   * made again from the line as this site has it now (so the central takes it over whatever it
+   * holds, unless the line changes yet again meanwhile) and shown here at once. They go back in the
+   * queue with new IDs: the central remembers the IDs it has already had from this site. A change
+   * whose line has a newer change waiting to be sent is left here: that newer change wins.
    */
   retry(actor: Actor, ids: number[]): { count: number } {
     requireEditSyncSettings(actor);
     const result = this.sqlite
       .transaction(() => {
-        const selected = JSON.stringify(ids);
-        const count = this.sqlite
+        const rows = this.sqlite
           .prepare(
-            `insert into remote_out (store_id, table_name, record_id, action, data)
-             select store_id, table_name, record_id, action, data from remote_out
+            `select id, store_id as storeId, table_name as tableName, record_id as recordId, action, data from remote_out
              where refused_at is not null and id in (select value from json_each(?)) order by id`,
           )
-          .run(selected).changes;
-        this.sqlite.prepare('delete from remote_out where refused_at is not null and id in (select value from json_each(?))').run(selected);
+          .all(JSON.stringify(ids)) as { id: number; storeId: number; tableName: string; recordId: string; action: string; data: string | null }[];
+        const waiting = this.sqlite.prepare('select 1 from remote_out where record_id = ? and refused_at is null').pluck();
+        const localLine = this.sqlite.prepare('select version from store_record where id = ?').pluck();
+        const storeHere = this.sqlite.prepare('select 1 from store where id = ? and site_id = ?').pluck();
+        const requeue = this.sqlite.prepare(
+          'insert into remote_out (store_id, table_name, record_id, action, data, base_version) values (?, ?, ?, ?, ?, ?)',
+        );
+        const forget = this.sqlite.prepare('delete from remote_out where id = ?');
+        const here = activeSiteId(this.sqlite);
+        let count = 0;
+        for (const row of rows) {
+          if (waiting.get(row.recordId)) continue;
+          const version = localLine.get(row.recordId) as number | undefined;
+          const applyHere = storeHere.get(row.storeId, here) === 1;
+          if (row.action === 'delete' || row.data === null) {
+            if (applyHere) this.records.remove(row.recordId);
+            requeue.run(row.storeId, row.tableName, row.recordId, 'delete', null, version ?? null);
+          } else {
+            const line = { ...(JSON.parse(row.data) as StoreRecordData), version: (version ?? 0) + 1 };
+            if (applyHere) this.records.upsert(line, here);
+            requeue.run(row.storeId, row.tableName, row.recordId, version === undefined ? 'insert' : 'update', JSON.stringify(line), version ?? null);
+          }
+          forget.run(row.id);
+          count += 1;
+        }
         return { count };
       })
       .immediate();

@@ -21,8 +21,8 @@ import type { site } from '../../db/schema';
 import { setSetting } from '../../db/settings';
 import { type Actor, requireEditSyncSettings } from './actor';
 import type { PasswordHasher } from './passwords';
-import { queueStoreRecords } from './store-records';
-import { activeSiteId, centralSiteId, isCentralServerDatafile } from './datafile-role';
+import { cancelQueuedStoreData, queueStoreData } from './store-records';
+import { activeSiteId, centralSiteId, centralSiteName, isCentralServerDatafile, isRemoteSiteDatafile } from './datafile-role';
 import { SiteListCache } from './site-list';
 
 type SiteRecord = typeof site.$inferSelect;
@@ -78,6 +78,20 @@ export class SiteService {
 
   activeSiteId(): number {
     return activeSiteId(this.sqlite);
+  }
+
+  /**
+   * The ownership rule for sites and stores (README, "Who owns what"): the central server owns
+   * them. On a remote site's datafile every change is refused, whatever window or transport asks.
+   */
+  private requireSitesEditableHere(): void {
+    if (!isRemoteSiteDatafile(this.sqlite)) return;
+    const here = this.findSite(activeSiteId(this.sqlite))?.name ?? 'this site';
+    throw new AppFailure(
+      'sites_edited_on_central',
+      `This datafile is the remote site "${here}": sites and their stores are edited on the central server, ` +
+        `"${centralSiteName(this.sqlite)}", and arrive here when this site syncs.`,
+    );
   }
 
   /** True when this datafile is the central server: its active site is the central server site. */
@@ -190,6 +204,7 @@ export class SiteService {
    */
   async saveSite(actor: Actor, input: ParsedInputs['saveSite']): Promise<SaveSiteResult> {
     requireEditSyncSettings(actor);
+    this.requireSitesEditableHere();
     const name = input.name.trim();
     if (!name) throw new AppFailure('site_name_required');
     const addIds = uniqueIds(input.addStoreIds);
@@ -373,10 +388,22 @@ export class SiteService {
         .run(now, JSON.stringify(others));
     }
 
-    // An existing site that gains stores gets all of their data queued, in this same transaction.
+    // A store's data belongs to the site the store is on from the moment of the move (README,
+    // "Who owns what"): whatever was queued for the site it left is cancelled, and an existing site
+    // that gains stores gets each one's data queued as one "send this store's data" entry, in this
+    // same transaction. The entry is filled in when it is sent, so the site gets the store as it is then.
+    for (const [sourceId, source] of sourceSites) {
+      if (!source.isCentral) cancelQueuedStoreData(this.sqlite, sourceId, moving.filter((s) => s.siteId === sourceId).map((s) => s.id));
+    }
+    if (removing.length > 0) cancelQueuedStoreData(this.sqlite, siteId, removing.map((s) => s.id));
     let queuedRecords = 0;
     if (existing && !existing.isCentral && moving.length > 0) {
-      queuedRecords = queueStoreRecords(this.sqlite, siteId, now, { storeIds: moving.map((s) => s.id) });
+      const storeIds = moving.map((s) => s.id);
+      queueStoreData(this.sqlite, siteId, storeIds, now);
+      queuedRecords = this.sqlite
+        .prepare('select count(*) from store_record where store_id in (select value from json_each(?))')
+        .pluck()
+        .get(JSON.stringify(storeIds)) as number;
     }
 
     if (Object.keys(changes).length > 0) {
@@ -416,6 +443,7 @@ export class SiteService {
 
   deleteSite(actor: Actor, input: ParsedInputs['deleteSite']): ConfirmableResult<{ siteId: number }> {
     requireEditSyncSettings(actor);
+    this.requireSitesEditableHere();
     const outcome = this.sqlite
       .transaction((): ConfirmableResult<{ siteId: number }> => {
         const record = this.requireSite(input.siteId);
@@ -454,6 +482,7 @@ export class SiteService {
 
   setActiveSite(actor: Actor, input: ParsedInputs['setActiveSite']): ConfirmableResult<{ site: SiteDetails }> {
     requireEditSyncSettings(actor);
+    this.requireSitesEditableHere();
     const previous = this.activeSiteId();
     const outcome = this.sqlite
       .transaction((): ConfirmableResult<{ site: SiteDetails }> => {
@@ -481,6 +510,7 @@ export class SiteService {
 
   resetHardwareId(actor: Actor, input: ParsedInputs['resetHardwareId']): ConfirmableResult<{ site: SiteDetails }> {
     requireEditSyncSettings(actor);
+    this.requireSitesEditableHere();
     const outcome = this.sqlite
       .transaction((): ConfirmableResult<{ site: SiteDetails }> => {
         if (!this.isCentralServer()) throw new AppFailure('not_central_server');

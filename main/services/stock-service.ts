@@ -77,24 +77,28 @@ export class StockService {
         const store = this.requireStore(input.storeId);
         this.requireEditable(actor, store);
         let lineId = input.lineId;
+        let previousVersion: number | null = null;
         if (lineId !== null) {
-          const existing = this.sqlite.prepare('select store_id as storeId from store_record where id = ?').get(lineId) as
-            | { storeId: number }
+          const existing = this.sqlite.prepare('select store_id as storeId, version from store_record where id = ?').get(lineId) as
+            | { storeId: number; version: number }
             | undefined;
           if (!existing) throw new AppFailure('stock_line_not_found');
           if (existing.storeId !== store.id) this.requireEditable(actor, this.requireStore(existing.storeId));
+          previousVersion = existing.version;
         } else {
           lineId = randomUUID();
         }
         const updatedAt = new Date().toISOString();
         this.sqlite
           .prepare(
-            `insert into store_record (id, store_id, item_code, item_name, quantity, updated_at) values (?, ?, ?, ?, ?, ?)
+            `insert into store_record (id, store_id, item_code, item_name, quantity, updated_at, version, changed_by_site_id)
+             values (?, ?, ?, ?, ?, ?, ?, ?)
              on conflict(id) do update set store_id = excluded.store_id, item_code = excluded.item_code,
-               item_name = excluded.item_name, quantity = excluded.quantity, updated_at = excluded.updated_at`,
+               item_name = excluded.item_name, quantity = excluded.quantity, updated_at = excluded.updated_at,
+               version = excluded.version, changed_by_site_id = excluded.changed_by_site_id`,
           )
-          .run(lineId, store.id, input.itemCode, input.itemName, input.quantity, updatedAt);
-        this.recordChange(store, lineId, input.lineId === null ? 'insert' : 'update');
+          .run(lineId, store.id, input.itemCode, input.itemName, input.quantity, updatedAt, (previousVersion ?? 0) + 1, activeSiteId(this.sqlite));
+        this.recordChange(store, lineId, previousVersion === null ? 'insert' : 'update', previousVersion);
         return this.sqlite.prepare(`select ${lineColumns} from store_record where id = ?`).get(lineId) as StockLine;
       })
       .immediate();
@@ -104,21 +108,24 @@ export class StockService {
   deleteLine(actor: Actor, input: ParsedInputs['deleteStockLine']): { lineId: string } {
     this.sqlite
       .transaction(() => {
-        const existing = this.sqlite.prepare('select store_id as storeId from store_record where id = ?').get(input.lineId) as
-          | { storeId: number }
+        const existing = this.sqlite.prepare('select store_id as storeId, version from store_record where id = ?').get(input.lineId) as
+          | { storeId: number; version: number }
           | undefined;
         if (!existing) throw new AppFailure('stock_line_not_found');
         const store = this.requireStore(existing.storeId);
         this.requireEditable(actor, store);
         this.sqlite.prepare('delete from store_record where id = ?').run(input.lineId);
-        this.recordChange(store, input.lineId, 'delete');
+        this.recordChange(store, input.lineId, 'delete', existing.version);
       })
       .immediate();
     return { lineId: input.lineId };
   }
 
-  /** Records an edit for sync; runs inside the edit's transaction, after the row was written. */
-  private recordChange(store: StoreRow, lineId: string, action: 'insert' | 'update' | 'delete'): void {
+  /**
+   * Records an edit for sync; runs inside the edit's transaction, after the row was written.
+   * `baseVersion` is the line's version before this edit (null for a new line).
+   */
+  private recordChange(store: StoreRow, lineId: string, action: 'insert' | 'update' | 'delete', baseVersion: number | null): void {
     const active = activeSiteId(this.sqlite);
     const central = centralSiteId(this.sqlite);
     const data =
@@ -126,10 +133,21 @@ export class StockService {
         ? null
         : (this.sqlite.prepare(`select ${storeRecordJsonSql('r')} from store_record r where r.id = ?`).pluck().get(lineId) as string);
     if (active !== central) {
+      // A change carries the whole line, so only the latest unsent one matters. It is sent as made
+      // from the version the central last knew (the first unsent change's base), and a line the
+      // central has never had stays an insert, or is not sent at all once deleted.
+      const first = this.sqlite
+        .prepare('select action, base_version as baseVersion from remote_out where record_id = ? and refused_at is null order by id limit 1')
+        .get(lineId) as { action: string; baseVersion: number | null } | undefined;
       this.sqlite.prepare('delete from remote_out where record_id = ? and refused_at is null').run(lineId);
+      if (first?.action === 'insert') {
+        if (action === 'delete') return;
+        action = 'insert';
+      }
+      const base = first ? first.baseVersion : baseVersion;
       this.sqlite
-        .prepare('insert into remote_out (store_id, table_name, record_id, action, data) values (?, ?, ?, ?, ?)')
-        .run(store.id, STORE_RECORD_TABLE, lineId, action, data);
+        .prepare('insert into remote_out (store_id, table_name, record_id, action, data, base_version) values (?, ?, ?, ?, ?, ?)')
+        .run(store.id, STORE_RECORD_TABLE, lineId, action, data, action === 'insert' ? null : base);
     } else if (store.siteId !== central) {
       this.sqlite
         .prepare(

@@ -1,16 +1,25 @@
 /**
- * Store data (stock lines) as this datafile keeps it and as it travels: the table name and JSON
- * shape both ends of sync use, one way to apply a received record, and one way to queue a store's
- * lines for a site. Applying is idempotent, which is what at-least-once delivery needs: an upsert
- * of the same data twice changes nothing, and deleting a row that is already gone is a no-op.
+ * Store data (stock lines) as this datafile keeps it and as it travels: the table names and JSON
+ * shape both ends of sync use, the rules a line must meet, one way to apply a received line, and
+ * the queue entries that send a whole store to a site.
  *
  * Raw SQL (not drizzle): these statements run per record in sync's hot paths, and the JSON of a
  * record is built inside SQLite so a batch of thousands costs no per-record JavaScript objects.
  */
 import type Database from 'better-sqlite3';
+import { z } from 'zod';
+import { limits, stockLineFields } from '../../shared/contract';
 
-/** The one store-data table that travels. */
+/** The store-data table that travels: one record per stock line. */
 export const STORE_RECORD_TABLE = 'store_record';
+
+/**
+ * "Here is the whole of this store's data": queued for a site as one entry when a store moves to
+ * it (or the site initialises), and expanded into the store's lines when it is handed out, so the
+ * site gets the store as it is then. On arrival the site drops whatever it still held of the store
+ * (lines nobody sent it any more must not come back), then takes the lines that follow.
+ */
+export const STORE_DATA_TABLE = 'store_data';
 
 /** A stock line: the same fields in the datafile (snake_case columns) and on the wire (JSON). */
 export interface StoreRecordData {
@@ -20,76 +29,109 @@ export interface StoreRecordData {
   itemName: string;
   quantity: number;
   updatedAt: string;
+  /** Bumped by every change: a change made from an older version than the central's is a conflict. */
+  version: number;
 }
 
 /** SQL building a stock line's wire JSON from the row aliased `alias`. */
 export const storeRecordJsonSql = (alias: string) =>
   `json_object('id', ${alias}.id, 'storeId', ${alias}.store_id, 'itemCode', ${alias}.item_code, 'itemName', ${alias}.item_name,
-               'quantity', ${alias}.quantity, 'updatedAt', ${alias}.updated_at)`;
+               'quantity', ${alias}.quantity, 'updatedAt', ${alias}.updated_at, 'version', ${alias}.version)`;
 
-/** Reads a received record's data; null when it is not a usable stock line. */
-export function readStoreRecordData(recordId: string, raw: unknown): StoreRecordData | null {
+const storeRecordSchema = z.object({
+  id: z.string(),
+  storeId: z.int().positive(),
+  ...stockLineFields,
+  updatedAt: z.string().max(40),
+  version: z.int().positive().default(1),
+});
+
+export type ReadRecord = { ok: true; data: StoreRecordData } | { ok: false; message: string };
+
+/**
+ * The common case, checked without zod (sync applies tens of thousands of lines a second): a line
+ * that passes here also passes the schema. Anything else goes through the schema, which decides
+ * and says why.
+ */
+function plainValidLine(recordId: string, raw: unknown): StoreRecordData | null {
   if (typeof raw !== 'object' || raw === null) return null;
   const r = raw as Record<string, unknown>;
-  if (r.id !== recordId) return null;
-  if (typeof r.storeId !== 'number' || !Number.isInteger(r.storeId) || r.storeId <= 0) return null;
-  if (typeof r.itemCode !== 'string' || typeof r.itemName !== 'string') return null;
-  if (typeof r.quantity !== 'number' || !Number.isFinite(r.quantity)) return null;
-  if (typeof r.updatedAt !== 'string') return null;
-  return {
-    id: recordId,
-    storeId: r.storeId,
-    itemCode: r.itemCode,
-    itemName: r.itemName,
-    quantity: r.quantity,
-    updatedAt: r.updatedAt,
-  };
+  const text = (value: unknown, max: number) => typeof value === 'string' && value.length > 0 && value.length <= max && value.trim() === value;
+  if (r.id !== recordId || typeof r.storeId !== 'number' || !Number.isInteger(r.storeId) || r.storeId <= 0) return null;
+  if (!text(r.itemCode, limits.itemCode) || !text(r.itemName, limits.itemName)) return null;
+  if (typeof r.quantity !== 'number' || !Number.isFinite(r.quantity) || r.quantity < 0 || r.quantity > limits.quantity) return null;
+  if (typeof r.updatedAt !== 'string' || r.updatedAt.length > 40) return null;
+  if (typeof r.version !== 'number' || !Number.isInteger(r.version) || r.version <= 0) return null;
+  return { id: recordId, storeId: r.storeId, itemCode: r.itemCode as string, itemName: r.itemName as string, quantity: r.quantity, updatedAt: r.updatedAt, version: r.version };
+}
+
+/** Reads a received line with the Stock page's rules; the message says what is wrong, in words. */
+export function readStoreRecordData(recordId: string, raw: unknown): ReadRecord {
+  const plain = plainValidLine(recordId, raw);
+  if (plain) return { ok: true, data: plain };
+  const parsed = storeRecordSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue?.path.join('.') ?? '';
+    return { ok: false, message: `Stock line ${recordId} was refused: ${field ? `${field}: ` : ''}${issue?.message ?? 'it could not be read'}` };
+  }
+  if (parsed.data.id !== recordId) return { ok: false, message: `Stock line ${recordId} was refused: its data is of another line.` };
+  return { ok: true, data: parsed.data };
 }
 
 /** Prepared statements that apply received store data; prepare once per datafile. */
 export function storeRecordStatements(sqlite: Database.Database) {
   const upsert = sqlite.prepare(
-    `insert into store_record (id, store_id, item_code, item_name, quantity, updated_at)
-     values (@id, @storeId, @itemCode, @itemName, @quantity, @updatedAt)
+    `insert into store_record (id, store_id, item_code, item_name, quantity, updated_at, version, changed_by_site_id)
+     values (@id, @storeId, @itemCode, @itemName, @quantity, @updatedAt, @version, @changedBy)
      on conflict(id) do update set store_id = excluded.store_id, item_code = excluded.item_code,
-       item_name = excluded.item_name, quantity = excluded.quantity, updated_at = excluded.updated_at`,
+       item_name = excluded.item_name, quantity = excluded.quantity, updated_at = excluded.updated_at,
+       version = excluded.version, changed_by_site_id = excluded.changed_by_site_id`,
   );
   const remove = sqlite.prepare('delete from store_record where id = ?');
-  const storeOf = sqlite.prepare('select store_id as storeId from store_record where id = ?').pluck();
+  const current = sqlite.prepare('select store_id as storeId, version, changed_by_site_id as changedBySiteId from store_record where id = ?');
   return {
-    upsert: (data: StoreRecordData) => upsert.run(data),
+    /** Writes a line as received; `changedBy` is the site the change was made at (null: not known here). */
+    upsert: (data: StoreRecordData, changedBy: number | null = null) => upsert.run({ ...data, changedBy }),
     remove: (recordId: string) => remove.run(recordId),
-    /** The store a record is in now, or undefined when there is no such record. */
-    storeOf: (recordId: string) => storeOf.get(recordId) as number | undefined,
+    /** The line's store, version and last changing site now, or undefined when there is no such line. */
+    current: (recordId: string) =>
+      current.get(recordId) as { storeId: number; version: number; changedBySiteId: number | null } | undefined,
   };
 }
 
-/** Which stock lines to queue: those of some stores, or a rowid range of all the stores on the site. */
-export type StoreRecordSelection =
-  | { storeIds: readonly number[] }
-  | { storesOfSite: true; afterRowid: number; uptoRowid: number };
+/** Queues "send this store's data" for a site, unless it is already waiting there unsent. */
+export function queueStoreData(sqlite: Database.Database, siteId: number, storeIds: readonly number[], now: string): void {
+  const insert = sqlite.prepare(
+    `insert into sync_out (site_id, store_id, table_name, record_id, action, data, sequence, created_at)
+     select :siteId, :storeId, '${STORE_DATA_TABLE}', :recordId, 'insert', null,
+            (select coalesce(max(sequence), 0) + 1 from sync_out where site_id = :siteId), :now
+     where not exists (select 1 from sync_out where site_id = :siteId and store_id = :storeId
+                       and table_name = '${STORE_DATA_TABLE}' and data is null)`,
+  );
+  for (const storeId of storeIds) insert.run({ siteId, storeId, recordId: String(storeId), now });
+}
+
+/** A store left a site: nothing queued for it there is to be delivered any more. */
+export function cancelQueuedStoreData(sqlite: Database.Database, siteId: number, storeIds: readonly number[]): number {
+  return sqlite
+    .prepare('delete from sync_out where site_id = ? and store_id in (select value from json_each(?))')
+    .run(siteId, JSON.stringify(storeIds)).changes;
+}
 
 /**
- * Queues, in the site's sync_out, an insert of every selected stock line, numbered after what the
- * site already has queued. The caller runs it inside its own transaction (a store move, or one
- * chunk of initialising a site). Returns how many records were queued.
+ * Expands one "send this store's data" entry into the store's lines as they are now, queued right
+ * after it (same sequence, higher IDs), and marks the entry as expanded with the count. Runs in the
+ * caller's transaction.
  */
-export function queueStoreRecords(sqlite: Database.Database, siteId: number, now: string, selection: StoreRecordSelection): number {
-  const where =
-    'storeIds' in selection
-      ? 'r.store_id in (select value from json_each(:stores))'
-      : 'r.store_id in (select id from store where site_id = :siteId) and r.rowid > :after and r.rowid <= :upto';
-  const base = sqlite.prepare('select coalesce(max(sequence), 0) from sync_out where site_id = ?').pluck().get(siteId) as number;
-  const params =
-    'storeIds' in selection
-      ? { siteId, base, now, stores: JSON.stringify(selection.storeIds) }
-      : { siteId, base, now, after: selection.afterRowid, upto: selection.uptoRowid };
-  return sqlite
+export function expandStoreData(sqlite: Database.Database, entry: { id: number; siteId: number; storeId: number; sequence: number }, now: string): number {
+  const lines = sqlite
     .prepare(
       `insert into sync_out (site_id, store_id, table_name, record_id, action, data, sequence, created_at)
-       select :siteId, r.store_id, '${STORE_RECORD_TABLE}', r.id, 'insert', ${storeRecordJsonSql('r')},
-              :base + row_number() over (order by r.rowid), :now
-       from store_record r where ${where}`,
+       select ?, r.store_id, '${STORE_RECORD_TABLE}', r.id, 'insert', ${storeRecordJsonSql('r')}, ?, ?
+       from store_record r where r.store_id = ? order by r.rowid`,
     )
-    .run(params).changes;
+    .run(entry.siteId, entry.sequence, now, entry.storeId).changes;
+  sqlite.prepare('update sync_out set data = ? where id = ?').run(JSON.stringify({ storeId: entry.storeId, lines }), entry.id);
+  return lines;
 }

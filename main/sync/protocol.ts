@@ -83,6 +83,18 @@ export const syncErrors = {
     message:
       'A mobile site can have only one store, and this site has more. An administrator must remove the extra stores on the central server.',
   },
+  site_changes_went_backwards: {
+    status: 409,
+    message:
+      'The changes this datafile sent are numbered below what the central server has already received from this site: ' +
+      'it looks like a restored backup, or a copy of the site\'s datafile syncing as the same site. Nothing was taken. ' +
+      'Re-initialise the site (Special page) to recover: changes made here are kept and sent again.',
+  },
+  site_already_initialised: {
+    status: 409,
+    message:
+      'This site has already been initialised. To fetch everything again, an administrator of the remote site must ask for Re-initialise.',
+  },
   site_is_central: {
     status: 400,
     message: 'This is the central server\'s own site. Remote sites cannot sync as the central server site.',
@@ -167,6 +179,36 @@ export interface QueuedRecord {
   action: 'insert' | 'update' | 'delete' | 'merge';
   /** Absent on delete. */
   recordData?: Record<string, unknown>;
+  /**
+   * Our addition, pushed by our remote: the version of the line this change was made from; the
+   * central refuses it as a conflict when its own is newer. Null for a new line.
+   */
+  baseVersion?: number | null;
+}
+
+/** Our addition to `initialise`: an administrator of the remote site asked to fetch everything again. */
+export interface InitialiseBody {
+  reinitialise?: boolean;
+}
+
+/**
+ * Our addition to a site's queue: a change the site pushed that the central accepted but could not
+ * integrate (its store moved, or the line changed since), answered back with the reason so the
+ * site keeps it for review. recordId is the syncOutId it was pushed with.
+ */
+export const REFUSED_CHANGE_TABLE = 'refused_change';
+
+export interface RefusedChangeData {
+  pushedAs: number;
+  storeId: number | null;
+  tableName: string;
+  recordId: string;
+  action: 'insert' | 'update' | 'delete';
+  /** The pushed line as JSON text; null for a delete. */
+  data: string | null;
+  baseVersion: number | null;
+  code: RefusedRecord['code'];
+  message: string;
 }
 
 export interface QueuedRecordsAnswer {
@@ -185,7 +227,7 @@ export interface PushBody {
 export interface RefusedRecord {
   syncOutId: number;
   storeId: number | null;
-  code: 'store_not_active_on_site' | 'unknown_table' | 'invalid_record';
+  code: 'store_not_active_on_site' | 'unknown_table' | 'invalid_record' | 'conflict';
   message: string;
 }
 

@@ -1,7 +1,7 @@
 /**
  * The sync status line of a remote site: last successful sync, records waiting to go out and to
  * come in, refused changes, the last error in words, a progress bar while a run is going, Sync now,
- * and the sync interval. It polls the status quickly while a run is going (scheduled runs too),
+ * Re-initialise (an administrator, after a confirmation), and the sync interval. It polls the status quickly while a run is going (scheduled runs too),
  * slowly otherwise.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
@@ -9,6 +9,8 @@ import type { SyncStatus } from '../../shared/contract';
 import type { AppError } from '../../shared/errors';
 import { useApi } from '../api/api-context';
 import { RefusedChangesDialog } from '../dialogs/RefusedChangesDialog';
+import { useConfirm } from '../hooks/use-confirm';
+import { ConfirmDialog } from './ConfirmDialog';
 import { ErrorLine } from './ErrorLine';
 import { Field } from './Field';
 
@@ -30,6 +32,7 @@ export function SyncStatusLine(props: { canEdit: boolean }) {
   const [interval, setIntervalText] = useState('');
   const [intervalError, setIntervalError] = useState<string | undefined>();
   const [reviewing, setReviewing] = useState(false);
+  const { request, ask, answer } = useConfirm();
 
   // A poll sent during a run must not overwrite the answer of Sync now that arrived after it.
   const generation = useRef(0);
@@ -68,6 +71,18 @@ export function SyncStatusLine(props: { canEdit: boolean }) {
     else setError(result.error);
   };
 
+  const reinitialise = async () => {
+    setError(null);
+    const first = await api.reinitialiseSync({ confirmed: false });
+    if (!first.ok) return setError(first.error);
+    if (first.value.status === 'needs_confirmation' && !(await ask(first.value.confirmations, 'Re-initialise'))) return;
+    setStatus((s) => (s ? { ...s, running: true, progress: { phase: 'connecting', message: 'Starting…', done: 0, total: 0 } } : s));
+    const result = await api.reinitialiseSync({ confirmed: true });
+    generation.current += 1;
+    if (!result.ok) setError(result.error);
+    else if (result.value.status === 'done') setStatus(result.value.sync);
+  };
+
   const saveInterval = async () => {
     const minutes = Number(interval);
     if (interval.trim() === '' || !Number.isInteger(minutes) || minutes < 0) {
@@ -104,6 +119,11 @@ export function SyncStatusLine(props: { canEdit: boolean }) {
         <button type="button" className="button" disabled={status.running} onClick={() => void syncNow()}>
           Sync now
         </button>
+        {props.canEdit ? (
+          <button type="button" className="button" disabled={status.running} onClick={() => void reinitialise()}>
+            Re-initialise
+          </button>
+        ) : null}
         {progress ? (
           <>
             <progress
@@ -146,6 +166,7 @@ export function SyncStatusLine(props: { canEdit: boolean }) {
         />
       ) : null}
       <ErrorLine error={status.lastError ? `Last sync failed: ${status.lastError}` : error} />
+      <ConfirmDialog request={request} onAnswer={answer} />
       <Field label="Sync every (minutes)" error={intervalError}>
         <input
           type="number"

@@ -14,7 +14,7 @@ import { ErrorLine } from '../components/ErrorLine';
 import { Field } from '../components/Field';
 import { useConfirm } from '../hooks/use-confirm';
 import { useSiteDraft, type SiteTarget } from '../hooks/use-site-draft';
-import { useSession, viewOnlyMessage } from '../session/session-context';
+import { useSession } from '../session/session-context';
 import { StorePickerDialog } from './StorePickerDialog';
 
 const storeColumns: Column<StoreRow>[] = [
@@ -44,7 +44,7 @@ export function SiteDetailsDialog(props: SiteDetailsDialogProps) {
   const [connection, setConnection] = useState<{ message: string; ok: boolean } | null>(null);
   const [checking, setChecking] = useState(false);
   const { draft, fieldErrors } = site;
-  const readOnly = !session.canEdit;
+  const readOnly = !session.canEditSites;
   const locked = readOnly || site.busy;
 
   const ok = async (next: boolean) => {
@@ -96,7 +96,7 @@ export function SiteDetailsDialog(props: SiteDetailsDialogProps) {
           <Dialog.Description className="visually-hidden">
             The details of one sync site. Nothing is saved until you press OK.
           </Dialog.Description>
-          {readOnly ? <p className="view-only">{viewOnlyMessage}</p> : null}
+          {readOnly ? <p className="view-only">{session.sitesViewOnlyMessage}</p> : null}
           {!draft ? <ErrorLine error={generalError} /> : null}
           {!draft && !generalError ? <p className="loading">Loading the site…</p> : null}
           {draft ? (
@@ -139,9 +139,11 @@ export function SiteDetailsDialog(props: SiteDetailsDialogProps) {
                       maxLength={limits.sitePassword}
                       disabled={readOnly}
                       placeholder={
-                        draft.opened.hasPassword
-                          ? 'A password is set. Type a new one to change it.'
-                          : 'No password is set. Type one to set it.'
+                        session.whoAmI.datafile.isRemoteSite
+                          ? 'Kept on the central server.'
+                          : draft.opened.hasPassword
+                            ? 'A password is set. Type a new one to change it.'
+                            : 'No password is set. Type one to set it.'
                       }
                       onChange={(e) => site.edit({ password: e.target.value })}
                     />

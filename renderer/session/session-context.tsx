@@ -4,7 +4,12 @@ import type { WhoAmI } from '../../shared/contract';
 
 export interface Session {
   whoAmI: WhoAmI;
+  /** May change sync settings (the Admin permission). */
   canEdit: boolean;
+  /** May change sites and stores: the permission, on a datafile that is not a remote site. */
+  canEditSites: boolean;
+  /** Why the sites windows are view-only, when they are. */
+  sitesViewOnlyMessage: string;
   /** Reads whoAmI again, e.g. after the active site changed. */
   refresh(): Promise<void>;
 }
@@ -19,3 +24,18 @@ export function useSession(): Session {
 
 export const viewOnlyMessage =
   'You can view sites but not change them: you do not have the permission to edit sync settings.';
+
+/** What a logged-in window may do, from whoAmI. */
+export function sessionOf(whoAmI: WhoAmI, refresh: () => Promise<void>): Session {
+  const canEdit = whoAmI.permissions.editSyncSettings;
+  const { isRemoteSite, centralServerName, activeSiteName } = whoAmI.datafile;
+  return {
+    whoAmI,
+    canEdit,
+    canEditSites: canEdit && !isRemoteSite,
+    sitesViewOnlyMessage: isRemoteSite
+      ? `Sites are edited on the central server, "${centralServerName}". This datafile is the remote site "${activeSiteName}" and shows the sites as the central server sent them.`
+      : viewOnlyMessage,
+    refresh,
+  };
+}

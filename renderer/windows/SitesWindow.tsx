@@ -14,7 +14,7 @@ import { SiteDetailsDialog } from '../dialogs/SiteDetailsDialog';
 import { useConfirm } from '../hooks/use-confirm';
 import { useDebouncedValue } from '../hooks/use-debounced-value';
 import type { SiteTarget } from '../hooks/use-site-draft';
-import { useSession, viewOnlyMessage } from '../session/session-context';
+import { useSession } from '../session/session-context';
 
 const columns: Column<SiteRow>[] = [
   { key: 'id', header: 'ID', cell: (r) => r.siteId, width: '5rem' },
@@ -145,15 +145,15 @@ export function SitesWindow(props: { onClose: () => void }) {
           Close
         </button>
       </header>
-      {!session.canEdit ? <p className="view-only">{viewOnlyMessage}</p> : null}
+      {!session.canEditSites ? <p className="view-only">{session.sitesViewOnlyMessage}</p> : null}
       <div className="toolbar">
-        <button type="button" className="button" disabled={!session.canEdit} onClick={() => open({ kind: 'new' })}>
+        <button type="button" className="button" disabled={!session.canEditSites} onClick={() => open({ kind: 'new' })}>
           New
         </button>
         <button
           type="button"
           className="button"
-          disabled={!session.canEdit || !selectedRow}
+          disabled={!session.canEditSites || !selectedRow}
           onClick={() => void deleteSelected()}
         >
           Delete

@@ -116,3 +116,39 @@ test('the sync interval: 0 pauses automatic sync; a user without the sync permis
   await waitFor(() => expect(status).toHaveTextContent('Automatic sync is paused.'));
   expect(remote.core.syncRunner.intervalMinutes()).toBe(0);
 });
+
+test('after its first sync a remote datafile shows sites view-only, naming the central server; its own site shows what the central knows', async () => {
+  await remote.core.syncRunner.syncNow();
+  const { user } = await openNavigator();
+  await user.click(screen.getByRole('button', { name: 'Synchronisation' }));
+  await screen.findByRole('row', { name: /Waikato/ });
+  expect(
+    screen.getByText(
+      'Sites are edited on the central server, "Tamaki Central Synchronisation Server". This datafile is the remote site "Waikato" and shows the sites as the central server sent them.',
+    ),
+  ).toBeInTheDocument();
+  expect(screen.getByRole('button', { name: 'New' })).toBeDisabled();
+  await user.dblClick(screen.getByRole('row', { name: /Waikato/ }));
+  const dialog = await screen.findByRole('dialog', { name: 'Sites' });
+  expect(await within(dialog).findByLabelText('Site name')).toBeDisabled();
+  expect(within(dialog).getByLabelText('Hardware ID')).toHaveValue('renderer-device');
+  expect(within(dialog).getByLabelText('Password')).toHaveAttribute('placeholder', 'Kept on the central server.');
+  expect(within(dialog).getByRole('button', { name: 'Add store' })).toBeDisabled();
+});
+
+test('Re-initialise asks first; confirmed, it fetches everything again', async () => {
+  await remote.core.syncRunner.syncNow();
+  const { user, status } = await openNavigator();
+  await user.click(within(status).getByRole('button', { name: 'Re-initialise' }));
+  const ask = await screen.findByRole('alertdialog');
+  expect(ask).toHaveTextContent('Re-initialise "Waikato"? This datafile fetches all of the site\'s data again from the central server.');
+  await user.click(within(ask).getByRole('button', { name: 'Cancel' }));
+  expect(remote.core.datafile.sqlite.prepare('select count(*) from store_record').pluck().get()).toBe(8);
+
+  await user.click(within(status).getByRole('button', { name: 'Re-initialise' }));
+  await user.click(within(await screen.findByRole('alertdialog')).getByRole('button', { name: 'Re-initialise' }));
+  await waitFor(() => expect(remote.core.datafile.sqlite.prepare('select count(*) from store_record').pluck().get()).toBe(8), { timeout: 10_000 });
+  await waitFor(() => expect(within(status).getByRole('button', { name: 'Re-initialise' })).toBeEnabled());
+  expect(within(status).queryByRole('alert')).not.toBeInTheDocument();
+  expect(status).toHaveTextContent('Waiting to come in: 0 records.');
+});

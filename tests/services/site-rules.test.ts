@@ -61,7 +61,7 @@ async function expectCode(promise: Promise<unknown> | (() => unknown), code: str
   throw new Error(`expected the error ${code}`);
 }
 
-function queuedFor(siteId: number): { store_id: number; record_id: string; action: string; sequence: number }[] {
+function queuedFor(siteId: number): { store_id: number; table_name: string; record_id: string; action: string; sequence: number; data: string | null }[] {
   return core.datafile.sqlite.prepare('select * from sync_out where site_id = ? order by sequence').all(siteId) as never;
 }
 
@@ -187,7 +187,8 @@ describe('a draft', () => {
     expect(result.site.stores.map((s) => s.code).sort()).toEqual(['Opua', 'Waikato']);
     expect(siteOfStore(core, 'TAU_DH')).toBe(1);
     expect(result.queuedRecords).toBe(4);
-    expect(queuedFor(WAIKATO)).toHaveLength(4);
+    // One "send this store's data" entry: filled in with the lines when it is sent.
+    expect(queuedFor(WAIKATO)).toMatchObject([{ table_name: 'store_data', store_id: storeIdByCode(core, 'Opua'), data: null }]);
   });
 });
 
@@ -198,20 +199,25 @@ describe('adding stores', () => {
     expect(siteOfStore(core, 'KamoRW')).toBe(KOPU);
   });
 
-  it('queues all of the store data of the added stores for an existing site, in order', async () => {
+  it("queues one 'send this store's data' entry per added store for an existing site, in order, and cancels what the old site had queued", async () => {
     const tamaki = storeIdByCode(core, 'Tamaki');
     const opua = storeIdByCode(core, 'Opua');
     const result = saved(await core.sites.saveSite(admin, { ...unchangedDraft(core, AUCKLAND), addStoreIds: [tamaki, opua] }));
-    const queue = queuedFor(AUCKLAND);
     expect(result.queuedRecords).toBe(8);
-    expect(queue).toHaveLength(8);
-    expect(new Set(queue.map((q) => q.store_id))).toEqual(new Set([tamaki, opua]));
-    expect(queue.map((q) => q.sequence)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
-    const records = core.datafile.sqlite.prepare('select id from store_record where store_id in (?, ?)').all(tamaki, opua) as { id: string }[];
-    expect(new Set(queue.map((q) => q.record_id))).toEqual(new Set(records.map((r) => r.id)));
-    // A later move continues the site's sequence.
+    expect(queuedFor(AUCKLAND).map((q) => [q.table_name, q.store_id, q.sequence])).toEqual([
+      ['store_data', tamaki, 1],
+      ['store_data', opua, 2],
+    ]);
+    // Moving Opua on to Kopu HC cancels what Auckland had queued for it (finding 6 of the ownership issue).
+    saved(await core.sites.saveSite(admin, { ...unchangedDraft(core, KOPU), addStoreIds: [opua] }));
+    expect(queuedFor(AUCKLAND).map((q) => q.store_id)).toEqual([tamaki]);
+    expect(queuedFor(KOPU).map((q) => q.store_id)).toEqual([opua]);
+    // A later move queues after what is waiting.
     saved(await core.sites.saveSite(admin, { ...unchangedDraft(core, AUCKLAND), addStoreIds: [storeIdByCode(core, 'KamoRW')] }));
-    expect(queuedFor(AUCKLAND).map((q) => q.sequence).slice(-4)).toEqual([9, 10, 11, 12]);
+    expect(queuedFor(AUCKLAND).map((q) => [q.store_id, q.sequence])).toEqual([
+      [tamaki, 1],
+      [storeIdByCode(core, 'KamoRW'), 2],
+    ]);
   });
 
   it('queues nothing for a new site (it receives everything when it is initialised)', async () => {

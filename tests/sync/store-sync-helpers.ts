@@ -43,7 +43,7 @@ export type LineRow = StoreRecordData;
 export function storeData(core: Core, storeIds: number[]): LineRow[] {
   return core.datafile.sqlite
     .prepare(
-      `select id, store_id as storeId, item_code as itemCode, item_name as itemName, quantity, updated_at as updatedAt
+      `select id, store_id as storeId, item_code as itemCode, item_name as itemName, quantity, updated_at as updatedAt, version
        from store_record where store_id in (select value from json_each(?)) order by id`,
     )
     .all(JSON.stringify(storeIds)) as LineRow[];

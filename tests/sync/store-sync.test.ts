@@ -66,8 +66,8 @@ describe('initialising a remote site', () => {
     expect(central.core.sites.getSite({ siteId: WAIKATO }).inActiveUse).toBe(true);
   });
 
-  it('shows what it is doing in site_status while the central prepares a large queue, and refuses data calls meanwhile', async () => {
-    central = await centralWithSites({ initialiseChunk: 20, runLeaseMs: 300 });
+  it('queues one entry per store, filled in when handed out; a second initialise needs Re-initialise', async () => {
+    central = await centralWithSites({ runLeaseMs: 300 });
     const store = storeIdByCode(central.core, 'Waikato');
     const { sqlite } = central.core.datafile;
     const insert = sqlite.prepare('insert into store_record (id, store_id, item_code, item_name, quantity) values (?, ?, ?, ?, ?)');
@@ -81,39 +81,46 @@ describe('initialising a remote site', () => {
       if (progress && statuses.at(-1) !== progress.phase) statuses.push(progress.phase);
     });
     const { syncCall } = await import('./helpers');
-    const call = (route: string, method = 'GET', body?: string) =>
+    const call = (route: string, method = 'GET', body?: string, instance = 'probe-instance') =>
       syncCall(central.url, route, {
         siteName: 'Waikato',
         password: WAIKATO_PASSWORD,
         hardwareId: 'waikato-device',
         method,
         body,
-        headers: { 'msupply-sync-run': 'probe-instance/probe-run', ...(body ? { 'content-type': 'application/json' } : {}) },
+        headers: { 'msupply-sync-run': `${instance}/probe-run`, ...(body ? { 'content-type': 'application/json' } : {}) },
       });
+    const queued = () => sqlite.prepare('select table_name as tableName, count(*) as n from sync_out where site_id = ? group by table_name').all(WAIKATO);
     const started = await call('/sync/v5/initialise', 'POST', '{}');
     expect(started.status).toBe(200);
     expect(started.json).toEqual({ queueLength: 3008 });
-    const during = await call('/sync/v5/site_status');
-    expect(during.json.code).toBe('initialisation_in_progress');
-    const refused = await call('/sync/v5/queued_records?limit=10');
-    expect(refused.status).toBe(503);
-    expect(refused.json.error.code).toBe('initialisation_in_progress');
-    await central.running.server.centralStoreSync.idle();
+    // The save of the queue costs one entry per store, not one row per record.
+    expect(queued()).toEqual([{ tableName: 'store_data', n: 2 }]);
     expect((await call('/sync/v5/site_status')).json.code).toBe('idle');
-    expect((await call('/sync/v5/queued_records?limit=10')).json.queueLength).toBe(3008);
+    // The same datafile may repeat an initialise a crash cut short; another may not, unless asked to re-initialise.
+    expect((await call('/sync/v5/initialise', 'POST', '{}')).status).toBe(200);
+    // Handing out fills the first entry in: "the whole of this store" first, then its lines.
+    const first = await call('/sync/v5/queued_records?limit=10');
+    expect(first.json.queueLength).toBe(3008 + 2);
+    expect(first.json.data[0]).toMatchObject({ tableName: 'store_data', action: 'insert' });
+    expect(first.json.data[1]).toMatchObject({ tableName: 'store_record', action: 'insert' });
+    const leaseLapses = () => new Promise((resolve) => setTimeout(resolve, 350));
+    await leaseLapses();
+    const second = await call('/sync/v5/initialise', 'POST', '{}', 'other-instance');
+    expect(second.status).toBe(409);
+    expect(second.json.error.code).toBe('site_already_initialised');
+    await leaseLapses();
 
-    // The probe holds the site's run lease: the remote's run is refused until it lapses.
-    const { status: refusedWhileLeased } = await syncCall(central.url, '/sync/v5/queued_records', {
-      siteName: 'Waikato',
-      password: WAIKATO_PASSWORD,
-      hardwareId: 'waikato-device',
-      headers: { 'msupply-sync-run': 'other-instance/other-run' },
-    });
-    expect(refusedWhileLeased).toBe(503);
-    // The remote's own first sync (waiting for the lapse) initialises again and receives all of it.
-    await syncOk(remote);
+    // The remote is another datafile: its first sync is refused in words, and Re-initialise fetches everything.
+    const refusedRun = await remote.syncRunner.syncNow();
+    expect(refusedRun.lastError).toMatch(/already been initialised/);
+    const admin = await adminOf(remote);
+    expect(await remote.syncRunner.reinitialise(admin, { confirmed: false })).toMatchObject({ status: 'needs_confirmation' });
+    const again = await remote.syncRunner.reinitialise(admin, { confirmed: true });
+    expect(again).toMatchObject({ status: 'done', sync: { lastError: null, initialised: true } });
     expect(storeData(remote, [store])).toEqual(storeData(central.core, [store]));
-    expect(statuses).toEqual(expect.arrayContaining(['connecting', 'pushing', 'initialising', 'pulling']));
+    expect(storeData(remote, [store])).toHaveLength(3004);
+    expect(statuses).toEqual(expect.arrayContaining(['connecting', 'initialising', 'pushing', 'pulling']));
   });
 });
 
@@ -163,7 +170,7 @@ describe('editing stock at a remote site', () => {
 });
 
 describe('deletes and corrections made on the central server', () => {
-  it('reach the remote site, and a line with an unsent change here keeps the change here', async () => {
+  it('reach the remote site; a change made here meanwhile is a conflict, kept for review, and sent again on request', async () => {
     central = await centralWithSites();
     const remote = await waikatoRemote();
     await syncOk(remote);
@@ -175,13 +182,25 @@ describe('deletes and corrections made on the central server', () => {
     central.core.stock.saveLine(centralAdmin, { ...first!, lineId: first!.lineId, quantity: 999 });
     central.core.stock.deleteLine(centralAdmin, { lineId: second!.lineId });
     central.core.stock.saveLine(centralAdmin, { ...third!, lineId: third!.lineId, quantity: 1 });
-    // Meanwhile the remote changed the third line itself: the site owns its store's data.
-    remote.stock.saveLine(await adminOf(remote), { ...third!, lineId: third!.lineId, quantity: 77 });
+    // Meanwhile the remote changed the third line from the version before the correction.
+    const remoteAdmin = await adminOf(remote);
+    remote.stock.saveLine(remoteAdmin, { ...third!, lineId: third!.lineId, quantity: 77 });
 
     await syncOk(remote);
-    const lines = storeData(remote, [store]);
+    let lines = storeData(remote, [store]);
     expect(lines.find((l) => l.id === first!.lineId)?.quantity).toBe(999);
     expect(lines.find((l) => l.id === second!.lineId)).toBeUndefined();
+    // The newer value (the central's correction) is not overwritten by the older edit; both sides show it.
+    expect(lines.find((l) => l.id === third!.lineId)?.quantity).toBe(1);
+    expect(storeData(central.core, [store])).toEqual(lines);
+    const { rows } = remote.refusedChanges.list();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.refusedMessage).toMatch(/was changed at "Tamaki Central Synchronisation Server" since this change was made/);
+
+    // The administrator decides the site's value wins: sent again, it is taken.
+    remote.refusedChanges.retry(remoteAdmin, [rows[0]!.id]);
+    await syncOk(remote);
+    lines = storeData(remote, [store]);
     expect(lines.find((l) => l.id === third!.lineId)?.quantity).toBe(77);
     expect(storeData(central.core, [store])).toEqual(lines);
   });

@@ -14,7 +14,6 @@ import { type RunIdentity, runIdentity, SiteRunLeases } from './site-run-leases'
 export interface DataRouteOptions {
   /** A run's lease lapses this long after its last call (a run whose process died). Default 30 s. */
   runLeaseMs?: number;
-  initialiseChunk?: number;
   integrateChunk?: number;
   /** Most records handed out or accepted in one call. */
   maxBatch?: number;
@@ -35,7 +34,10 @@ const recordSchema = z.object({
   recordId: z.string().min(1).max(200),
   action: z.enum(['insert', 'update', 'delete', 'merge']),
   recordData: z.record(z.string(), z.unknown()).optional(),
+  baseVersion: z.int().nonnegative().nullable().optional(),
 });
+
+const initialiseSchema = z.strictObject({ reinitialise: z.boolean().optional() }).optional();
 
 function bodyError(error: z.ZodError): SyncApiError {
   const first = error.issues[0];
@@ -54,7 +56,6 @@ export function registerDataRoutes(server: FastifyInstance, datafile: Datafile, 
   const maxBatch = options.maxBatch ?? 10_000;
   const leases = new SiteRunLeases(options.runLeaseMs ?? 30_000);
   const sync = new CentralStoreSync(datafile, leases, {
-    initialiseChunk: options.initialiseChunk,
     integrateChunk: options.integrateChunk,
     logError: (message, error) => server.log.error({ err: error }, message),
   });
@@ -93,7 +94,11 @@ export function registerDataRoutes(server: FastifyInstance, datafile: Datafile, 
     return { code, message: messages[code], data: null };
   });
 
-  server.post(syncRoutes.initialise, { preHandler }, async (request) => sync.initialise(request.syncSite!.id));
+  server.post(syncRoutes.initialise, { preHandler }, async (request) => {
+    const parsed = initialiseSchema.safeParse(request.body ?? undefined);
+    if (!parsed.success) throw bodyError(parsed.error);
+    return sync.initialise(request.syncSite!.id, { reinitialise: parsed.data?.reinitialise === true, instanceId: who(request).instance });
+  });
 
   server.get(syncRoutes.queuedRecords, { preHandler }, async (request, reply) => {
     const limit = parseLimit((request.query as Record<string, unknown>).limit, maxBatch);

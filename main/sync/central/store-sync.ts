@@ -1,28 +1,53 @@
 /**
- * The central's side of the data routes: building a site's queue at initialise, handing out and
- * forgetting queued records, buffering pushed records and integrating them, and the central change
- * log read by cursor. Answers are built as JSON text inside SQLite, so a batch of thousands of
- * records costs no per-record JavaScript objects.
+ * The central's side of the data routes: a site's queue (initialise, handing out, forgetting),
+ * pushed records (buffering, integrating, refusing) and the central change log read by cursor.
+ * Answers are built as JSON text inside SQLite, so a batch of thousands of records costs no
+ * per-record JavaScript objects.
  *
- * Initialisation and integration run in the background in chunks (one transaction each), so the
- * server keeps answering (site_status says what it is doing) and a crash loses at most one chunk's
- * work, which the next run redoes: initialise rebuilds the queue from scratch, and integration
- * resumes from the buffer, skipping what the site's high-water mark says is already integrated.
+ * Who owns what (README, "Who owns what"): a store's data belongs to the site the store is on. A
+ * pushed change is taken only when its store is on the pushing site, its line is valid by the
+ * Stock page's rules, and the line has not changed since the version the change was made from.
+ * Anything else is refused and always answered back to the site: in the push answer, or (when the
+ * refusal comes at integration, after the push was answered) as a refused_change record in the
+ * site's queue; either way with the central's current line queued too, so the site shows it.
+ * Nothing stays in a table no screen shows.
+ *
+ * Integration runs in the background in chunks (one transaction each), so the server keeps
+ * answering (site_status says what it is doing), and a crash loses at most one chunk's work, which
+ * the next run redoes from the buffer, skipping what the site's high-water mark says is done.
  */
+import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { Datafile } from '../../../db/datafile';
-import { type PushAnswer, type PushBody, type RefusedRecord } from '../protocol';
+import {
+  type PushAnswer,
+  type PushBody,
+  type QueuedRecord,
+  REFUSED_CHANGE_TABLE,
+  type RefusedChangeData,
+  type RefusedRecord,
+  SyncApiError,
+} from '../protocol';
 import type { BackgroundWork, SiteRunLeases } from './site-run-leases';
-import { queueStoreRecords, readStoreRecordData, STORE_RECORD_TABLE, storeRecordStatements } from '../../services/store-records';
+import {
+  expandStoreData,
+  queueStoreData,
+  readStoreRecordData,
+  STORE_DATA_TABLE,
+  STORE_RECORD_TABLE,
+  storeRecordJsonSql,
+  storeRecordStatements,
+} from '../../services/store-records';
 
 export interface CentralStoreSyncOptions {
-  /** Records queued per transaction while initialising a site. */
-  initialiseChunk?: number;
   /** Pushed records integrated per transaction. */
   integrateChunk?: number;
   /** Where failures of background work are reported. */
   logError?: (message: string, error: unknown) => void;
 }
+
+/** How far back fingerprints of integrated records are kept: more than the largest push batch. */
+const SEEN_WINDOW = 20_000;
 
 const recordJsonSql = `case when data is null
   then json_object('syncOutId', id, 'tableName', table_name, 'recordId', record_id, 'action', action)
@@ -32,9 +57,37 @@ const centralJsonSql = `case when data is null
   then json_object('ID', id, 'tableName', table_name, 'recordId', record_id, 'action', action)
   else json_object('ID', id, 'tableName', table_name, 'recordId', record_id, 'action', action, 'recordData', json(data)) end`;
 
+/** A pushed record as it is checked: from the push body, or from the buffer. */
+interface Pushed {
+  syncOutId: number;
+  tableName: string;
+  recordId: string;
+  action: string;
+  recordData: unknown;
+  baseVersion: number | null | undefined;
+}
+
+type Problem = Omit<RefusedRecord, 'syncOutId'>;
+
+/** The same record always has the same fingerprint, so a re-send is told from a different record with the same number. */
+function fingerprint(record: Pushed): string {
+  const text = JSON.stringify([record.tableName, record.recordId, record.action, record.recordData ?? null, record.baseVersion ?? null]);
+  return createHash('sha256').update(text).digest('base64url');
+}
+
 function prepare(sqlite: Database.Database) {
   return {
-    queueLength: sqlite.prepare('select count(*) from sync_out where site_id = ?').pluck(),
+    queueLength: sqlite
+      .prepare(
+        `select (select count(*) from sync_out where site_id = :siteId)
+              + (select count(*) from store_record where store_id in
+                  (select store_id from sync_out where site_id = :siteId and table_name = '${STORE_DATA_TABLE}' and data is null))`,
+      )
+      .pluck(),
+    queueHead: sqlite.prepare(
+      `select id, store_id as storeId, sequence, table_name = '${STORE_DATA_TABLE}' and data is null as unexpanded
+       from sync_out where site_id = ? order by sequence, id limit ?`,
+    ),
     queuedBatch: sqlite
       .prepare(
         `select coalesce(json_group_array(json(rec)), '[]') from
@@ -51,36 +104,41 @@ function prepare(sqlite: Database.Database) {
     maxCursor: sqlite.prepare('select coalesce(max(id), 0) from central_change').pluck(),
     storeOfSite: sqlite.prepare('select site_id as siteId, name from store where id = ?'),
     siteName: sqlite.prepare('select name from site where id = ?').pluck(),
-    integratedUpTo: sqlite.prepare('select integrated_up_to from site_push_state where site_id = ?').pluck(),
+    pushState: sqlite.prepare('select integrated_up_to as upTo, instance_id as instanceId from site_push_state where site_id = ?'),
     setIntegratedUpTo: sqlite.prepare(
       `insert into site_push_state (site_id, integrated_up_to) values (?, ?)
        on conflict(site_id) do update set integrated_up_to = max(integrated_up_to, excluded.integrated_up_to)`,
     ),
-    resetIntegratedUpTo: sqlite.prepare(
-      `insert into site_push_state (site_id, integrated_up_to) values (?, 0)
-       on conflict(site_id) do update set integrated_up_to = 0`,
+    restartPushState: sqlite.prepare(
+      `insert into site_push_state (site_id, integrated_up_to, instance_id) values (?, 0, ?)
+       on conflict(site_id) do update set integrated_up_to = 0, instance_id = excluded.instance_id`,
     ),
+    seen: sqlite.prepare('select fingerprint, refusal from site_push_seen where site_id = ? and sync_out_id = ?'),
+    remember: sqlite.prepare('insert or replace into site_push_seen (site_id, sync_out_id, fingerprint, refusal) values (?, ?, ?, ?)'),
+    forgetOldSeen: sqlite.prepare('delete from site_push_seen where site_id = ? and sync_out_id <= ?'),
+    forgetAllSeen: sqlite.prepare('delete from site_push_seen where site_id = ?'),
     buffer: sqlite.prepare(
       `insert or ignore into sync_in (site_id, sync_out_id, table_name, record_id, action, data) values (?, ?, ?, ?, ?, ?)`,
     ),
     buffered: sqlite.prepare(
       `select sync_out_id as syncOutId, table_name as tableName, record_id as recordId, action, data from sync_in
-       where site_id = ? and refused_message is null order by sync_out_id limit ?`,
+       where site_id = ? order by sync_out_id limit ?`,
     ),
     unbuffer: sqlite.prepare('delete from sync_in where site_id = ? and sync_out_id = ?'),
     dropQueuedCopies: sqlite.prepare('delete from sync_out where site_id = ? and record_id = ? and table_name = ?'),
-    refuseBuffered: sqlite.prepare('update sync_in set refused_message = ? where site_id = ? and sync_out_id = ?'),
-    initialisationStatus: sqlite.prepare('update site set initialisation_status = ? where id = ?'),
+    initialisationStatus: sqlite.prepare('select initialisation_status from site where id = ?').pluck(),
+    setInitialisationStatus: sqlite.prepare('update site set initialisation_status = ? where id = ?'),
     clearQueue: sqlite.prepare('delete from sync_out where site_id = ?'),
+    storesOfSite: sqlite.prepare('select id from store where site_id = ? order by id').pluck(),
     siteRecordCount: sqlite
       .prepare('select count(*) from store_record r join store s on s.id = r.store_id where s.site_id = ?')
       .pluck(),
-    nextRowids: sqlite
-      .prepare(
-        `select max(rowid) from (select r.rowid from store_record r join store s on s.id = r.store_id
-           where s.site_id = ? and r.rowid > ? order by r.rowid limit ?)`,
-      )
-      .pluck(),
+    enqueue: sqlite.prepare(
+      `insert into sync_out (site_id, store_id, table_name, record_id, action, data, sequence)
+       values (:siteId, :storeId, :tableName, :recordId, :action, :data,
+               (select coalesce(max(sequence), 0) + 1 from sync_out where site_id = :siteId))`,
+    ),
+    lineJson: sqlite.prepare(`select ${storeRecordJsonSql('r')} from store_record r where r.id = ?`).pluck(),
     markSynced: sqlite.prepare('update site set last_synced_at = ? where id = ?'),
   };
 }
@@ -92,7 +150,6 @@ export class CentralStoreSync {
   private readonly records: ReturnType<typeof storeRecordStatements>;
   private readonly running = new Set<Promise<void>>();
   private closing = false;
-  private readonly initialiseChunk: number;
   private readonly integrateChunk: number;
 
   constructor(
@@ -102,7 +159,6 @@ export class CentralStoreSync {
   ) {
     this.statements = prepare(datafile.sqlite);
     this.records = storeRecordStatements(datafile.sqlite);
-    this.initialiseChunk = options.initialiseChunk ?? 20_000;
     this.integrateChunk = options.integrateChunk ?? 2000;
   }
 
@@ -112,14 +168,24 @@ export class CentralStoreSync {
 
   // ---- pull ----------------------------------------------------------------------------------
 
-  /** JSON text of `{queueLength, data}`: the oldest `limit` records of the site's queue. */
+  /**
+   * JSON text of `{queueLength, data}`: the oldest `limit` records of the site's queue. A "send
+   * this store's data" entry among them is first filled in with the store's lines as they are now.
+   */
   queuedRecordsJson(siteId: number, limit: number): { json: string; empty: boolean } {
-    const read = this.sqlite.transaction(() => {
-      const queueLength = this.statements.queueLength.get(siteId) as number;
-      const data = queueLength === 0 ? '[]' : (this.statements.queuedBatch.get(siteId, limit) as string);
-      return { queueLength, data };
-    });
-    const { queueLength, data } = read();
+    const { queueLength, data } = this.sqlite
+      .transaction(() => {
+        const now = new Date().toISOString();
+        for (;;) {
+          const head = this.statements.queueHead.all(siteId, limit) as { id: number; storeId: number; sequence: number; unexpanded: number }[];
+          const entry = head.find((row) => row.unexpanded === 1);
+          if (!entry) break;
+          expandStoreData(this.sqlite, { id: entry.id, siteId, storeId: entry.storeId, sequence: entry.sequence }, now);
+        }
+        const length = this.statements.queueLength.get({ siteId }) as number;
+        return { queueLength: length, data: length === 0 ? '[]' : (this.statements.queuedBatch.get(siteId, limit) as string) };
+      })
+      .immediate();
     if (queueLength === 0) this.statements.markSynced.run(new Date().toISOString(), siteId);
     return { json: `{"queueLength":${queueLength},"data":${data}}`, empty: queueLength === 0 };
   }
@@ -139,64 +205,61 @@ export class CentralStoreSync {
 
   // ---- initialise ----------------------------------------------------------------------------
 
-  /** Starts building the site's queue of everything it must receive; a second call while it runs starts nothing. */
-  initialise(siteId: number): { queueLength: number } {
-    const queueLength = this.statements.siteRecordCount.get(siteId) as number;
-    this.background(siteId, 'initialisation_in_progress', () => this.buildQueue(siteId));
-    return { queueLength };
-  }
-
-  private async buildQueue(siteId: number): Promise<void> {
-    const now = new Date().toISOString();
-    this.sqlite
+  /**
+   * Starts the site afresh: its queue becomes one "send this store's data" entry per store on it,
+   * and its pushes are numbered from the beginning again (a new or re-initialised datafile). Allowed
+   * for a new site, for the datafile that started an initialisation a crash cut short, and when an
+   * administrator of the remote site asked for Re-initialise; otherwise refused, so a stray call
+   * cannot rebuild a site's queue at any time.
+   */
+  initialise(siteId: number, request: { reinitialise: boolean; instanceId: string }): { queueLength: number } {
+    return this.sqlite
       .transaction(() => {
+        const status = this.statements.initialisationStatus.get(siteId) as string;
+        const state = this.statements.pushState.get(siteId) as { upTo: number; instanceId: string | null } | undefined;
+        const sameDatafile = state?.instanceId === request.instanceId;
+        if (status === 'completed' && !request.reinitialise && !sameDatafile) throw new SyncApiError('site_already_initialised');
+        // What this site pushed and the central buffered is integrated first: it left the site's datafile already.
+        this.integrateBuffered(siteId, Number.MAX_SAFE_INTEGER);
         this.statements.clearQueue.run(siteId);
-        // A new remote datafile numbers its pushes from 1 again.
-        this.statements.resetIntegratedUpTo.run(siteId);
-        this.statements.initialisationStatus.run('started', siteId);
+        this.statements.restartPushState.run(siteId, request.instanceId);
+        this.statements.forgetAllSeen.run(siteId);
+        queueStoreData(this.sqlite, siteId, this.statements.storesOfSite.all(siteId) as number[], new Date().toISOString());
+        this.statements.setInitialisationStatus.run('completed', siteId);
+        return { queueLength: this.statements.siteRecordCount.get(siteId) as number };
       })
       .immediate();
-    let after = 0;
-    try {
-      for (;;) {
-        if (this.closing) return;
-        const done = this.sqlite
-          .transaction(() => {
-            const upto = this.statements.nextRowids.get(siteId, after, this.initialiseChunk) as number | null;
-            if (upto === null) {
-              this.statements.initialisationStatus.run('completed', siteId);
-              return true;
-            }
-            queueStoreRecords(this.sqlite, siteId, now, { storesOfSite: true, afterRowid: after, uptoRowid: upto });
-            after = upto;
-            return false;
-          })
-          .immediate();
-        if (done) return;
-        await yieldToEventLoop();
-      }
-    } catch (error) {
-      this.statements.initialisationStatus.run('error', siteId);
-      throw error;
-    }
   }
 
   // ---- push ----------------------------------------------------------------------------------
 
   /**
-   * Buffers a pushed batch. Records for a store that is not on the site are refused here, with the
-   * reason, and not buffered: the remote keeps them. queueLength 0 starts integration.
+   * Buffers a pushed batch. A record numbered at or below what was already integrated is a re-send
+   * only if it is the same record; otherwise the site's numbering went backwards and the whole push
+   * is refused, naming the cause. Records that cannot be integrated are refused here, with the
+   * reason, and not buffered. queueLength 0 starts integration.
    */
   receivePush(siteId: number, body: PushBody): PushAnswer {
     const refused: RefusedRecord[] = [];
     this.sqlite
       .transaction(() => {
-        const upTo = (this.statements.integratedUpTo.get(siteId) as number | undefined) ?? 0;
+        const upTo = (this.statements.pushState.get(siteId) as { upTo: number } | undefined)?.upTo ?? 0;
         for (const record of body.data) {
-          if (record.syncOutId <= upTo) continue;
-          const problem = this.checkRecord(siteId, record.tableName, record.recordId, record.action, record.recordData);
+          const pushed = toPushed(record);
+          const seen = this.statements.seen.get(siteId, record.syncOutId) as { fingerprint: string; refusal: string | null } | undefined;
+          if (seen && seen.fingerprint !== fingerprint(pushed)) throw new SyncApiError('site_changes_went_backwards');
+          if (seen) {
+            // A re-send (the site did not get the answer): the same answer again.
+            if (seen.refusal) refused.push({ syncOutId: record.syncOutId, ...(JSON.parse(seen.refusal) as Problem) });
+            continue;
+          }
+          if (record.syncOutId <= upTo) throw new SyncApiError('site_changes_went_backwards');
+          const problem = this.judge(siteId, pushed);
           if (problem) {
             refused.push({ syncOutId: record.syncOutId, ...problem });
+            this.statements.remember.run(siteId, record.syncOutId, fingerprint(pushed), JSON.stringify(problem));
+            this.statements.unbuffer.run(siteId, record.syncOutId);
+            this.answerWithCurrentLine(siteId, pushed);
             continue;
           }
           this.statements.buffer.run(
@@ -205,7 +268,7 @@ export class CentralStoreSync {
             record.tableName,
             record.recordId,
             record.action,
-            record.recordData === undefined ? null : JSON.stringify(record.recordData),
+            JSON.stringify({ recordData: record.recordData ?? null, baseVersion: record.baseVersion ?? null }),
           );
         }
       })
@@ -218,23 +281,22 @@ export class CentralStoreSync {
   }
 
   /** Why a pushed record cannot be integrated for this site, or null when it can. */
-  private checkRecord(
-    siteId: number,
-    tableName: string,
-    recordId: string,
-    action: string,
-    recordData: unknown,
-  ): Omit<RefusedRecord, 'syncOutId'> | null {
-    if (tableName !== STORE_RECORD_TABLE) {
-      return { storeId: null, code: 'unknown_table', message: `Records of table "${tableName}" are not accepted from remote sites.` };
+  private judge(siteId: number, record: Pushed): Problem | null {
+    if (record.tableName !== STORE_RECORD_TABLE) {
+      return { storeId: null, code: 'unknown_table', message: `Records of table "${record.tableName}" are not accepted from remote sites.` };
     }
+    if (record.action !== 'insert' && record.action !== 'update' && record.action !== 'delete') {
+      return { storeId: null, code: 'invalid_record', message: `Stock line ${record.recordId} was refused: "${record.action}" is not a change this server takes.` };
+    }
+    const current = this.records.current(record.recordId);
     const stores = new Set<number>();
-    const current = this.records.storeOf(recordId);
-    if (current !== undefined) stores.add(current);
-    if (action !== 'delete') {
-      const data = readStoreRecordData(recordId, recordData);
-      if (!data) return { storeId: null, code: 'invalid_record', message: `Stock line ${recordId} could not be read.` };
-      stores.add(data.storeId);
+    if (current) stores.add(current.storeId);
+    let itemName: string | null = null;
+    if (record.action !== 'delete') {
+      const read = readStoreRecordData(record.recordId, record.recordData);
+      if (!read.ok) return { storeId: null, code: 'invalid_record', message: read.message };
+      stores.add(read.data.storeId);
+      itemName = read.data.itemName;
     }
     for (const storeId of stores) {
       const store = this.statements.storeOfSite.get(storeId) as { siteId: number; name: string } | undefined;
@@ -250,46 +312,118 @@ export class CentralStoreSync {
         };
       }
     }
+    const storeId = [...stores][0] ?? null;
+    const line = itemName ? `Stock line "${itemName}"` : 'A stock line';
+    // Conflicts: the change must be made from the version the central has now.
+    if (typeof record.baseVersion === 'number' || record.action === 'insert') {
+      if (record.action === 'insert' && current) {
+        return { storeId, code: 'conflict', message: `${line} already exists on the central server, so this new line was not added.` };
+      }
+      if (record.action === 'update' && !current) {
+        return { storeId, code: 'conflict', message: `${line} was deleted since this change was made, so the change was not applied.` };
+      }
+      if (current && record.action !== 'insert' && current.version !== record.baseVersion) {
+        const where = current.changedBySiteId === null ? 'elsewhere' : `at "${this.statements.siteName.get(current.changedBySiteId) ?? 'another site'}"`;
+        return {
+          storeId,
+          code: 'conflict',
+          message: `${line} was changed ${where} since this change was made, so it was not applied over the newer value. Send it again to overwrite, or discard it.`,
+        };
+      }
+    }
     return null;
+  }
+
+  /** After refusing a change of a line of a store on this site: the site gets the central's line (or its absence) back. */
+  private answerWithCurrentLine(siteId: number, record: Pushed): void {
+    if (record.tableName !== STORE_RECORD_TABLE) return;
+    const current = this.records.current(record.recordId);
+    const storeId = current?.storeId ?? readStoreRecordData(record.recordId, record.recordData);
+    const onSite = (id: number) => (this.statements.storeOfSite.get(id) as { siteId: number } | undefined)?.siteId === siteId;
+    if (current) {
+      if (!onSite(current.storeId)) return;
+      this.statements.enqueue.run({
+        siteId,
+        storeId: current.storeId,
+        tableName: STORE_RECORD_TABLE,
+        recordId: record.recordId,
+        action: 'update',
+        data: this.statements.lineJson.get(record.recordId) as string,
+      });
+    } else if (typeof storeId === 'object' && storeId.ok && onSite(storeId.data.storeId)) {
+      this.statements.enqueue.run({ siteId, storeId: storeId.data.storeId, tableName: STORE_RECORD_TABLE, recordId: record.recordId, action: 'delete', data: null });
+    }
   }
 
   private async integrate(siteId: number): Promise<void> {
     for (;;) {
       if (this.closing) return;
-      const count = this.sqlite
-        .transaction(() => {
-          const rows = this.statements.buffered.all(siteId, this.integrateChunk) as {
-            syncOutId: number;
-            tableName: string;
-            recordId: string;
-            action: string;
-            data: string | null;
-          }[];
-          let upTo = (this.statements.integratedUpTo.get(siteId) as number | undefined) ?? 0;
-          for (const row of rows) {
-            if (row.syncOutId > upTo) {
-              const data = row.data === null ? undefined : (JSON.parse(row.data) as unknown);
-              // The store may have moved off the site since the batch arrived: kept here, refused.
-              const problem = this.checkRecord(siteId, row.tableName, row.recordId, row.action, data);
-              if (problem) {
-                this.statements.refuseBuffered.run(problem.message, siteId, row.syncOutId);
-                continue;
-              }
-              if (row.action === 'delete') this.records.remove(row.recordId);
-              else this.records.upsert(readStoreRecordData(row.recordId, data)!);
-              // The site owns its stores' data: its change replaces what the central had queued for it.
-              this.statements.dropQueuedCopies.run(siteId, row.recordId, row.tableName);
-              upTo = row.syncOutId;
-            }
-            this.statements.unbuffer.run(siteId, row.syncOutId);
-          }
-          this.statements.setIntegratedUpTo.run(siteId, upTo);
-          return rows.length;
-        })
-        .immediate();
+      const count = this.sqlite.transaction(() => this.integrateBuffered(siteId, this.integrateChunk)).immediate();
       if (count < this.integrateChunk) return;
       await yieldToEventLoop();
     }
+  }
+
+  /** Integrates up to `limit` buffered records of the site; runs in the caller's transaction. Returns how many were read. */
+  private integrateBuffered(siteId: number, limit: number): number {
+    const rows = this.statements.buffered.all(siteId, limit) as {
+      syncOutId: number;
+      tableName: string;
+      recordId: string;
+      action: string;
+      data: string;
+    }[];
+    let upTo = (this.statements.pushState.get(siteId) as { upTo: number } | undefined)?.upTo ?? 0;
+    for (const row of rows) {
+      if (row.syncOutId > upTo) {
+        const { recordData, baseVersion } = JSON.parse(row.data) as { recordData: unknown; baseVersion: number | null };
+        const pushed: Pushed = { ...row, recordData: recordData ?? undefined, baseVersion };
+        // The store may have moved, or the line changed, since the batch arrived: answered back, not kept here.
+        const problem = this.judge(siteId, pushed);
+        if (problem) this.answerBack(siteId, pushed, problem);
+        else this.apply(siteId, pushed);
+        this.statements.remember.run(siteId, row.syncOutId, fingerprint(pushed), null);
+        upTo = row.syncOutId;
+      }
+      this.statements.unbuffer.run(siteId, row.syncOutId);
+    }
+    this.statements.setIntegratedUpTo.run(siteId, upTo);
+    this.statements.forgetOldSeen.run(siteId, upTo - SEEN_WINDOW);
+    return rows.length;
+  }
+
+  private apply(siteId: number, record: Pushed): void {
+    if (record.action === 'delete') this.records.remove(record.recordId);
+    else {
+      const read = readStoreRecordData(record.recordId, record.recordData);
+      if (read.ok) this.records.upsert(read.data, siteId);
+    }
+    // The site owns its stores' data: its change replaces what the central had queued for it.
+    this.statements.dropQueuedCopies.run(siteId, record.recordId, record.tableName);
+  }
+
+  /** A change refused after its push was answered: it goes back to the site in its queue, with the reason. */
+  private answerBack(siteId: number, record: Pushed, problem: Problem): void {
+    const data: RefusedChangeData = {
+      pushedAs: record.syncOutId,
+      storeId: problem.storeId,
+      tableName: record.tableName,
+      recordId: record.recordId,
+      action: record.action as RefusedChangeData['action'],
+      data: record.recordData === undefined ? null : JSON.stringify(record.recordData),
+      baseVersion: record.baseVersion ?? null,
+      code: problem.code,
+      message: problem.message,
+    };
+    this.statements.enqueue.run({
+      siteId,
+      storeId: problem.storeId,
+      tableName: REFUSED_CHANGE_TABLE,
+      recordId: String(record.syncOutId),
+      action: 'insert',
+      data: JSON.stringify(data),
+    });
+    this.answerWithCurrentLine(siteId, record);
   }
 
   // ---- background work -----------------------------------------------------------------------
@@ -316,4 +450,15 @@ export class CentralStoreSync {
     this.closing = true;
     await this.idle();
   }
+}
+
+function toPushed(record: QueuedRecord): Pushed {
+  return {
+    syncOutId: record.syncOutId,
+    tableName: record.tableName,
+    recordId: record.recordId,
+    action: record.action,
+    recordData: record.recordData,
+    baseVersion: record.baseVersion,
+  };
 }

@@ -28,10 +28,32 @@ function centralStatements(sqlite: Database.Database) {
     ),
     deleteStoreData: sqlite.prepare('delete from store_record where store_id = ?'),
     deleteStore: sqlite.prepare('delete from store where id = ?'),
+    siteOfStore: sqlite.prepare('select site_id from store where id = ?').pluck(),
+    activeSite: sqlite.prepare(`select json_extract(value, '$') from setting where key = 'active_site_id'`).pluck(),
+    siteName: sqlite.prepare('select name from site where id = ?').pluck(),
+    refuseUnsent: sqlite.prepare(
+      `update remote_out set refused_at = ?, refused_code = 'store_not_active_on_site', refused_message = ?
+       where store_id = ? and refused_at is null`,
+    ),
   };
 }
 
 type CentralStatements = ReturnType<typeof centralStatements>;
+
+/**
+ * A store this site held has gone to another site: its data goes with it. The site stops showing
+ * it, and changes made here that were not sent yet are kept as refused changes, not applied.
+ */
+function storeLeft(statements: CentralStatements, storeId: number, storeName: string, toSiteId: number): void {
+  const to = (statements.siteName.get(toSiteId) as string | undefined) ?? `site ${toSiteId}`;
+  statements.refuseUnsent.run(
+    new Date().toISOString(),
+    `Store "${storeName}" moved to "${to}" before these changes were sent, so they were not applied there. ` +
+      'Send them again if the store comes back to this site, or discard them.',
+    storeId,
+  );
+  statements.deleteStoreData.run(storeId);
+}
 
 /** The translator: one central record (a site or a store) into this datafile's rows. */
 export function applyCentralRecord(statements: CentralStatements, record: CentralRecord): void {
@@ -59,18 +81,25 @@ export function applyCentralRecord(statements: CentralStatements, record: Centra
       statements.deleteStore.run(id);
       return;
     }
+    const siteId = Number(data.siteId);
+    const before = statements.siteOfStore.get(id) as number | undefined;
+    const here = statements.activeSite.get() as number | undefined;
+    if (before !== undefined && before === here && siteId !== here) storeLeft(statements, id, String(data.name ?? ''), siteId);
     statements.upsertStore.run({
       id,
       uuid: String(data.uuid ?? ''),
       code: String(data.code ?? ''),
       name: String(data.name ?? ''),
-      siteId: Number(data.siteId),
+      siteId,
     });
   }
 }
 
-/** Pulls central_records from the saved cursor; then this datafile acts as `siteId` once that site has arrived. */
-export async function pullCentralRecords(run: RunContext, siteId: number): Promise<void> {
+/**
+ * Pulls central_records from the saved cursor; then this datafile acts as `siteId` once that site
+ * has arrived, and its own site shows this machine's hardware ID, which the central bound to it.
+ */
+export async function pullCentralRecords(run: RunContext, siteId: number, hardwareId: string): Promise<void> {
   const statements = centralStatements(run.sqlite);
   let state = run.state.read();
   for (let pass = 0; pass < 1_000_000; pass += 1) {
@@ -90,5 +119,11 @@ export async function pullCentralRecords(run: RunContext, siteId: number): Promi
     if (state.centralCursor >= answer.maxCursor) break;
   }
   const known = run.sqlite.prepare('select 1 from site where id = ?').get(siteId);
-  if (known && getSetting(run.sqlite, 'active_site_id') !== siteId) setSetting(run.sqlite, 'active_site_id', siteId);
+  if (!known) return;
+  run.sqlite
+    .transaction(() => {
+      if (getSetting(run.sqlite, 'active_site_id') !== siteId) setSetting(run.sqlite, 'active_site_id', siteId);
+      run.sqlite.prepare('update site set hardware_id = ? where id = ? and hardware_id is not ?').run(hardwareId, siteId, hardwareId);
+    })
+    .immediate();
 }

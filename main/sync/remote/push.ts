@@ -2,7 +2,9 @@
  * Push: this site's changes (remote_out) go to the central in batches, each POST queued_records
  * carrying how many remain, the last with queueLength 0 (sent even when there is nothing, so an
  * integration a crash cut short resumes). Accepted records leave remote_out; refused ones stay,
- * marked with the central's reason. Then wait while the central integrates.
+ * marked with the central's reason (the central sends its own line back, which the pull applies).
+ * Each change names the version of the line it was made from, so the central can tell a stale
+ * change from a current one. Then wait while the central integrates.
  */
 import { type PushAnswer, type QueuedRecord, syncRoutes } from '../protocol';
 import type { RunContext } from './run-context';
@@ -13,6 +15,7 @@ interface OutRow {
   recordId: string;
   action: 'insert' | 'update' | 'delete';
   data: string | null;
+  baseVersion: number | null;
 }
 
 export async function pushChanges(run: RunContext): Promise<void> {
@@ -20,11 +23,11 @@ export async function pushChanges(run: RunContext): Promise<void> {
   const batch = run.batch.push;
   const countAfter = sqlite.prepare('select count(*) from remote_out where refused_at is null and id > ?').pluck();
   const nextBatch = sqlite.prepare(
-    `select id, table_name as tableName, record_id as recordId, action, data
+    `select id, table_name as tableName, record_id as recordId, action, data, base_version as baseVersion
      from remote_out where refused_at is null and id > ? order by id limit ?`,
   );
   const removeSent = sqlite.prepare('delete from remote_out where id = ? and refused_at is null');
-  const markRefused = sqlite.prepare('update remote_out set refused_at = ?, refused_message = ? where id = ?');
+  const markRefused = sqlite.prepare('update remote_out set refused_at = ?, refused_message = ?, refused_code = ? where id = ?');
   const total = countAfter.get(0) as number;
   // Bounded even while someone keeps editing: after this many batches the next one is sent as the last.
   const maxPasses = Math.ceil(total / batch) + 2;
@@ -36,20 +39,23 @@ export async function pushChanges(run: RunContext): Promise<void> {
     const lastId = rows.length > 0 ? rows[rows.length - 1]!.id : after;
     const remaining = rows.length === 0 ? 0 : (countAfter.get(lastId) as number);
     const last = remaining === 0 || pass === maxPasses;
-    const data: QueuedRecord[] = rows.map((r) =>
-      r.data === null
-        ? { syncOutId: r.id, tableName: r.tableName, recordId: r.recordId, action: r.action }
-        : { syncOutId: r.id, tableName: r.tableName, recordId: r.recordId, action: r.action, recordData: JSON.parse(r.data) },
-    );
+    const data: QueuedRecord[] = rows.map((r) => ({
+      syncOutId: r.id,
+      tableName: r.tableName,
+      recordId: r.recordId,
+      action: r.action,
+      ...(r.data === null ? {} : { recordData: JSON.parse(r.data) as Record<string, unknown> }),
+      baseVersion: r.baseVersion,
+    }));
     run.progress('pushing', 'Sending changes made here…', sent, total);
     const answer = (await run.central.call('POST', syncRoutes.queuedRecords, { queueLength: last ? 0 : remaining, data })) as PushAnswer;
-    const refused = new Map((answer.refused ?? []).map((r) => [r.syncOutId, r.message]));
+    const refused = new Map((answer.refused ?? []).map((r) => [r.syncOutId, r]));
     const now = new Date().toISOString();
     sqlite
       .transaction(() => {
         for (const row of rows) {
           const reason = refused.get(row.id);
-          if (reason !== undefined) markRefused.run(now, reason, row.id);
+          if (reason !== undefined) markRefused.run(now, reason.message, reason.code, row.id);
           else removeSent.run(row.id);
         }
       })

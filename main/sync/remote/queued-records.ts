@@ -1,12 +1,16 @@
 /**
  * Pull of this site's queue (GET queued_records): each batch is applied together with the list of
  * its IDs to acknowledge, in one transaction, then acknowledged. A crash between the two
- * re-acknowledges at the start of the next run (acknowledgePending). A record received for a line
- * with an unpushed local change is skipped: this site owns its stores' data, and the local change
- * goes to the central on the next push.
+ * re-acknowledges at the start of the next run (acknowledgePending).
+ *
+ * What arrives: stock lines (applied, unless this site has an unsent change of the line: that goes
+ * to the central on the next push, which decides), "here is the whole store" (the lines of that
+ * store this site still holds are dropped first, so a line deleted elsewhere never comes back), and
+ * changes the central refused after accepting them, kept here for review.
  */
-import { type QueuedRecordsAnswer, syncRoutes } from '../protocol';
-import { readStoreRecordData, STORE_RECORD_TABLE } from '../../services/store-records';
+import type Database from 'better-sqlite3';
+import { type QueuedRecord, type QueuedRecordsAnswer, REFUSED_CHANGE_TABLE, type RefusedChangeData, syncRoutes } from '../protocol';
+import { readStoreRecordData, STORE_DATA_TABLE, STORE_RECORD_TABLE } from '../../services/store-records';
 import { SyncRunError } from './central-calls';
 import { notUnderstood } from './central-answer';
 import type { RunContext } from './run-context';
@@ -19,12 +23,65 @@ export async function acknowledgePending(run: RunContext): Promise<void> {
   run.state.update({ pendingAcks: [] });
 }
 
+function statements(sqlite: Database.Database) {
+  return {
+    hasLocalChange: sqlite.prepare('select 1 from remote_out where record_id = ? and refused_at is null limit 1').pluck(),
+    storeExists: sqlite.prepare('select 1 from store where id = ?').pluck(),
+    dropStoreLines: sqlite.prepare(
+      `delete from store_record where store_id = ?
+         and not exists (select 1 from remote_out o where o.record_id = store_record.id and o.refused_at is null)`,
+    ),
+    keepRefused: sqlite.prepare(
+      `insert into remote_out (store_id, table_name, record_id, action, data, base_version, refused_at, refused_message, refused_code, pushed_as)
+       select :storeId, :tableName, :recordId, :action, :data, :baseVersion, :now, :message, :code, :pushedAs
+       where not exists (select 1 from remote_out where id = :pushedAs or pushed_as = :pushedAs)`,
+    ),
+  };
+}
+
 export async function pullQueuedRecords(run: RunContext): Promise<void> {
   const { sqlite, records } = run;
-  const hasLocalChange = sqlite.prepare('select 1 from remote_out where record_id = ? and refused_at is null limit 1').pluck();
-  const storeExists = sqlite.prepare('select 1 from store where id = ?').pluck();
+  const s = statements(sqlite);
   let done = 0;
   let total = 0;
+
+  const apply = (record: QueuedRecord, now: string): void => {
+    if (record.tableName === STORE_DATA_TABLE) {
+      const storeId = Number(record.recordId);
+      if (Number.isInteger(storeId)) s.dropStoreLines.run(storeId);
+      return;
+    }
+    if (record.tableName === REFUSED_CHANGE_TABLE) {
+      const refused = record.recordData as unknown as RefusedChangeData | undefined;
+      if (!refused || typeof refused.pushedAs !== 'number') return;
+      s.keepRefused.run({
+        storeId: refused.storeId ?? 0,
+        tableName: refused.tableName,
+        recordId: refused.recordId,
+        action: refused.action,
+        data: refused.data,
+        baseVersion: refused.baseVersion,
+        now,
+        message: refused.message,
+        code: refused.code,
+        pushedAs: refused.pushedAs,
+      });
+      return;
+    }
+    if (record.tableName !== STORE_RECORD_TABLE) return;
+    if (s.hasLocalChange.get(record.recordId)) return;
+    if (record.action === 'delete') {
+      records.remove(record.recordId);
+      return;
+    }
+    const read = readStoreRecordData(record.recordId, record.recordData);
+    if (!read.ok) return;
+    if (!s.storeExists.get(read.data.storeId)) {
+      throw new SyncRunError('The central server sent stock of a store this site does not know yet. The next sync will fetch it.');
+    }
+    records.upsert(read.data);
+  };
+
   for (let pass = 0; pass < 1_000_000; pass += 1) {
     const answer = (await run.central.call('GET', `${syncRoutes.queuedRecords}?limit=${run.batch.pull}`)) as QueuedRecordsAnswer | null;
     if (!answer || !Array.isArray(answer.data) || typeof answer.queueLength !== 'number') throw new SyncRunError(notUnderstood);
@@ -35,22 +92,10 @@ export async function pullQueuedRecords(run: RunContext): Promise<void> {
       return;
     }
     const ids = answer.data.map((r) => r.syncOutId);
+    const now = new Date().toISOString();
     sqlite
       .transaction(() => {
-        for (const record of answer.data) {
-          if (record.tableName !== STORE_RECORD_TABLE) continue;
-          if (hasLocalChange.get(record.recordId)) continue;
-          if (record.action === 'delete') {
-            records.remove(record.recordId);
-            continue;
-          }
-          const data = readStoreRecordData(record.recordId, record.recordData);
-          if (!data) continue;
-          if (!storeExists.get(data.storeId)) {
-            throw new SyncRunError('The central server sent stock of a store this site does not know yet. The next sync will fetch it.');
-          }
-          records.upsert(data);
-        }
+        for (const record of answer.data) apply(record, now);
         run.state.update({ pendingAcks: ids, waitingIn: Math.max(0, answer.queueLength - ids.length) });
       })
       .immediate();

@@ -15,8 +15,9 @@
 import { EventEmitter } from 'node:events';
 import type { Datafile } from '../../../db/datafile';
 import { getSetting, type RemoteSyncSettings, setSetting } from '../../../db/settings';
-import type { SyncPhase, SyncStatus } from '../../../shared/contract';
+import type { ConfirmableResult, SyncPhase, SyncStatus } from '../../../shared/contract';
 import { AppFailure } from '../../../shared/errors';
+import { type Actor, requireEditSyncSettings } from '../../services/actor';
 import { isCentralServerDatafile, isFreshDatafile } from '../../services/datafile-role';
 import { storeRecordStatements } from '../../services/store-records';
 import { syncRoutes } from '../protocol';
@@ -130,6 +131,44 @@ export class SyncRunner {
     this.events.emit('status');
   }
 
+  // ---- re-initialise -------------------------------------------------------------------------
+
+  /**
+   * Re-initialise (an administrator of this remote site, after a confirmation): the next run asks
+   * the central to start the site afresh and fetches everything again. Store data held here is
+   * dropped, except lines with changes not sent yet: those changes are kept and sent (the central
+   * takes them, or lists them for review when the line changed since), so nothing is lost.
+   */
+  reinitialise(actor: Actor, input: { confirmed: boolean }): Promise<ConfirmableResult<{ sync: SyncStatus }>> {
+    requireEditSyncSettings(actor);
+    const settings = this.connection.settings();
+    if (!settings) return Promise.reject(new AppFailure('sync_not_configured', notConfiguredMessage));
+    if (isCentralServerDatafile(this.sqlite) && !isFreshDatafile(this.sqlite)) return Promise.reject(new AppFailure('sync_not_on_central'));
+    if (this.current) return Promise.reject(new AppFailure('sync_is_running', 'A sync is running. Wait for it to finish, then Re-initialise.'));
+    if (!input.confirmed) {
+      return Promise.resolve({
+        status: 'needs_confirmation',
+        confirmations: [
+          {
+            kind: 'reinitialise_sync',
+            message:
+              `Re-initialise "${settings.siteName}"? This datafile fetches all of the site's data again from the central server. ` +
+              'Changes made here that were not sent yet are kept and sent first.',
+          },
+        ],
+      });
+    }
+    this.sqlite
+      .transaction(() => {
+        this.sqlite
+          .prepare('delete from store_record where not exists (select 1 from remote_out o where o.record_id = store_record.id and o.refused_at is null)')
+          .run();
+        this.state.update(settings, { initialisedAt: null, centralCursor: 0, pendingAcks: [], waitingIn: null, reinitialise: true });
+      })
+      .immediate();
+    return this.syncNow().then((sync) => ({ status: 'done', sync }));
+  }
+
   // ---- the run -------------------------------------------------------------------------------
 
   /** Runs a sync, or joins the one already running. Never rejects for sync failures: they are in lastError. */
@@ -200,16 +239,21 @@ export class SyncRunner {
     const site = (await central.call('GET', syncRoutes.site)) as { id?: unknown; siteId?: unknown } | null;
     if (typeof site?.id !== 'string' || typeof site.siteId !== 'number') throw new SyncRunError(notUnderstood);
     if (!this.connection.acceptSiteIdentity(settings, site.id)) throw new SyncRunError(connectionMessages.site_mismatch);
-    await acknowledgePending(run);
-    await pushChanges(run);
-    if (run.state.read().initialisedAt === null) {
+    const initialise = async (reinitialise: boolean) => {
       const preparing = 'The central server is preparing this site’s data…';
       progress('initialising', preparing);
-      const answer = (await central.call('POST', syncRoutes.initialise, {})) as { queueLength?: number } | null;
+      const answer = (await central.call('POST', syncRoutes.initialise, reinitialise ? { reinitialise } : {})) as { queueLength?: number } | null;
       await central.waitUntilIdle('initialising', preparing);
-      run.state.update({ waitingIn: typeof answer?.queueLength === 'number' ? answer.queueLength : null });
-    }
-    await pullCentralRecords(run, site.siteId);
+      run.state.update({ waitingIn: typeof answer?.queueLength === 'number' ? answer.queueLength : null, reinitialise: false });
+    };
+    await acknowledgePending(run);
+    // Re-initialise starts the site afresh on the central first, so changes kept here are taken
+    // again whatever their numbers (a restored backup's are below what the central has seen).
+    const again = run.state.read().reinitialise === true;
+    if (again) await initialise(true);
+    await pushChanges(run);
+    if (!again && run.state.read().initialisedAt === null) await initialise(false);
+    await pullCentralRecords(run, site.siteId, this.connection.hardwareId());
     await pullQueuedRecords(run);
     if (run.state.read().initialisedAt === null) run.state.update({ initialisedAt: new Date().toISOString() });
   }
