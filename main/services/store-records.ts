@@ -112,10 +112,16 @@ export function queueStoreData(sqlite: Database.Database, siteId: number, storeI
   for (const storeId of storeIds) insert.run({ siteId, storeId, recordId: String(storeId), now });
 }
 
-/** A store left a site: nothing queued for it there is to be delivered any more. */
+/**
+ * A store left a site: none of its data queued there is to be delivered any more. (Refusals
+ * answered back to the site stay: they are the site's own changes, which it must get back.)
+ */
 export function cancelQueuedStoreData(sqlite: Database.Database, siteId: number, storeIds: readonly number[]): number {
   return sqlite
-    .prepare('delete from sync_out where site_id = ? and store_id in (select value from json_each(?))')
+    .prepare(
+      `delete from sync_out where site_id = ? and store_id in (select value from json_each(?))
+         and table_name in ('${STORE_DATA_TABLE}', '${STORE_RECORD_TABLE}')`,
+    )
     .run(siteId, JSON.stringify(storeIds)).changes;
 }
 

@@ -213,6 +213,37 @@ describe('4. records parked where nobody sees them', () => {
   });
 });
 
+describe('4b. a refusal answered back in the queue', () => {
+  it('still reaches the site when the store moves away before the site pulls it', async () => {
+    central = await centralWithSites({ runLeaseMs: 100 });
+    const waikato = await remoteFor('Waikato');
+    await syncOk(waikato);
+    const target = linesOf(central.core, 'TAU_DH')[0]!;
+    const push = (queueLength: number, data: unknown[]) =>
+      syncCall(central.url, '/sync/v5/queued_records', {
+        siteName: 'Waikato',
+        password: WAIKATO_PASSWORD,
+        hardwareId: 'waikato-device',
+        method: 'POST',
+        body: JSON.stringify({ queueLength, data }),
+        headers: { 'content-type': 'application/json', 'msupply-sync-run': 'probe/run' },
+      });
+    // A change is taken into the buffer; the central corrects the line before integrating it.
+    const change = { syncOutId: 1000, tableName: 'store_record', recordId: target.id, action: 'update', baseVersion: target.version, recordData: { ...target, quantity: 4444, version: target.version + 1 } };
+    expect((await push(1, [change])).status).toBe(200);
+    central.core.stock.saveLine(await adminOf(central.core), { storeId: target.storeId, lineId: target.id, itemCode: target.itemCode, itemName: target.itemName, quantity: 5555 });
+    expect((await push(0, [])).json.integrationStarted).toBe(true);
+    await central.running.server.centralStoreSync.idle();
+    // The conflict is queued back for Waikato; then the store leaves Waikato before it syncs.
+    await moveStore('TAU_DH', 1);
+    await new Promise((resolve) => setTimeout(resolve, 150)); // the probe's run lease lapses
+    await syncOk(waikato);
+    const refused = waikato.refusedChanges.list().rows;
+    expect(refused).toEqual([expect.objectContaining({ recordId: target.id, refusedMessage: expect.stringContaining('since this change was made') })]);
+    expect(line(central.core, target.id)?.quantity).toBe(5555);
+  });
+});
+
 describe('5. discarding a refused change leaves it applied at the site', () => {
   it('does not: a refused change is never applied at the site, and discarding leaves the central value', async () => {
     central = await centralWithSites();
