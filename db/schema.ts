@@ -190,6 +190,8 @@ export const remoteOut = sqliteTable(
     data: text('data'),
     /** The line's version this change was made from (what the central must still have); null for a new line. */
     baseVersion: integer('base_version'),
+    /** When it was first sent: from then on it may have reached the central even if no answer came back. */
+    sentAt: text('sent_at'),
     refusedAt: text('refused_at'),
     refusedMessage: text('refused_message'),
     /** Why: store_not_active_on_site, conflict, invalid_record, unknown_table. */

@@ -8,6 +8,7 @@ CREATE TABLE `site_push_seen` (
 );
 --> statement-breakpoint
 ALTER TABLE `remote_out` ADD `base_version` integer;--> statement-breakpoint
+ALTER TABLE `remote_out` ADD `sent_at` text;--> statement-breakpoint
 ALTER TABLE `remote_out` ADD `refused_code` text;--> statement-breakpoint
 ALTER TABLE `remote_out` ADD `pushed_as` integer;--> statement-breakpoint
 CREATE UNIQUE INDEX `remote_out_pushed_as_unique` ON `remote_out` (`pushed_as`);--> statement-breakpoint

@@ -133,13 +133,18 @@ export class StockService {
         ? null
         : (this.sqlite.prepare(`select ${storeRecordJsonSql('r')} from store_record r where r.id = ?`).pluck().get(lineId) as string);
     if (active !== central) {
-      // A change carries the whole line, so only the latest unsent one matters. It is sent as made
-      // from the version the central last knew (the first unsent change's base), and a line the
-      // central has never had stays an insert, or is not sent at all once deleted.
+      // A change carries the whole line, so only the latest change not yet sent matters. It is sent
+      // as made from the version the central last knew (the first such change's base), and a line
+      // the central has never had stays an insert, or is not sent at all once deleted. A change
+      // already sent once stays as it is (its answer may have been lost on the way back): the new
+      // one follows it, made from the version it left.
       const first = this.sqlite
-        .prepare('select action, base_version as baseVersion from remote_out where record_id = ? and refused_at is null order by id limit 1')
+        .prepare(
+          `select action, base_version as baseVersion from remote_out
+           where record_id = ? and refused_at is null and sent_at is null order by id limit 1`,
+        )
         .get(lineId) as { action: string; baseVersion: number | null } | undefined;
-      this.sqlite.prepare('delete from remote_out where record_id = ? and refused_at is null').run(lineId);
+      this.sqlite.prepare('delete from remote_out where record_id = ? and refused_at is null and sent_at is null').run(lineId);
       if (first?.action === 'insert') {
         if (action === 'delete') return;
         action = 'insert';

@@ -12,6 +12,7 @@ import { adminOf, fastHasher, storeIdByCode, tempDir, unchangedDraft } from '../
 import { type Central, KOPU, syncCall, WAIKATO } from './helpers';
 import {
   fastRemote,
+  lossyClient,
   KOPU_PASSWORD,
   WAIKATO_PASSWORD,
   centralWithSites,
@@ -241,6 +242,32 @@ describe('4b. a refusal answered back in the queue', () => {
     const refused = waikato.refusedChanges.list().rows;
     expect(refused).toEqual([expect.objectContaining({ recordId: target.id, refusedMessage: expect.stringContaining('since this change was made') })]);
     expect(line(central.core, target.id)?.quantity).toBe(5555);
+  });
+});
+
+describe('a change whose answer was lost', () => {
+  it('is never folded into a later edit here: a line added, its answer lost, then deleted here, is deleted on the central too', async () => {
+    central = await centralWithSites();
+    let loseNextPush = false;
+    const waikato = await remoteFor('Waikato', {
+      retry: { ...fastRemote.retry, attempts: 1 },
+      nodeClient: lossyClient((method, url) => {
+        const lose = loseNextPush && method === 'POST' && url.endsWith('/queued_records');
+        if (lose) loseNextPush = false;
+        return lose;
+      }),
+    });
+    await syncOk(waikato);
+    const admin = await adminOf(waikato);
+    const added = waikato.stock.saveLine(admin, { storeId: storeIdByCode(waikato, 'Waikato'), lineId: null, itemCode: 'LOST', itemName: 'Answer lost', quantity: 1 });
+    loseNextPush = true;
+    expect((await waikato.syncRunner.syncNow()).lastError).toMatch(/Unable to connect/);
+    await central.running.server.centralStoreSync.idle();
+    expect(line(central.core, added.lineId)).toBeDefined();
+    waikato.stock.deleteLine(admin, { lineId: added.lineId });
+    await syncOk(waikato);
+    expect(line(central.core, added.lineId)).toBeUndefined();
+    expect(linesOf(waikato, 'Waikato')).toEqual(linesOf(central.core, 'Waikato'));
   });
 });
 

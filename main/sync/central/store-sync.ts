@@ -94,7 +94,8 @@ function prepare(sqlite: Database.Database) {
            (select ${recordJsonSql} as rec from sync_out where site_id = ? order by sequence, id limit ?)`,
       )
       .pluck(),
-    acknowledge: sqlite.prepare('delete from sync_out where site_id = ? and id in (select value from json_each(?))'),
+    // By primary key: `+site_id` keeps SQLite from scanning the site's whole queue for each acknowledgement.
+    acknowledge: sqlite.prepare('delete from sync_out where id in (select value from json_each(?)) and +site_id = ?'),
     centralBatch: sqlite
       .prepare(
         `select coalesce(json_group_array(json(rec)), '[]') from
@@ -191,7 +192,7 @@ export class CentralStoreSync {
   }
 
   acknowledge(siteId: number, syncIds: number[]): number {
-    return this.statements.acknowledge.run(siteId, JSON.stringify(syncIds)).changes;
+    return this.statements.acknowledge.run(JSON.stringify(syncIds), siteId).changes;
   }
 
   centralRecordsJson(cursor: number, limit: number): string {

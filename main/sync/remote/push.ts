@@ -28,6 +28,7 @@ export async function pushChanges(run: RunContext): Promise<void> {
   );
   const removeSent = sqlite.prepare('delete from remote_out where id = ? and refused_at is null');
   const markRefused = sqlite.prepare('update remote_out set refused_at = ?, refused_message = ?, refused_code = ? where id = ?');
+  const markSent = sqlite.prepare('update remote_out set sent_at = ? where id = ? and sent_at is null');
   const total = countAfter.get(0) as number;
   // Bounded even while someone keeps editing: after this many batches the next one is sent as the last.
   const maxPasses = Math.ceil(total / batch) + 2;
@@ -48,6 +49,10 @@ export async function pushChanges(run: RunContext): Promise<void> {
       baseVersion: r.baseVersion,
     }));
     run.progress('pushing', 'Sending changes made here…', sent, total);
+    // Marked before it leaves: an answer lost on the way back must not let a later edit here fold
+    // into a change the central may already have.
+    const sending = new Date().toISOString();
+    sqlite.transaction(() => rows.forEach((row) => markSent.run(sending, row.id))).immediate();
     const answer = (await run.central.call('POST', syncRoutes.queuedRecords, { queueLength: last ? 0 : remaining, data })) as PushAnswer;
     const refused = new Map((answer.refused ?? []).map((r) => [r.syncOutId, r]));
     const now = new Date().toISOString();
