@@ -25,6 +25,7 @@ import type { PasswordHasher } from './passwords';
 import { storeRecordJsonSql } from '../sync/store-data';
 import { isCentralServerDatafile } from './datafile-role';
 import { SiteListCache } from './site-list';
+import { requireOneStoreForMobile } from './site-rules';
 
 type SiteRecord = typeof site.$inferSelect;
 
@@ -158,9 +159,11 @@ export class SiteService {
     };
   }
 
+  /** The next site ID: above every site here and every ID ever allocated, so a deleted site's ID never returns. */
   private nextSiteId(): number {
-    const row = this.sqlite.prepare('select coalesce(max(id), 0) + 1 as id from site').get() as { id: number };
-    return row.id;
+    const highest = getSetting(this.sqlite, 'highest_site_id') ?? 0;
+    const row = this.sqlite.prepare('select coalesce(max(id), 0) as id from site').get() as { id: number };
+    return Math.max(highest, row.id) + 1;
   }
 
   listAddableStores(input: ParsedInputs['listAddableStores']): { rows: StoreRow[]; total: number } {
@@ -256,6 +259,7 @@ export class SiteService {
       );
     }
     if (existing?.isCentral && removing.length > 0) throw new AppFailure('central_store_removal');
+    if (input.type === 'mobile') requireOneStoreForMobile(this.sqlite, targetId, moving.length, removing.length);
 
     // Confirmations: everything the user must agree to before a risky change is made.
     const needed: Confirmation[] = [];
@@ -306,7 +310,9 @@ export class SiteService {
     const changes: Record<string, unknown> = {};
     if (!existing) {
       siteId = this.nextSiteId();
-      const code = input.code.trim() || String(siteId);
+      setSetting(this.sqlite, 'highest_site_id', siteId);
+      // The proposed default code follows the ID actually allocated (another administrator may have taken it).
+      const code = input.code.trim() === '' || input.code.trim() === String(input.proposedSiteId) ? String(siteId) : input.code.trim();
       this.db
         .insert(site)
         .values({
