@@ -40,6 +40,7 @@ import { requestWithRetry } from './request-with-retry';
 import { readStoreRecordData, storeRecordStatements } from './store-data';
 import { isCentralServerDatafile, isFreshDatafile } from '../services/datafile-role';
 import { parseJson, shown } from './answer-text';
+import { applyOwnSiteSettings, type OwnSiteSettings } from '../services/own-site-settings';
 
 export interface RemoteStoreSyncOptions {
   /** Records per pushed batch. */
@@ -272,6 +273,7 @@ export class RemoteStoreSync {
 
 /** One run: holds its headers and run ID; every HTTP call goes through `call`. */
 class SyncRun {
+  private ownSiteSettings: OwnSiteSettings | undefined;
   private readonly base: string;
   private readonly headers: Record<string, string>;
   private readonly x: RemoteStoreSync['internals'];
@@ -307,6 +309,7 @@ class SyncRun {
       this.x.updateState(this.settings, { waitingIn: typeof answer.queueLength === 'number' ? answer.queueLength : null });
     }
     await this.pullCentralRecords(siteId);
+    applyOwnSiteSettings(this.sqlite, siteId, this.ownSiteSettings);
     await this.pullQueuedRecords();
     const state = this.x.stateFor(this.settings);
     if (state.initialisedAt === null) this.x.updateState(this.settings, { initialisedAt: new Date().toISOString() });
@@ -372,10 +375,11 @@ class SyncRun {
   // ---- steps ---------------------------------------------------------------------------------
 
   private async identifySite(): Promise<number> {
-    const site = (await this.call('GET', syncRoutes.site)) as { id?: unknown; siteId?: unknown };
+    const site = (await this.call('GET', syncRoutes.site)) as { id?: unknown; siteId?: unknown } & OwnSiteSettings;
     if (typeof site.id !== 'string' || typeof site.siteId !== 'number') {
       throw new SyncRunError("The central server's answer was not understood.");
     }
+    this.ownSiteSettings = site;
     const settings = getSetting(this.sqlite, 'remote_sync');
     if (settings?.centralSiteUuid && settings.centralSiteUuid !== site.id) throw new SyncRunError(connectionMessages.site_mismatch);
     if (settings && !settings.centralSiteUuid) setSetting(this.sqlite, 'remote_sync', { ...settings, centralSiteUuid: site.id });
