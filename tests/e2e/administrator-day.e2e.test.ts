@@ -137,7 +137,7 @@ describeWithBrowser('the administrator’s day in a real browser', () => {
     await page.getByRole('button', { name: 'New' }).click();
     const dialog = detailsDialog(page);
     await dialog.waitFor();
-    expect(await dialog.getByText('Up to 80 characters').count()).toBe(1);
+    await dialog.getByText(/Up to 80 characters/).waitFor();
     await dialog.getByLabel('Site name').fill('x'.repeat(80));
     await dialog.getByText(/at most 80 characters: this one is at the limit/).waitFor();
     await page.keyboard.press('Escape');
@@ -248,7 +248,7 @@ describeWithBrowser('the administrator’s day in a real browser', () => {
     await screenshot(page, 'users-window');
     await dialog.getByRole('button', { name: 'OK' }).click();
     await dialog.waitFor({ state: 'detached' });
-    expect(await users.getByRole('row').filter({ hasText: 'Aroha' }).innerText()).toMatch(/Admin/);
+    await eventually(async () => expect(await users.getByRole('row').filter({ hasText: 'Aroha' }).innerText()).toMatch(/Admin/));
     // Permissions are read on every call: Aroha's open window can now edit.
     await aroha.page.reload();
     await openSynchronisation(aroha.page);
@@ -302,7 +302,8 @@ describeWithBrowser('the administrator’s day in a real browser', () => {
       await remote.page.getByRole('region', { name: 'Enabling sync' }).getByLabel('Site name').fill('Waikato');
       await remote.page.getByRole('region', { name: 'Enabling sync' }).getByLabel('Password').fill('waikato-secret');
       await remote.page.getByRole('button', { name: 'Enable sync' }).click();
-      await remote.page.getByRole('button', { name: 'Sync now' }).click();
+      await eventually(async () => expect(await remote.page.getByRole('region', { name: 'Enabling sync' }).innerText()).toMatch(/Sync is enabled/), 20_000);
+      await remote.page.getByRole('button', { name: 'Sync now' }).click({ timeout: 60_000 });
       // No logging in again: the title follows the datafile's new role.
       await eventually(async () => expect(await title.innerText()).toMatch(/^Remote site: Waikato \(site ID 3\)/), 20_000);
       await remote.page.getByRole('button', { name: 'Synchronisation' }).click();
