@@ -312,7 +312,9 @@ export class SiteService {
       siteId = this.nextSiteId();
       setSetting(this.sqlite, 'highest_site_id', siteId);
       // The proposed default code follows the ID actually allocated (another administrator may have taken it).
-      const code = input.code.trim() === '' || input.code.trim() === String(input.proposedSiteId) ? String(siteId) : input.code.trim();
+      const typed = input.code.trim();
+      const leftAtDefault = typed === '' || (input.proposedSiteId != null && typed === String(input.proposedSiteId));
+      const code = leftAtDefault ? String(siteId) : typed;
       this.db
         .insert(site)
         .values({
