@@ -257,7 +257,8 @@ export function SiteDetailsDialog(props: SiteDetailsDialogProps) {
                       <input
                         type="checkbox"
                         checked={draft.useJsNodeHttpClient}
-                        disabled={readOnly}
+                        // On a remote site its own setting comes from the central server with each sync.
+                        disabled={readOnly || (!isCentralServer && draft.isActiveOnThisDatafile)}
                         onChange={(e) => site.edit({ useJsNodeHttpClient: e.target.checked })}
                       />
                       Use js node HTTP client

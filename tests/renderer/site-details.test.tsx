@@ -301,3 +301,14 @@ test('a mobile site refuses a second store at OK, next to the stores', async () 
   expect(await within(dialog).findByText(/A mobile site has one store/)).toBeInTheDocument();
   expect(siteOfStore(world.core, 'Opua')).toBe(1);
 });
+
+test('a remote site shows the Use js node HTTP client the central set for it, read-only', async () => {
+  setSetting(world.core.datafile.sqlite, 'active_site_id', 3);
+  world.core.datafile.sqlite.prepare('update site set use_js_node_http_client = 1 where id = 3').run();
+  const { user } = await openSitesWindow(world);
+  const dialog = await openSite(user, 'Waikato');
+  const checkbox = within(dialog).getByRole('checkbox', { name: 'Use js node HTTP client' });
+  expect(checkbox).toBeChecked();
+  expect(checkbox).toBeDisabled();
+  expect(within(dialog).getByText(/Set on the central server; this site's sync uses it/)).toBeInTheDocument();
+});
