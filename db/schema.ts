@@ -73,6 +73,8 @@ export const user = sqliteTable(
     name: text('name').notNull(),
     nameKey: text('name_key').notNull(),
     passwordHash: text('password_hash').notNull(),
+    /** A disabled user cannot log in, and any session of theirs ends at its next call. */
+    disabled: integer('disabled', { mode: 'boolean' }).notNull().default(false),
     createdAt: text('created_at').notNull().default(now),
   },
   (t) => [uniqueIndex('user_name_key_unique').on(t.nameKey)],
@@ -157,6 +159,24 @@ export const siteAudit = sqliteTable(
     changes: text('changes').notNull(),
   },
   (t) => [index('site_audit_site_idx').on(t.siteId)],
+);
+
+/** Who changed which user, when, and which fields (Users window, command line). Never a password. */
+export const userAudit = sqliteTable(
+  'user_audit',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    /** The user changed. */
+    targetUserId: integer('target_user_id').notNull(),
+    /** Who changed it: null for the machine's owner at the command line. */
+    userId: integer('user_id'),
+    userName: text('user_name').notNull(),
+    at: text('at').notNull().default(now),
+    action: text('action').notNull(),
+    /** JSON: { field: { from, to } }, with `password: { changed: true }` only. */
+    changes: text('changes').notNull(),
+  },
+  (t) => [index('user_audit_target_idx').on(t.targetUserId)],
 );
 
 /**

@@ -42,6 +42,8 @@ export interface SettingValues {
   remote_sync_state: RemoteSyncState;
   /** Minutes between automatic syncs of a remote site; 0 pauses them. */
   sync_interval_minutes: number;
+  /** The highest site ID ever allocated here: a deleted site's ID is never given to a new site. */
+  highest_site_id: number;
 }
 
 export type SettingKey = keyof SettingValues;

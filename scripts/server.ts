@@ -2,15 +2,25 @@
  * The headless central server:
  *
  *   npm run server -- --datafile PATH [--port N] [--host H] [--cert F --key F] [--demo] [--log-level L]
+ *   npm run server -- --datafile PATH --reset-password USER
  *
  * A new datafile needs its first administrator: the password comes from SYNC_ADMIN_PASSWORD (never a
  * command-line argument, which other users of the machine can see), the user name from
- * SYNC_ADMIN_USER (default "admin").
+ * SYNC_ADMIN_USER (default "admin"). Nothing is created until both are valid.
+ *
+ * --reset-password is for the machine's owner who forgot an administrator's password: it sets a new
+ * one (SYNC_ADMIN_PASSWORD, or standard input), enables the user, and exits. It is not offered over
+ * the network.
  */
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { AppFailure } from '../shared/errors';
+import { setUpDatafileInput } from '../shared/ipc';
+import { issuesOf } from '../shared/validate';
+import { openCore } from '../main/core';
+import { findRendererFolder } from '../main/http/renderer-folder';
 import { type RunningServer, startServer } from '../main/hosts/server';
+import { readNewPassword } from './read-password';
 
 export { startServer } from '../main/hosts/server';
 export type { RunningServer, StartServerOptions } from '../main/hosts/server';
@@ -23,8 +33,12 @@ const usage = `Usage: npm run server -- --datafile PATH [--port N] [--host H] [-
   --cert, --key     PEM certificate and private key: serve HTTPS
   --demo            when creating the datafile, add the example system of the mSupply documentation
   --log-level L     fatal, error, warn (default), info, debug
+  --reset-password USER
+                    set a new password for USER (a forgotten administrator password) and exit; the
+                    password comes from SYNC_ADMIN_PASSWORD, or is read from standard input
 
-Creating a datafile needs SYNC_ADMIN_PASSWORD (at least 8 characters) and optionally SYNC_ADMIN_USER.`;
+Creating a datafile needs SYNC_ADMIN_PASSWORD (at least 8 characters) and optionally SYNC_ADMIN_USER.
+The Synchronisation window is served at the address printed: open it in a browser.`;
 
 class UsageError extends Error {}
 
@@ -35,6 +49,7 @@ interface CliOptions {
   tls?: { certFile: string; keyFile: string };
   demo: boolean;
   logLevel: string;
+  resetPassword?: string;
 }
 
 export function parseCli(argv: string[]): CliOptions {
@@ -48,6 +63,7 @@ export function parseCli(argv: string[]): CliOptions {
       key: { type: 'string' },
       demo: { type: 'boolean', default: false },
       'log-level': { type: 'string', default: 'warn' },
+      'reset-password': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -70,7 +86,37 @@ export function parseCli(argv: string[]): CliOptions {
     tls: values.cert && values.key ? { certFile: values.cert, keyFile: values.key } : undefined,
     demo: values.demo!,
     logLevel: values['log-level']!,
+    resetPassword: values['reset-password']?.trim() || undefined,
   };
+}
+
+/** --reset-password: the machine owner sets a forgotten password; nothing is served. */
+async function resetPassword(cli: CliOptions & { resetPassword: string }): Promise<number> {
+  if (!fs.existsSync(cli.datafile)) {
+    console.error(`${cli.datafile} does not exist: there is no password to reset.`);
+    return 1;
+  }
+  const password = await readNewPassword(`New password for ${cli.resetPassword}: `);
+  let core;
+  try {
+    core = await openCore(cli.datafile);
+  } catch (error) {
+    console.error(`The datafile could not be opened: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+  try {
+    const result = await core.users.resetPasswordFromCommandLine(cli.resetPassword, password);
+    console.log(
+      `The password of ${result.userName} was reset${result.admin ? ' (an administrator)' : ''}; the user is enabled. ` +
+        'Log in with it in the Synchronisation window.',
+    );
+    return 0;
+  } catch (error) {
+    console.error(error instanceof AppFailure ? error.message : `The password was not reset: ${String(error)}`);
+    return 1;
+  } finally {
+    core.close();
+  }
 }
 
 async function main(): Promise<void> {
@@ -85,8 +131,23 @@ async function main(): Promise<void> {
     return;
   }
 
+  if (cli.resetPassword) {
+    process.exitCode = await resetPassword({ ...cli, resetPassword: cli.resetPassword });
+    return;
+  }
+
+  // The browser's window is the built renderer: without it the server would answer "run npm run build".
+  if (!findRendererFolder()) {
+    console.error(
+      'The Synchronisation window is not built: dist/renderer is missing. Run "npm run build" first, then start the server again.',
+    );
+    process.exitCode = 1;
+    return;
+  }
+
   const exists = fs.existsSync(cli.datafile) && fs.statSync(cli.datafile).size > 0;
   const password = process.env.SYNC_ADMIN_PASSWORD;
+  const userName = process.env.SYNC_ADMIN_USER?.trim() || 'admin';
   if (!exists && !password) {
     console.error(
       `${cli.datafile} does not exist. To create it, set SYNC_ADMIN_PASSWORD to the first administrator's password ` +
@@ -95,13 +156,22 @@ async function main(): Promise<void> {
     process.exitCode = 1;
     return;
   }
+  if (!exists) {
+    // Every input is checked before the file is created: a refused password leaves nothing behind.
+    const admin = setUpDatafileInput.safeParse({ userName, password, demo: cli.demo });
+    if (!admin.success) {
+      console.error(`${cli.datafile} was not created: ${issuesOf(admin.error).map((i) => i.message).join(' ')} (SYNC_ADMIN_PASSWORD, SYNC_ADMIN_USER)`);
+      process.exitCode = 1;
+      return;
+    }
+  }
   if (exists && cli.demo) console.warn('--demo only applies when creating a datafile; this one exists, so it is opened as it is.');
 
   let running: RunningServer;
   try {
     running = await startServer({
       datafile: cli.datafile,
-      setup: exists ? undefined : { admin: { userName: process.env.SYNC_ADMIN_USER?.trim() || 'admin', password: password! }, demo: cli.demo },
+      setup: exists ? undefined : { admin: { userName, password: password! }, demo: cli.demo },
       port: cli.port,
       host: cli.host,
       tls: cli.tls,
@@ -114,6 +184,10 @@ async function main(): Promise<void> {
   }
   if (!exists) console.log(`Created ${cli.datafile}${cli.demo ? ' with the demo system' : ''}.`);
   console.log(`Central server listening on ${running.url}`);
+  console.log(
+    `Open ${running.url} in a browser for the Synchronisation window (log in${exists ? '' : ` as ${userName}`}). ` +
+      'Remote sites sync with the same address.',
+  );
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -6,7 +6,7 @@
 import type { SyncSitesApi } from './contract';
 import type { Result } from './errors';
 
-export type MenuCommand = 'show-sites' | 'show-navigator' | 'connect-to-server';
+export type MenuCommand = 'show-sites' | 'show-users' | 'show-navigator' | 'connect-to-server';
 
 export interface DatafileStatus {
   /** Path of the open datafile, or the server URL when connected to a server. */

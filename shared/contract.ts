@@ -10,6 +10,7 @@ import { limits, type OperationName, operationNames, type SiteType, siteTypes, t
 
 const siteId = z.int('Site ID must be a whole number.').positive('Site ID must be a positive number.');
 const storeId = z.int('Store ID must be a whole number.').positive('Store ID must be a positive number.');
+const userId = z.int('User ID must be a whole number.').positive('User ID must be a positive number.');
 const search = z.string().max(limits.search, `Search text can be at most ${limits.search} characters.`);
 
 export { limits, operationNames, siteTypes, sortColumns };
@@ -73,6 +74,8 @@ export const inputs = {
   saveSite: z.strictObject({
     /** null for a new site: the ID is allocated when it is saved. */
     siteId: siteId.nullable(),
+    /** A new site: the ID the window proposed. A code left at that default follows the ID actually allocated. */
+    proposedSiteId: siteId.nullable().optional(),
     /** The version the draft was opened at; null for a new site. */
     expectedVersion: z.int().nonnegative().nullable(),
     code: z.string().trim().max(limits.siteCode, `Site code can be at most ${limits.siteCode} characters.`),
@@ -140,6 +143,26 @@ export const inputs = {
   listRefusedChanges: z.strictObject({}),
   retryRefusedChanges: z.strictObject({ ids: z.array(z.int().positive()).min(1, 'Choose at least one change.').max(10_000) }),
   discardRefusedChanges: z.strictObject({ ids: z.array(z.int().positive()).min(1, 'Choose at least one change.').max(10_000) }),
+  /** The Users window: administrators only (the Admin permission, which is "edit sync settings"). */
+  listUsers: z.strictObject({}),
+  getUser: z.strictObject({ userId }),
+  /** New (userId null) or Edit user: user name, password (required for a new user), Admin permission, disabled. */
+  saveUser: z.strictObject({
+    userId: userId.nullable(),
+    name: z
+      .string()
+      .trim()
+      .min(1, 'User name is required.')
+      .max(limits.userName, `User name can be at most ${limits.userName} characters.`),
+    /** Absent: keep the password. Present: the new password (never echoed back). */
+    password: z
+      .string()
+      .min(limits.userPasswordMin, `The password must be at least ${limits.userPasswordMin} characters.`)
+      .max(limits.userPassword, `The password can be at most ${limits.userPassword} characters.`)
+      .optional(),
+    admin: z.boolean(),
+    disabled: z.boolean(),
+  }),
   setCentralServerPort: z.strictObject({
     port: z.int('The port must be a whole number.').min(1, 'The port must be from 1 to 65535.').max(65535, 'The port must be from 1 to 65535.'),
   }),
@@ -167,11 +190,26 @@ export interface WhoAmI {
   };
 }
 
+export interface UserRow {
+  userId: number;
+  name: string;
+  /** The Admin permission (Edit user > Permissions > Admin): may edit sync settings and users. */
+  admin: boolean;
+  disabled: boolean;
+  /** The user asking. */
+  isYou: boolean;
+}
+
+export interface UserDetails extends UserRow {
+  createdAt: string;
+}
+
 export interface SiteRow {
   siteId: number;
   code: string;
   name: string;
-  deviceType: SiteType;
+  /** Blank (null) until the site has synced: the type is what the syncing app reports. */
+  deviceType: SiteType | null;
   isCentral: boolean;
   isActive: boolean;
 }
@@ -241,6 +279,9 @@ export interface Outputs {
   listRefusedChanges: { rows: RefusedChange[]; total: number };
   retryRefusedChanges: { count: number };
   discardRefusedChanges: { count: number };
+  listUsers: { rows: UserRow[] };
+  getUser: UserDetails;
+  saveUser: UserDetails;
 }
 
 export interface StockStore {

@@ -9,7 +9,7 @@ export const errorMessages = {
   invalid_credentials: 'The user name or password is incorrect.',
   too_many_attempts: 'Too many failed attempts. Wait a few minutes and try again.',
   permission_denied:
-    'You do not have permission to edit sync settings. An administrator can give it under Edit user > Permissions > Admin.',
+    'You do not have permission to edit sync settings. An administrator can give it in the Users window: Edit user > Permissions > Admin.',
   site_not_found: 'That site no longer exists. It may have been deleted by someone else.',
   store_not_found: 'One of the chosen stores no longer exists.',
   site_name_required: 'Site name is required.',
@@ -20,6 +20,14 @@ export const errorMessages = {
     'This site still has stores. Remove its stores first; they will move to the central server site.',
   site_is_active: 'This is the active site on this datafile and cannot be deleted. That would break your datafile.',
   site_is_central: 'The central server site cannot be deleted.',
+  mobile_site_one_store: 'A mobile site has one store. Remove stores until one is left, or make the site standalone.',
+  user_not_found: 'That user no longer exists.',
+  user_name_taken: 'Another user already has this user name. User names must be unique.',
+  user_disabled: 'This user is disabled. An administrator can enable it in the Users window.',
+  last_administrator:
+    'This is the last administrator (Admin permission). Give another user the Admin permission first, so someone can still edit sync settings.',
+  own_admin_permission:
+    'You cannot remove your own Admin permission or disable yourself. Another administrator can do it.',
   central_store_removal:
     'Stores on the central server site cannot be removed. Add them to another site to move them there.',
   not_central_server: 'The hardware ID can only be reset on the central server.',

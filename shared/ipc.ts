@@ -42,7 +42,7 @@ export const invokeChannels: readonly string[] = [
   desktopChannels.lastServerUrl,
 ];
 
-export const menuCommands = ['show-sites', 'show-navigator', 'connect-to-server'] as const satisfies readonly MenuCommand[];
+export const menuCommands = ['show-sites', 'show-users', 'show-navigator', 'connect-to-server'] as const satisfies readonly MenuCommand[];
 
 export function isMenuCommand(value: unknown): value is MenuCommand {
   return typeof value === 'string' && (menuCommands as readonly string[]).includes(value);

@@ -31,6 +31,9 @@ export const operationNames = [
   'listRefusedChanges',
   'retryRefusedChanges',
   'discardRefusedChanges',
+  'listUsers',
+  'getUser',
+  'saveUser',
 ] as const;
 
 export type OperationName = (typeof operationNames)[number];
@@ -48,6 +51,8 @@ export const limits = {
   sitePassword: 200,
   userName: 80,
   userPassword: 200,
+  /** Shortest user password accepted (the first administrator's too). */
+  userPasswordMin: 8,
   search: 200,
   storesPerSave: 100_000,
   url: 2000,

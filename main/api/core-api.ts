@@ -112,6 +112,10 @@ export function createHandlers(core: Core, options: HandlerOptions = {}): Handle
     listRefusedChanges: (session) => (actorOf(session), core.refusedChanges.list()),
     retryRefusedChanges: (session, input) => core.refusedChanges.retry(actorOf(session), input.ids),
     discardRefusedChanges: (session, input) => core.refusedChanges.discard(actorOf(session), input.ids),
+    // The Users window: the service checks the Admin permission on every call.
+    listUsers: (session) => core.users.listUsers(actorOf(session)),
+    getUser: (session, input) => core.users.getUser(actorOf(session), input),
+    saveUser: (session, input) => core.users.saveUser(actorOf(session), input),
     getCentralServer: (session) => (actorOf(session), centralServerView()),
     setCentralServerPort: async (session, input) => {
       requireEditSyncSettings(actorOf(session));

@@ -1,5 +1,5 @@
 /**
- * The application menu, as mSupply names it: File (datafiles), Special (Show Sites...), Edit, View.
+ * The application menu, as mSupply names it: File (datafiles), Special (Show Sites..., Users...), Edit, View.
  * The template is plain data built from the actions main provides, so it is tested without a window.
  */
 import type { MenuItemConstructorOptions } from 'electron';
@@ -48,7 +48,11 @@ export function menuTemplate(actions: MenuActions, options: MenuOptions): MenuIt
     },
     {
       label: '&Special',
-      submenu: [{ id: 'show-sites', label: 'Show Sites...', click: () => actions.sendMenuCommand('show-sites') }],
+      submenu: [
+        { id: 'show-sites', label: 'Show Sites...', click: () => actions.sendMenuCommand('show-sites') },
+        // Users and their permissions (Edit user > Permissions > Admin is the sync permission).
+        { id: 'show-users', label: 'Users...', click: () => actions.sendMenuCommand('show-users') },
+      ],
     },
     {
       label: '&View',

@@ -35,6 +35,12 @@ const statusOf: Partial<Record<ErrorCode, number>> = {
   site_is_active: 409,
   site_is_central: 409,
   central_store_removal: 409,
+  mobile_site_one_store: 409,
+  user_not_found: 404,
+  user_name_taken: 409,
+  user_disabled: 403,
+  last_administrator: 409,
+  own_admin_permission: 409,
   too_many_attempts: 429,
   internal_error: 500,
 };

@@ -1,13 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-/** The built renderer (dist/renderer), from source (tsx) or from a bundle beside it. */
+/**
+ * The built renderer (dist/renderer), from source (tsx) or from a bundle beside it. A folder named
+ * explicitly (argument, or SYNC_SITES_RENDERER) is the only one looked at.
+ */
 export function findRendererFolder(explicit?: string): string | undefined {
-  const candidates = [
-    explicit,
-    process.env.SYNC_SITES_RENDERER,
-    path.join(__dirname, '..', '..', 'dist', 'renderer'),
-    path.join(__dirname, '..', 'renderer'),
-  ].filter((c): c is string => Boolean(c));
+  const chosen = explicit ?? process.env.SYNC_SITES_RENDERER;
+  const candidates = chosen
+    ? [chosen]
+    : [path.join(__dirname, '..', '..', 'dist', 'renderer'), path.join(__dirname, '..', 'renderer')];
   return candidates.find((c) => fs.existsSync(path.join(c, 'index.html')));
 }

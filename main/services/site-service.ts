@@ -18,12 +18,13 @@ import { AppFailure } from '../../shared/errors';
 import { nameKey } from '../../shared/names';
 import type { Datafile } from '../../db/datafile';
 import type { site } from '../../db/schema';
-import { setSetting } from '../../db/settings';
+import { getSetting, setSetting } from '../../db/settings';
 import { type Actor, requireEditSyncSettings } from './actor';
 import type { PasswordHasher } from './passwords';
 import { cancelQueuedStoreData, queueStoreData } from './store-records';
 import { activeSiteId, centralSiteId, centralSiteName, isCentralServerDatafile, isRemoteSiteDatafile } from './datafile-role';
 import { SiteListCache } from './site-list';
+import { requireOneStoreForMobile } from './site-rules';
 
 type SiteRecord = typeof site.$inferSelect;
 
@@ -173,9 +174,11 @@ export class SiteService {
     };
   }
 
+  /** The next site ID: above every site here and every ID ever allocated, so a deleted site's ID never returns. */
   private nextSiteId(): number {
-    const row = this.sqlite.prepare('select coalesce(max(id), 0) + 1 as id from site').get() as { id: number };
-    return row.id;
+    const highest = getSetting(this.sqlite, 'highest_site_id') ?? 0;
+    const row = this.sqlite.prepare('select coalesce(max(id), 0) as id from site').get() as { id: number };
+    return Math.max(highest, row.id) + 1;
   }
 
   listAddableStores(input: ParsedInputs['listAddableStores']): { rows: StoreRow[]; total: number } {
@@ -270,6 +273,7 @@ export class SiteService {
       );
     }
     if (existing?.isCentral && removing.length > 0) throw new AppFailure('central_store_removal');
+    if (input.type === 'mobile') requireOneStoreForMobile(this.sqlite, targetId, moving.length, removing.length);
 
     // Confirmations: everything the user must agree to before a risky change is made.
     const needed: Confirmation[] = [];
@@ -320,7 +324,11 @@ export class SiteService {
     const changes: Record<string, unknown> = {};
     if (!existing) {
       siteId = this.nextSiteId();
-      const code = input.code.trim() || String(siteId);
+      setSetting(this.sqlite, 'highest_site_id', siteId);
+      // The proposed default code follows the ID actually allocated (another administrator may have taken it).
+      const typed = input.code.trim();
+      const leftAtDefault = typed === '' || (input.proposedSiteId != null && typed === String(input.proposedSiteId));
+      const code = leftAtDefault ? String(siteId) : typed;
       this.sqlite
         .prepare(
           `insert into site (id, uuid, code, name, name_key, password_hash, type, use_js_node_http_client, created_at, updated_at)

@@ -137,6 +137,8 @@ export interface SiteInfo {
   name: string;
   initialisationStatus: 'new' | 'started' | 'completed' | 'error';
   type: 'standalone' | 'mobile';
+  /** Not in mSupply's API: the site's "Use js node HTTP client" setting, applied by the remote site (own-site-settings.ts). */
+  useJsNodeHttpClient?: boolean;
   stores: { id: string; code: string; name: string }[];
 }
 

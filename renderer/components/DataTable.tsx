@@ -3,7 +3,7 @@
  * thousand sites render only the rows on screen. Arrow keys, Home/End and Page Up/Down move the
  * selection; Enter or a double-click opens the selected row; a column header button sorts.
  */
-import { useEffect, useRef, type KeyboardEvent, type ReactNode } from 'react';
+import { useEffect, useRef, type KeyboardEvent, type ReactNode, type RefObject } from 'react';
 import { observeElementRect, useVirtualizer, type Rect, type Virtualizer } from '@tanstack/react-virtual';
 
 export interface Column<Row> {
@@ -33,6 +33,8 @@ export interface DataTableProps<Row> {
   /** Height used before the list has been laid out (and in environments without layout). */
   fallbackHeight?: number;
   className?: string;
+  /** The grid element, for a window that moves the focus to its list (after opening, after a dialog closes). */
+  gridRef?: RefObject<HTMLDivElement | null>;
 }
 
 const rowHeight = 28;
@@ -102,7 +104,10 @@ export function DataTable<Row>(props: DataTableProps<Row>) {
 
   return (
     <div
-      ref={gridRef}
+      ref={(element) => {
+        gridRef.current = element;
+        if (props.gridRef) props.gridRef.current = element;
+      }}
       role="grid"
       aria-label={props.label}
       aria-rowcount={rows.length + 1}

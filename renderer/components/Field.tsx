@@ -9,13 +9,17 @@ export function Field(props: {
   error?: string | undefined;
   children: ReactElement<Record<string, unknown>>;
   after?: ReactNode;
+  /** A line under the control that says what it accepts (for example its longest length). */
+  hint?: string;
 }) {
   const id = useId();
   const errorId = `${id}-error`;
+  const hintId = `${id}-hint`;
+  const describedBy = [props.error ? errorId : null, props.hint ? hintId : null].filter(Boolean).join(' ');
   const control = cloneElement(props.children, {
     id,
     'aria-invalid': props.error ? true : undefined,
-    'aria-describedby': props.error ? errorId : undefined,
+    'aria-describedby': describedBy || undefined,
   });
   return (
     <div className="field">
@@ -27,6 +31,11 @@ export function Field(props: {
       {props.error ? (
         <p id={errorId} className="field-error">
           {props.error}
+        </p>
+      ) : null}
+      {props.hint ? (
+        <p id={hintId} className="field-hint hint">
+          {props.hint}
         </p>
       ) : null}
     </div>

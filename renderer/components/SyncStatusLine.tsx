@@ -25,7 +25,7 @@ function records(n: number): string {
   return `${n} record${n === 1 ? '' : 's'}`;
 }
 
-export function SyncStatusLine(props: { canEdit: boolean }) {
+export function SyncStatusLine(props: { canEdit: boolean; onStatus?: (status: SyncStatus) => void }) {
   const api = useApi();
   const [status, setStatus] = useState<SyncStatus | null>(null);
   const [error, setError] = useState<AppError | null>(null);
@@ -36,6 +36,11 @@ export function SyncStatusLine(props: { canEdit: boolean }) {
 
   // A poll sent during a run must not overwrite the answer of Sync now that arrived after it.
   const generation = useRef(0);
+
+  const { onStatus } = props;
+  useEffect(() => {
+    if (status) onStatus?.(status);
+  }, [status, onStatus]);
 
   const load = useCallback(async () => {
     const sent = generation.current;

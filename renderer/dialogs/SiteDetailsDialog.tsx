@@ -13,7 +13,9 @@ import { DataTable, type Column } from '../components/DataTable';
 import { ErrorLine } from '../components/ErrorLine';
 import { Field } from '../components/Field';
 import { useConfirm } from '../hooks/use-confirm';
+import { useLeaveWarning } from '../hooks/use-leave-warning';
 import { useSiteDraft, type SiteTarget } from '../hooks/use-site-draft';
+import { hasChanges } from '../draft/site-draft';
 import { useSession } from '../session/session-context';
 import { StorePickerDialog } from './StorePickerDialog';
 
@@ -32,6 +34,8 @@ export interface SiteDetailsDialogProps {
   onSavedNext: (site: SiteDetails, wasNew: boolean) => void;
   /** Something about the sites changed without closing the window (e.g. the active site). */
   onSitesChanged?: () => void;
+  /** Where the focus goes when the window closes (the sites list). */
+  onClosedFocus?: () => void;
 }
 
 export function SiteDetailsDialog(props: SiteDetailsDialogProps) {
@@ -46,6 +50,9 @@ export function SiteDetailsDialog(props: SiteDetailsDialogProps) {
   const { draft, fieldErrors } = site;
   const readOnly = !session.canEditSites;
   const locked = readOnly || site.busy;
+  // Refresh, Back or closing the tab would lose the draft: the browser asks first.
+  useLeaveWarning(!readOnly && draft !== null && hasChanges(draft));
+  const isCentralServer = session.whoAmI.datafile.isCentralServer;
 
   const ok = async (next: boolean) => {
     if (!draft || locked) return;
@@ -91,6 +98,11 @@ export function SiteDetailsDialog(props: SiteDetailsDialogProps) {
           // A desktop dialog does not vanish on a stray click outside it; Cancel or Escape closes it.
           onPointerDownOutside={(e) => e.preventDefault()}
           onInteractOutside={(e) => e.preventDefault()}
+          onCloseAutoFocus={(e) => {
+            if (!props.onClosedFocus) return;
+            e.preventDefault();
+            props.onClosedFocus();
+          }}
         >
           <Dialog.Title className="dialog-title">Sites</Dialog.Title>
           <Dialog.Description className="visually-hidden">
@@ -122,7 +134,15 @@ export function SiteDetailsDialog(props: SiteDetailsDialogProps) {
                       onChange={(e) => site.edit({ code: e.target.value })}
                     />
                   </Field>
-                  <Field label="Site name" error={fieldErrors.name}>
+                  <Field
+                    label="Site name"
+                    error={fieldErrors.name}
+                    hint={
+                      draft.name.length >= limits.siteName
+                        ? `Site names can be at most ${limits.siteName} characters: this one is at the limit.`
+                        : `Up to ${limits.siteName} characters. It is also the name the remote site syncs with.`
+                    }
+                  >
                     <input
                       type="text"
                       value={draft.name}
@@ -238,17 +258,34 @@ export function SiteDetailsDialog(props: SiteDetailsDialogProps) {
                       <input
                         type="checkbox"
                         checked={draft.useJsNodeHttpClient}
-                        disabled={readOnly}
+                        // On a remote site its own setting comes from the central server with each sync.
+                        disabled={readOnly || (!isCentralServer && draft.isActiveOnThisDatafile)}
                         onChange={(e) => site.edit({ useJsNodeHttpClient: e.target.checked })}
                       />
                       Use js node HTTP client
                     </label>
                   </div>
-                  <div className="setting-row">
-                    <button type="button" className="button" disabled={checking} onClick={() => void checkConnection()}>
-                      {checking ? 'Checking…' : 'Check connection'}
-                    </button>
-                  </div>
+                  {isCentralServer ? (
+                    <p className="hint">
+                      The remote site uses this setting for its sync calls: it receives it at its next sync.
+                    </p>
+                  ) : draft.isActiveOnThisDatafile ? (
+                    <p className="hint">Set on the central server; this site's sync uses it.</p>
+                  ) : null}
+                  {isCentralServer ? (
+                    // Check connection tests a remote site's connection to its central server: there is
+                    // nothing to check from the central itself, so it is explained rather than offered.
+                    <p className="hint" id="check-connection-on-central">
+                      Check connection is done on a remote site: it tests that the remote datafile reaches this
+                      central server as this site. This datafile is the central server.
+                    </p>
+                  ) : (
+                    <div className="setting-row">
+                      <button type="button" className="button" disabled={checking} onClick={() => void checkConnection()}>
+                        {checking ? 'Checking…' : 'Check connection'}
+                      </button>
+                    </div>
+                  )}
                   {connection ? (
                     <p role="status" className={connection.ok ? 'connection ok' : 'connection failed'}>
                       {connection.message}

@@ -108,6 +108,8 @@ export function saveInputOf(draft: SiteDraft, confirmations: ConfirmationKind[] 
   );
   return {
     siteId: draft.opened.isNew ? null : draft.opened.siteId,
+    // A new site's code left at the proposed default follows the ID the save actually allocates.
+    ...(draft.opened.isNew ? { proposedSiteId: draft.opened.siteId } : {}),
     expectedVersion: draft.opened.isNew ? null : draft.version,
     code: draft.code,
     name: draft.name,
@@ -137,6 +139,10 @@ export function fieldErrorsOf(error: AppError): { fields: FieldErrors; general: 
   const fields: FieldErrors = {};
   if (error.code === 'site_name_required' || error.code === 'site_name_taken') {
     fields.name = error.message;
+    return { fields, general: false };
+  }
+  if (error.code === 'mobile_site_one_store') {
+    fields.stores = error.message;
     return { fields, general: false };
   }
   const issues = (error.data as { issues?: unknown } | undefined)?.issues;

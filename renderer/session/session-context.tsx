@@ -23,7 +23,8 @@ export function useSession(): Session {
 }
 
 export const viewOnlyMessage =
-  'You can view sites but not change them: you do not have the permission to edit sync settings.';
+  'You can view sites but not change them: you do not have the permission to edit sync settings. ' +
+  'An administrator can give it in Users: Edit user > Permissions > Admin.';
 
 /** What a logged-in window may do, from whoAmI. */
 export function sessionOf(whoAmI: WhoAmI, refresh: () => Promise<void>): Session {

@@ -1,8 +1,10 @@
 /**
  * The Navigator: who is logged in, which site this datafile is, and the Special page whose
- * Synchronisation button (or the Special > Show Sites menu command) opens the sites window.
+ * Synchronisation button (or the Special > Show Sites menu command) opens the sites window; Users
+ * (or Special > Users...) opens the Users window.
  */
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { SyncStatus } from '../../shared/contract';
 import { useDesktop } from '../api/api-context';
 import { useSession } from '../session/session-context';
 import { CentralServerPanel } from '../components/CentralServerPanel';
@@ -10,12 +12,13 @@ import { EnableSyncPanel } from '../components/EnableSyncPanel';
 import { SyncStatusLine } from '../components/SyncStatusLine';
 import { SitesWindow } from './SitesWindow';
 import { StockWindow } from './StockWindow';
+import { UsersWindow } from './UsersWindow';
 
 export function NavigatorWindow(props: { onLogOut: () => void }) {
   const session = useSession();
   const desktop = useDesktop();
   const [sitesOpen, setSitesOpen] = useState(false);
-  const [page, setPage] = useState<'special' | 'stock'>('special');
+  const [page, setPage] = useState<'special' | 'stock' | 'users'>('special');
   // Enabling sync changes what the status line shows: it starts afresh.
   const [syncSettingsChanges, setSyncSettingsChanges] = useState(0);
   const { whoAmI } = session;
@@ -27,9 +30,23 @@ export function NavigatorWindow(props: { onLogOut: () => void }) {
         setPage('special');
         setSitesOpen(true);
       }
+      if (command === 'show-users') setPage('users');
       if (command === 'show-navigator') setSitesOpen(false);
     });
   }, [desktop]);
+
+  // A sync can change what this datafile is (a new datafile's first sync makes it a remote site):
+  // when a run finishes or the role changes, read whoAmI again so the title and windows follow at once.
+  const lastSeen = useRef<string | null>(null);
+  const { refresh } = session;
+  const onSyncStatus = useCallback(
+    (status: SyncStatus) => {
+      const seen = `${status.isCentralServer}|${status.initialised}|${status.lastSuccessAt}`;
+      if (lastSeen.current !== null && lastSeen.current !== seen) void refresh();
+      lastSeen.current = seen;
+    },
+    [refresh],
+  );
 
   return (
     <div className="app-frame">
@@ -67,20 +84,32 @@ export function NavigatorWindow(props: { onLogOut: () => void }) {
           >
             Stock
           </button>
+          <button
+            type="button"
+            className={`nav-page${page === 'users' ? ' current' : ''}`}
+            aria-current={page === 'users' ? 'page' : undefined}
+            onClick={() => setPage('users')}
+          >
+            Users
+          </button>
         </nav>
         <main className="workspace">
           {page === 'stock' ? (
             <StockWindow onClose={() => setPage('special')} />
+          ) : page === 'users' ? (
+            <UsersWindow onClose={() => setPage('special')} />
           ) : sitesOpen ? (
             <SitesWindow onClose={() => setSitesOpen(false)} />
           ) : (
             <section className="window special-page" aria-labelledby="special-title">
               <h2 id="special-title">Special</h2>
               <div className="special-buttons">
+                {/* The page's main action has the focus (after logging in, and after closing a window). */}
                 <button
                   type="button"
                   className="big-button"
                   aria-describedby="synchronisation-hint"
+                  autoFocus
                   onClick={() => setSitesOpen(true)}
                 >
                   Synchronisation
@@ -89,9 +118,14 @@ export function NavigatorWindow(props: { onLogOut: () => void }) {
                   Manage the sync sites of this mSupply system: sites, their stores and hardware IDs.
                 </p>
               </div>
-              <SyncStatusLine key={syncSettingsChanges} canEdit={session.canEdit} />
-              <EnableSyncPanel canEdit={session.canEdit} onEnabled={() => setSyncSettingsChanges((n) => n + 1)} />
-              <CentralServerPanel canEdit={session.canEdit} />
+              <SyncStatusLine key={syncSettingsChanges} canEdit={session.canEdit} onStatus={onSyncStatus} />
+              {/* Keyed by the active site: when the datafile's role changes they start afresh. */}
+              <EnableSyncPanel
+                key={`enable-${whoAmI.datafile.activeSiteId}`}
+                canEdit={session.canEdit}
+                onEnabled={() => setSyncSettingsChanges((n) => n + 1)}
+              />
+              <CentralServerPanel key={`central-${whoAmI.datafile.activeSiteId}`} canEdit={session.canEdit} />
             </section>
           )}
         </main>

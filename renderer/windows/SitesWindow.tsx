@@ -50,6 +50,7 @@ export function SitesWindow(props: { onClose: () => void }) {
   const [refreshes, setRefreshes] = useState(0);
   const [details, setDetails] = useState<{ target: SiteTarget; opening: number } | null>(null);
   const openings = useRef(0);
+  const grid = useRef<HTMLDivElement | null>(null);
 
   const refresh = useCallback(() => setRefreshes((n) => n + 1), []);
 
@@ -77,19 +78,26 @@ export function SitesWindow(props: { onClose: () => void }) {
     };
     void api.listSites(query).then((result) => {
       if (!current) return;
-      if (result.ok) {
-        setList(result.value);
-        setError(null);
-      } else {
-        setError(result.error);
-      }
+      // A message stays until the next action or until it is dismissed: a refresh never wipes it.
+      if (result.ok) setList(result.value);
+      else setError(result.error);
     });
     return () => {
       current = false;
     };
   }, [api, debouncedSearch, sort, refreshes]);
 
+  // Opening the window puts the focus on the list with a row selected, so Enter opens it at once.
+  const focused = useRef(false);
+  useEffect(() => {
+    if (!list || focused.current) return;
+    focused.current = true;
+    setSelected((current) => current ?? list.rows[0]?.siteId ?? null);
+    grid.current?.focus();
+  }, [list]);
+
   const open = (target: SiteTarget) => {
+    setError(null);
     openings.current += 1;
     setDetails({ target, opening: openings.current });
   };
@@ -99,6 +107,7 @@ export function SitesWindow(props: { onClose: () => void }) {
 
   const deleteSelected = async () => {
     if (selected === null) return;
+    setError(null);
     const siteId = selected;
     const first = await api.deleteSite({ siteId, confirmed: false });
     if (!first.ok) return setError(first.error);
@@ -160,7 +169,7 @@ export function SitesWindow(props: { onClose: () => void }) {
         </button>
         <SearchBox label="Search sites" value={search} onChange={setSearch} />
       </div>
-      <ErrorLine error={error} />
+      <ErrorLine error={error} onDismiss={() => setError(null)} />
       <DataTable
         label="Sites"
         columns={columns}
@@ -173,6 +182,7 @@ export function SitesWindow(props: { onClose: () => void }) {
         onSort={onSort}
         emptyText={list === null ? 'Loading sites…' : debouncedSearch ? 'No site matches the search.' : 'There are no sites.'}
         className="sites-table"
+        gridRef={grid}
       />
       <p className="status-line" aria-live="polite">
         {list === null
@@ -189,6 +199,7 @@ export function SitesWindow(props: { onClose: () => void }) {
           onSaved={onSaved}
           onSavedNext={onSavedNext}
           onSitesChanged={refresh}
+          onClosedFocus={() => grid.current?.focus()}
         />
       ) : null}
       <ConfirmDialog request={request} onAnswer={answer} />

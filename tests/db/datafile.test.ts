@@ -59,10 +59,11 @@ describe('a new datafile', () => {
     const { rows } = core.sites.listSites({});
     expect(rows.map((r) => [r.siteId, r.name, r.deviceType])).toEqual([
       [1, 'Tamaki Central Synchronisation Server', 'standalone'],
-      [4, 'Auckland Hospital', 'standalone'],
+      // Never synced: the device type is blank until the site syncs.
+      [4, 'Auckland Hospital', null],
       [2, 'Kawakawa', 'mobile'],
-      [5, 'Kopu HC', 'standalone'],
-      [3, 'Waikato', 'standalone'],
+      [5, 'Kopu HC', null],
+      [3, 'Waikato', null],
     ]);
     const stores = core.sites.listAddableStores({ draftStoreIds: [] }).rows.map((s) => s.code).sort();
     expect(stores).toEqual(['HUF', 'KamoRW', 'Kawakawa', 'Kopu', 'Opua', 'TAU_DH', 'Tamaki', 'Waikato'].sort());

@@ -41,12 +41,24 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-/** `npm run server -- --datafile <fresh> --port 0 --demo`, in its own process. */
-export async function startServerProcess(): Promise<ServerProcess> {
+/**
+ * `npm run server -- --datafile <fresh> --port 0 --demo`, in its own process. Without the demo it is
+ * a new datafile: a remote site in waiting, driven from a browser (Enabling sync, Sync now).
+ */
+export async function startServerProcess(options: { demo?: boolean } = {}): Promise<ServerProcess> {
   const datafile = path.join(tempDir('e2e-'), 'server.sqlite');
   const child: ChildProcess = spawn(
     process.execPath,
-    ['--import', 'tsx', path.join(root, 'scripts', 'server.ts'), '--datafile', datafile, '--port', '0', '--demo'],
+    [
+      '--import',
+      'tsx',
+      path.join(root, 'scripts', 'server.ts'),
+      '--datafile',
+      datafile,
+      '--port',
+      '0',
+      ...(options.demo === false ? [] : ['--demo']),
+    ],
     {
       cwd: root,
       env: { ...process.env, SYNC_ADMIN_USER: E2E_ADMIN.userName, SYNC_ADMIN_PASSWORD: E2E_ADMIN.password },

@@ -18,7 +18,7 @@ let browser: Browser;
 let page: Page;
 let pageErrors: string[];
 
-/** Users that the admin UI does not manage (there is no user editor here): made in the datafile. */
+/** Users made straight in the datafile (the Users window itself is driven in administrator-day.e2e.test.ts). */
 async function addUser(name: string, password: string, permissions: string[]) {
   const core = await openCore(server.datafile, { hasher: fastHasher });
   try {

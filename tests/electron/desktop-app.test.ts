@@ -90,6 +90,12 @@ describe('the desktop app', () => {
     expect(fake.windows[0]!.webContents.sent).toEqual([{ channel: desktopChannels.menuCommand, args: ['show-sites'] }]);
   });
 
+  it('sends show-users to the window from Special > Users...', async () => {
+    await start(layout);
+    menuItem('Special', 'Users...').click!();
+    expect(fake.windows[0]!.webContents.sent).toEqual([{ channel: desktopChannels.menuCommand, args: ['show-users'] }]);
+  });
+
   it('offers reload only while developing', async () => {
     await start(layout);
     const roles = () => ((fake.applicationMenu!.template as MenuItem[]).find((m) => m.label === '&View')!.submenu ?? []).map((i) => i.role);

@@ -78,6 +78,23 @@ test('the menu command show-sites opens the same sites window', async () => {
   expect(await screen.findByRole('button', { name: 'Synchronisation' })).toBeInTheDocument();
 });
 
+test('the menu command show-users opens the Users window', async () => {
+  const fake = fakeDesktop({ needsSetup: false });
+  const { user } = renderApp(world, fake.desktop);
+  await logIn(user);
+  act(() => fake.send('show-users'));
+  expect(await screen.findByRole('grid', { name: 'Users' })).toBeInTheDocument();
+});
+
+test('after logging in the focus is on the Special page’s Synchronisation button, and Enter opens the sites list', async () => {
+  const { user } = renderApp(world);
+  await logIn(user);
+  expect(screen.getByRole('button', { name: 'Synchronisation' })).toHaveFocus();
+  await user.keyboard('{Enter}');
+  await screen.findByRole('row', { name: /Tamaki Central/ });
+  expect(screen.getByRole('grid', { name: 'Sites' })).toHaveFocus();
+});
+
 test('a new datafile asks for its first administrator, checks the password, and has no default password', async () => {
   const fake = fakeDesktop({ needsSetup: true });
   const { user } = renderApp(world, fake.desktop);

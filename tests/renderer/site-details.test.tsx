@@ -37,7 +37,8 @@ test('New creates a site with a password; it appears in the list and the passwor
 
   await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
   const row = await screen.findByRole('row', { name: /Opua Clinic/ });
-  expect(row).toHaveTextContent('mobile');
+  // Its device type stays blank until the site syncs (the type is what the syncing app reports).
+  expect(row).not.toHaveTextContent('mobile');
   const saved = world.core.sites.getSite({ siteId: 6 });
   expect(saved).toMatchObject({ name: 'Opua Clinic', type: 'mobile', hasPassword: true });
   const stored = world.core.datafile.sqlite.prepare('select password_hash as h from site where id = 6').get() as { h: string };
@@ -58,7 +59,7 @@ test('a missing site name is shown next to the field and nothing is saved', asyn
   await user.click(within(dialog).getByRole('button', { name: 'OK' }));
   const name = within(dialog).getByLabelText('Site name');
   expect(name).toHaveAttribute('aria-invalid', 'true');
-  expect(name).toHaveAccessibleDescription(errorMessages.site_name_required);
+  expect(name).toHaveAccessibleDescription(expect.stringContaining(errorMessages.site_name_required));
   expect(world.core.sites.listSites({}).total).toBe(5);
 });
 
@@ -239,7 +240,8 @@ test('Reset hardware ID asks, clears the hardware ID, and is only offered on the
   expect(world.core.sites.getSite({ siteId: 2 }).hardwareId).toBe('');
 });
 
-test('Check connection shows the answer in words', async () => {
+test('Check connection shows the answer in words (on a remote site)', async () => {
+  setSetting(world.core.datafile.sqlite, 'active_site_id', 3);
   const { user } = await openSitesWindow(world);
   const dialog = await openSite(user, 'Waikato');
   await user.click(within(dialog).getByRole('button', { name: 'Check connection' }));
@@ -269,4 +271,44 @@ test('from the keyboard: Enter opens the selected site, Escape discards the edit
   await user.keyboard('{Escape}');
   await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
   expect(dumpContent(world.core)).toBe(before);
+});
+
+test('on the central server Check connection is not offered; the window says what it is for', async () => {
+  const { user } = await openSitesWindow(world);
+  const dialog = await openSite(user, 'Tamaki Central Synchronisation Server');
+  expect(within(dialog).queryByRole('button', { name: 'Check connection' })).not.toBeInTheDocument();
+  expect(within(dialog).getByText(/Check connection is done on a remote site/)).toBeInTheDocument();
+});
+
+test('the site name says its 80-character limit in words', async () => {
+  const { user } = await openSitesWindow(world);
+  await user.click(screen.getByRole('button', { name: 'New' }));
+  const dialog = await screen.findByRole('dialog', { name: 'Sites' });
+  const name = await within(dialog).findByLabelText('Site name');
+  expect(name).toHaveAccessibleDescription(/Up to 80 characters/);
+  await user.type(name, 'x'.repeat(90));
+  expect(name).toHaveValue('x'.repeat(80));
+  expect(name).toHaveAccessibleDescription(/at most 80 characters: this one is at the limit/);
+});
+
+test('a mobile site refuses a second store at OK, next to the stores', async () => {
+  const { user } = await openSitesWindow(world);
+  const dialog = await openSite(user, 'Kawakawa');
+  await user.click(within(dialog).getByRole('button', { name: 'Add store' }));
+  const picker = await screen.findByRole('dialog', { name: 'Select a store to move to this site' });
+  await user.dblClick(await within(picker).findByRole('row', { name: /Opua Health Centre/ }));
+  await user.click(within(dialog).getByRole('button', { name: 'OK' }));
+  expect(await within(dialog).findByText(/A mobile site has one store/)).toBeInTheDocument();
+  expect(siteOfStore(world.core, 'Opua')).toBe(1);
+});
+
+test('a remote site shows the Use js node HTTP client the central set for it, read-only', async () => {
+  setSetting(world.core.datafile.sqlite, 'active_site_id', 3);
+  world.core.datafile.sqlite.prepare('update site set use_js_node_http_client = 1 where id = 3').run();
+  const { user } = await openSitesWindow(world);
+  const dialog = await openSite(user, 'Waikato');
+  const checkbox = within(dialog).getByRole('checkbox', { name: 'Use js node HTTP client' });
+  expect(checkbox).toBeChecked();
+  expect(checkbox).toBeDisabled();
+  expect(within(dialog).getByText(/Set on the central server; this site's sync uses it/)).toBeInTheDocument();
 });

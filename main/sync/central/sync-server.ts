@@ -135,6 +135,7 @@ export function createCentralServer(core: CentralServices, options: CentralServe
 
   server.get('/health', async () => ({ status: 'ok' }));
 
+  const useJsNodeHttpClientOf = core.datafile.sqlite.prepare('select use_js_node_http_client from site where id = ?').pluck();
   const storesOfSite = core.datafile.sqlite.prepare(
     'select uuid as id, code, name from store where site_id = ? order by code collate nocase, id',
   );
@@ -148,6 +149,7 @@ export function createCentralServer(core: CentralServices, options: CentralServe
       name: site.name,
       initialisationStatus: site.initialisationStatus,
       type: site.type,
+      useJsNodeHttpClient: useJsNodeHttpClientOf.get(site.id) === 1,
       stores: stores.map((s) => ({ ...s })),
     };
   });

@@ -19,6 +19,7 @@ import type { ConfirmableResult, SyncPhase, SyncStatus } from '../../../shared/c
 import { AppFailure } from '../../../shared/errors';
 import { type Actor, requireEditSyncSettings } from '../../services/actor';
 import { isCentralServerDatafile, isFreshDatafile } from '../../services/datafile-role';
+import { applyOwnSiteSettings, type OwnSiteSettings } from '../../services/own-site-settings';
 import { storeRecordStatements } from '../../services/store-records';
 import { syncRoutes } from '../protocol';
 import { connectionMessages, notUnderstood } from './central-answer';
@@ -254,6 +255,7 @@ export class SyncRunner {
     await pushChanges(run);
     if (!again && run.state.read().initialisedAt === null) await initialise(false);
     await pullCentralRecords(run, site.siteId, this.connection.hardwareId());
+    applyOwnSiteSettings(this.sqlite, site.siteId, site as OwnSiteSettings);
     await pullQueuedRecords(run);
     if (run.state.read().initialisedAt === null) run.state.update({ initialisedAt: new Date().toISOString() });
   }

@@ -1,0 +1,237 @@
+/**
+ * New user / Edit user. Two tabs as in mSupply: Details (user name, password, disabled) and
+ * Permissions, whose "Admin" is the permission to edit sync settings (and to manage users). Like the
+ * Site details window, nothing is saved until OK, and Cancel or Escape discards the edits.
+ */
+import * as Dialog from '@radix-ui/react-dialog';
+import { useEffect, useState } from 'react';
+import type { UserDetails } from '../../shared/contract';
+import type { AppError } from '../../shared/errors';
+import { limits } from '../../shared/operations';
+import { useApi } from '../api/api-context';
+import { ErrorLine } from '../components/ErrorLine';
+import { Field } from '../components/Field';
+import { Tabs } from '../components/Tabs';
+import { useLeaveWarning } from '../hooks/use-leave-warning';
+
+export type UserTarget = { kind: 'new' } | { kind: 'existing'; userId: number };
+
+interface Draft {
+  name: string;
+  password: string;
+  repeat: string;
+  admin: boolean;
+  disabled: boolean;
+}
+
+type FieldName = 'name' | 'password' | 'repeat';
+
+const blank: Draft = { name: '', password: '', repeat: '', admin: false, disabled: false };
+
+export function UserDetailsDialog(props: {
+  target: UserTarget;
+  onClose: () => void;
+  onSaved: (user: UserDetails) => void;
+  /** Focus goes back to the list when the window closes. */
+  onClosedFocus?: () => void;
+}) {
+  const api = useApi();
+  const [opened, setOpened] = useState<UserDetails | null>(null);
+  const [draft, setDraft] = useState<Draft | null>(props.target.kind === 'new' ? blank : null);
+  const [tab, setTab] = useState('details');
+  const [error, setError] = useState<AppError | null>(null);
+  const [fieldErrors, setFieldErrors] = useState<Partial<Record<FieldName, string>>>({});
+  const [busy, setBusy] = useState(false);
+  const isNew = props.target.kind === 'new';
+  const userId = props.target.kind === 'existing' ? props.target.userId : null;
+
+  useEffect(() => {
+    if (userId === null) return;
+    let current = true;
+    void api.getUser({ userId }).then((result) => {
+      if (!current) return;
+      if (!result.ok) return setError(result.error);
+      setOpened(result.value);
+      setDraft({ name: result.value.name, password: '', repeat: '', admin: result.value.admin, disabled: result.value.disabled });
+    });
+    return () => {
+      current = false;
+    };
+  }, [api, userId]);
+
+  const dirty =
+    draft !== null &&
+    (isNew ||
+      draft.password !== '' ||
+      (opened !== null && (draft.name !== opened.name || draft.admin !== opened.admin || draft.disabled !== opened.disabled)));
+  useLeaveWarning(dirty);
+
+  const edit = (change: Partial<Draft>) => {
+    setDraft((d) => (d ? { ...d, ...change } : d));
+    setFieldErrors((errors) => {
+      const next = { ...errors };
+      for (const key of Object.keys(change)) delete next[key as FieldName];
+      return next;
+    });
+  };
+
+  const save = async () => {
+    if (!draft || busy) return;
+    setError(null);
+    if (draft.password !== draft.repeat) {
+      setTab('details');
+      return setFieldErrors({ repeat: 'The two passwords are not the same. Type the password again in both fields.' });
+    }
+    setBusy(true);
+    const result = await api.saveUser({
+      userId,
+      name: draft.name,
+      ...(draft.password !== '' ? { password: draft.password } : {}),
+      admin: draft.admin,
+      disabled: draft.disabled,
+    });
+    setBusy(false);
+    if (result.ok) return props.onSaved(result.value);
+    const failure = result.error;
+    if (failure.code === 'user_name_taken') {
+      setTab('details');
+      return setFieldErrors({ name: failure.message });
+    }
+    const issues = (failure.data as { issues?: { field?: string; message?: string }[] } | undefined)?.issues;
+    if (failure.code === 'validation_failed' && Array.isArray(issues)) {
+      const placed: Partial<Record<FieldName, string>> = {};
+      for (const issue of issues) {
+        if ((issue.field === 'name' || issue.field === 'password') && issue.message) placed[issue.field] ??= issue.message;
+      }
+      if (Object.keys(placed).length > 0) {
+        setTab('details');
+        return setFieldErrors(placed);
+      }
+    }
+    setError(failure);
+  };
+
+  const isYou = opened?.isYou ?? false;
+  const title = isNew ? 'New user' : 'Edit user';
+
+  return (
+    <Dialog.Root open onOpenChange={(open) => !open && props.onClose()}>
+      <Dialog.Portal>
+        <Dialog.Overlay className="overlay" />
+        <Dialog.Content
+          className="dialog dialog-user"
+          onPointerDownOutside={(e) => e.preventDefault()}
+          onInteractOutside={(e) => e.preventDefault()}
+          onCloseAutoFocus={(e) => {
+            if (!props.onClosedFocus) return;
+            e.preventDefault();
+            props.onClosedFocus();
+          }}
+        >
+          <Dialog.Title className="dialog-title">{title}</Dialog.Title>
+          <Dialog.Description className="visually-hidden">
+            A user of this datafile: user name, password and permissions. Nothing is saved until you press OK.
+          </Dialog.Description>
+          {!draft ? <ErrorLine error={error} /> : null}
+          {!draft && !error ? <p className="loading">Loading the user…</p> : null}
+          {draft ? (
+            <form
+              onSubmit={(e) => {
+                e.preventDefault();
+                void save();
+              }}
+            >
+              <Tabs
+                label="User"
+                current={tab}
+                onChange={setTab}
+                tabs={[
+                  {
+                    key: 'details',
+                    label: 'Details',
+                    content: (
+                      <>
+                        <Field label="User name" error={fieldErrors.name}>
+                          <input
+                            type="text"
+                            autoFocus
+                            autoComplete="off"
+                            value={draft.name}
+                            maxLength={limits.userName}
+                            onChange={(e) => edit({ name: e.target.value })}
+                          />
+                        </Field>
+                        <Field label="Password" error={fieldErrors.password}>
+                          <input
+                            type="password"
+                            autoComplete="new-password"
+                            value={draft.password}
+                            maxLength={limits.userPassword}
+                            placeholder={isNew ? `At least ${limits.userPasswordMin} characters` : 'Type a new password to set it'}
+                            onChange={(e) => edit({ password: e.target.value })}
+                          />
+                        </Field>
+                        <Field label="Confirm password" error={fieldErrors.repeat}>
+                          <input
+                            type="password"
+                            autoComplete="new-password"
+                            value={draft.repeat}
+                            maxLength={limits.userPassword}
+                            onChange={(e) => edit({ repeat: e.target.value })}
+                          />
+                        </Field>
+                        <label className="check">
+                          <input
+                            type="checkbox"
+                            checked={draft.disabled}
+                            disabled={isYou}
+                            onChange={(e) => edit({ disabled: e.target.checked })}
+                          />
+                          Disabled (cannot log in)
+                        </label>
+                        {isYou ? <p className="hint">You cannot disable yourself.</p> : null}
+                      </>
+                    ),
+                  },
+                  {
+                    key: 'permissions',
+                    label: 'Permissions',
+                    content: (
+                      <div className="permission">
+                        <label className="check">
+                          <input
+                            type="checkbox"
+                            checked={draft.admin}
+                            disabled={isYou}
+                            aria-describedby="admin-permission-hint"
+                            onChange={(e) => edit({ admin: e.target.checked })}
+                          />
+                          Admin
+                        </label>
+                        <p id="admin-permission-hint" className="hint">
+                          Edit sync settings: create, change and delete sync sites, and manage users. Without it a user may
+                          still view sites.
+                          {isYou ? ' You cannot remove your own Admin permission; another administrator can.' : ''}
+                        </p>
+                      </div>
+                    ),
+                  },
+                ]}
+              />
+              <ErrorLine error={error} />
+              <div className="dialog-buttons">
+                <span className="spacer" />
+                <button type="button" className="button" onClick={props.onClose}>
+                  Cancel
+                </button>
+                <button type="submit" className="button button-primary" disabled={busy}>
+                  OK
+                </button>
+              </div>
+            </form>
+          ) : null}
+        </Dialog.Content>
+      </Dialog.Portal>
+    </Dialog.Root>
+  );
+}
