@@ -210,6 +210,8 @@ export const remoteOut = sqliteTable(
     data: text('data'),
     /** The line's version this change was made from (what the central must still have); null for a new line. */
     baseVersion: integer('base_version'),
+    /** With baseVersion: the site that made that version (versions made apart can share a number). */
+    baseChangedBy: integer('base_changed_by'),
     /** When it was first sent: from then on it may have reached the central even if no answer came back. */
     sentAt: text('sent_at'),
     refusedAt: text('refused_at'),

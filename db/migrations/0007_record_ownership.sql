@@ -8,6 +8,7 @@ CREATE TABLE `site_push_seen` (
 );
 --> statement-breakpoint
 ALTER TABLE `remote_out` ADD `base_version` integer;--> statement-breakpoint
+ALTER TABLE `remote_out` ADD `base_changed_by` integer;--> statement-breakpoint
 ALTER TABLE `remote_out` ADD `sent_at` text;--> statement-breakpoint
 ALTER TABLE `remote_out` ADD `refused_code` text;--> statement-breakpoint
 ALTER TABLE `remote_out` ADD `pushed_as` integer;--> statement-breakpoint

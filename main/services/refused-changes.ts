@@ -64,25 +64,33 @@ export class RefusedChanges {
           )
           .all(JSON.stringify(ids)) as { id: number; storeId: number; tableName: string; recordId: string; action: string; data: string | null }[];
         const waiting = this.sqlite.prepare('select 1 from remote_out where record_id = ? and refused_at is null').pluck();
-        const localLine = this.sqlite.prepare('select version from store_record where id = ?').pluck();
+        const localLine = this.sqlite.prepare('select version, changed_by_site_id as changedBy from store_record where id = ?');
         const storeHere = this.sqlite.prepare('select 1 from store where id = ? and site_id = ?').pluck();
         const requeue = this.sqlite.prepare(
-          'insert into remote_out (store_id, table_name, record_id, action, data, base_version) values (?, ?, ?, ?, ?, ?)',
+          'insert into remote_out (store_id, table_name, record_id, action, data, base_version, base_changed_by) values (?, ?, ?, ?, ?, ?, ?)',
         );
         const forget = this.sqlite.prepare('delete from remote_out where id = ?');
         const here = activeSiteId(this.sqlite);
         let count = 0;
         for (const row of rows) {
           if (waiting.get(row.recordId)) continue;
-          const version = localLine.get(row.recordId) as number | undefined;
+          const local = localLine.get(row.recordId) as { version: number; changedBy: number | null } | undefined;
           const applyHere = storeHere.get(row.storeId, here) === 1;
           if (row.action === 'delete' || row.data === null) {
             if (applyHere) this.records.remove(row.recordId);
-            requeue.run(row.storeId, row.tableName, row.recordId, 'delete', null, version ?? null);
+            requeue.run(row.storeId, row.tableName, row.recordId, 'delete', null, local?.version ?? null, local?.changedBy ?? null);
           } else {
-            const line = { ...(JSON.parse(row.data) as StoreRecordData), version: (version ?? 0) + 1 };
-            if (applyHere) this.records.upsert(line, here);
-            requeue.run(row.storeId, row.tableName, row.recordId, version === undefined ? 'insert' : 'update', JSON.stringify(line), version ?? null);
+            const line: StoreRecordData = { ...(JSON.parse(row.data) as StoreRecordData), version: (local?.version ?? 0) + 1, changedBySiteId: here };
+            if (applyHere) this.records.upsert(line);
+            requeue.run(
+              row.storeId,
+              row.tableName,
+              row.recordId,
+              local === undefined ? 'insert' : 'update',
+              JSON.stringify(line),
+              local?.version ?? null,
+              local?.changedBy ?? null,
+            );
           }
           forget.run(row.id);
           count += 1;

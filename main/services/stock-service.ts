@@ -24,6 +24,12 @@ interface StoreRow {
   siteId: number;
 }
 
+/** A line's version, and the site where it was made: together they name one state of the line. */
+interface LineVersion {
+  version: number | null;
+  changedBy: number | null;
+}
+
 const lineColumns = `id as lineId, store_id as storeId, item_code as itemCode, item_name as itemName, quantity, updated_at as updatedAt`;
 
 export class StockService {
@@ -77,14 +83,14 @@ export class StockService {
         const store = this.requireStore(input.storeId);
         this.requireEditable(actor, store);
         let lineId = input.lineId;
-        let previousVersion: number | null = null;
+        let previous: LineVersion | null = null;
         if (lineId !== null) {
-          const existing = this.sqlite.prepare('select store_id as storeId, version from store_record where id = ?').get(lineId) as
-            | { storeId: number; version: number }
-            | undefined;
+          const existing = this.sqlite
+            .prepare('select store_id as storeId, version, changed_by_site_id as changedBy from store_record where id = ?')
+            .get(lineId) as ({ storeId: number } & LineVersion) | undefined;
           if (!existing) throw new AppFailure('stock_line_not_found');
           if (existing.storeId !== store.id) this.requireEditable(actor, this.requireStore(existing.storeId));
-          previousVersion = existing.version;
+          previous = { version: existing.version, changedBy: existing.changedBy };
         } else {
           lineId = randomUUID();
         }
@@ -97,8 +103,8 @@ export class StockService {
                item_name = excluded.item_name, quantity = excluded.quantity, updated_at = excluded.updated_at,
                version = excluded.version, changed_by_site_id = excluded.changed_by_site_id`,
           )
-          .run(lineId, store.id, input.itemCode, input.itemName, input.quantity, updatedAt, (previousVersion ?? 0) + 1, activeSiteId(this.sqlite));
-        this.recordChange(store, lineId, previousVersion === null ? 'insert' : 'update', previousVersion);
+          .run(lineId, store.id, input.itemCode, input.itemName, input.quantity, updatedAt, (previous?.version ?? 0) + 1, activeSiteId(this.sqlite));
+        this.recordChange(store, lineId, previous === null ? 'insert' : 'update', previous);
         return this.sqlite.prepare(`select ${lineColumns} from store_record where id = ?`).get(lineId) as StockLine;
       })
       .immediate();
@@ -108,14 +114,14 @@ export class StockService {
   deleteLine(actor: Actor, input: ParsedInputs['deleteStockLine']): { lineId: string } {
     this.sqlite
       .transaction(() => {
-        const existing = this.sqlite.prepare('select store_id as storeId, version from store_record where id = ?').get(input.lineId) as
-          | { storeId: number; version: number }
-          | undefined;
+        const existing = this.sqlite
+          .prepare('select store_id as storeId, version, changed_by_site_id as changedBy from store_record where id = ?')
+          .get(input.lineId) as ({ storeId: number } & LineVersion) | undefined;
         if (!existing) throw new AppFailure('stock_line_not_found');
         const store = this.requireStore(existing.storeId);
         this.requireEditable(actor, store);
         this.sqlite.prepare('delete from store_record where id = ?').run(input.lineId);
-        this.recordChange(store, input.lineId, 'delete', existing.version);
+        this.recordChange(store, input.lineId, 'delete', { version: existing.version, changedBy: existing.changedBy });
       })
       .immediate();
     return { lineId: input.lineId };
@@ -123,9 +129,9 @@ export class StockService {
 
   /**
    * Records an edit for sync; runs inside the edit's transaction, after the row was written.
-   * `baseVersion` is the line's version before this edit (null for a new line).
+   * `base` is the line's version before this edit (null for a new line).
    */
-  private recordChange(store: StoreRow, lineId: string, action: 'insert' | 'update' | 'delete', baseVersion: number | null): void {
+  private recordChange(store: StoreRow, lineId: string, action: 'insert' | 'update' | 'delete', base: LineVersion | null): void {
     const active = activeSiteId(this.sqlite);
     const central = centralSiteId(this.sqlite);
     const data =
@@ -140,19 +146,21 @@ export class StockService {
       // one follows it, made from the version it left.
       const first = this.sqlite
         .prepare(
-          `select action, base_version as baseVersion from remote_out
+          `select action, base_version as version, base_changed_by as changedBy from remote_out
            where record_id = ? and refused_at is null and sent_at is null order by id limit 1`,
         )
-        .get(lineId) as { action: string; baseVersion: number | null } | undefined;
+        .get(lineId) as ({ action: string } & LineVersion) | undefined;
       this.sqlite.prepare('delete from remote_out where record_id = ? and refused_at is null and sent_at is null').run(lineId);
       if (first?.action === 'insert') {
         if (action === 'delete') return;
         action = 'insert';
       }
-      const base = first ? first.baseVersion : baseVersion;
+      const from = action === 'insert' ? null : first ? first : base;
       this.sqlite
-        .prepare('insert into remote_out (store_id, table_name, record_id, action, data, base_version) values (?, ?, ?, ?, ?, ?)')
-        .run(store.id, STORE_RECORD_TABLE, lineId, action, data, action === 'insert' ? null : base);
+        .prepare(
+          'insert into remote_out (store_id, table_name, record_id, action, data, base_version, base_changed_by) values (?, ?, ?, ?, ?, ?, ?)',
+        )
+        .run(store.id, STORE_RECORD_TABLE, lineId, action, data, from?.version ?? null, from?.changedBy ?? null);
     } else if (store.siteId !== central) {
       this.sqlite
         .prepare(

@@ -31,12 +31,15 @@ export interface StoreRecordData {
   updatedAt: string;
   /** Bumped by every change: a change made from an older version than the central's is a conflict. */
   version: number;
+  /** The site where that version was made (null: not known, e.g. seeded data). */
+  changedBySiteId: number | null;
 }
 
 /** SQL building a stock line's wire JSON from the row aliased `alias`. */
 export const storeRecordJsonSql = (alias: string) =>
   `json_object('id', ${alias}.id, 'storeId', ${alias}.store_id, 'itemCode', ${alias}.item_code, 'itemName', ${alias}.item_name,
-               'quantity', ${alias}.quantity, 'updatedAt', ${alias}.updated_at, 'version', ${alias}.version)`;
+               'quantity', ${alias}.quantity, 'updatedAt', ${alias}.updated_at, 'version', ${alias}.version,
+               'changedBySiteId', ${alias}.changed_by_site_id)`;
 
 const storeRecordSchema = z.object({
   id: z.string(),
@@ -44,6 +47,7 @@ const storeRecordSchema = z.object({
   ...stockLineFields,
   updatedAt: z.string().max(40),
   version: z.int().positive().default(1),
+  changedBySiteId: z.int().positive().nullable().default(null),
 });
 
 export type ReadRecord = { ok: true; data: StoreRecordData } | { ok: false; message: string };
@@ -62,7 +66,18 @@ function plainValidLine(recordId: string, raw: unknown): StoreRecordData | null 
   if (typeof r.quantity !== 'number' || !Number.isFinite(r.quantity) || r.quantity < 0 || r.quantity > limits.quantity) return null;
   if (typeof r.updatedAt !== 'string' || r.updatedAt.length > 40) return null;
   if (typeof r.version !== 'number' || !Number.isInteger(r.version) || r.version <= 0) return null;
-  return { id: recordId, storeId: r.storeId, itemCode: r.itemCode as string, itemName: r.itemName as string, quantity: r.quantity, updatedAt: r.updatedAt, version: r.version };
+  const by = r.changedBySiteId;
+  if (by !== null && (typeof by !== 'number' || !Number.isInteger(by) || by <= 0)) return null;
+  return {
+    id: recordId,
+    storeId: r.storeId,
+    itemCode: r.itemCode as string,
+    itemName: r.itemName as string,
+    quantity: r.quantity,
+    updatedAt: r.updatedAt,
+    version: r.version,
+    changedBySiteId: by,
+  };
 }
 
 /** Reads a received line with the Stock page's rules; the message says what is wrong, in words. */
@@ -91,8 +106,8 @@ export function storeRecordStatements(sqlite: Database.Database) {
   const remove = sqlite.prepare('delete from store_record where id = ?');
   const current = sqlite.prepare('select store_id as storeId, version, changed_by_site_id as changedBySiteId from store_record where id = ?');
   return {
-    /** Writes a line as received; `changedBy` is the site the change was made at (null: not known here). */
-    upsert: (data: StoreRecordData, changedBy: number | null = null) => upsert.run({ ...data, changedBy }),
+    /** Writes a line as received, with the site its version was made at. */
+    upsert: (data: StoreRecordData) => upsert.run({ ...data, changedBy: data.changedBySiteId }),
     remove: (recordId: string) => remove.run(recordId),
     /** The line's store, version and last changing site now, or undefined when there is no such line. */
     current: (recordId: string) =>

@@ -186,6 +186,8 @@ export interface QueuedRecord {
    * central refuses it as a conflict when its own is newer. Null for a new line.
    */
   baseVersion?: number | null;
+  /** With baseVersion: the site where that version was made (null: not known). */
+  baseChangedBy?: number | null;
 }
 
 /** Our addition to `initialise`: an administrator of the remote site asked to fetch everything again. */
@@ -209,6 +211,7 @@ export interface RefusedChangeData {
   /** The pushed line as JSON text; null for a delete. */
   data: string | null;
   baseVersion: number | null;
+  baseChangedBy: number | null;
   code: RefusedRecord['code'];
   message: string;
 }

@@ -271,6 +271,51 @@ describe('a change whose answer was lost', () => {
   });
 });
 
+describe('changes of one line sent together (found by the SIGKILL fault test)', () => {
+  it('are judged in the order they were made: a change made from the one before it is taken', async () => {
+    central = await centralWithSites();
+    let loseNextPush = false;
+    const waikato = await remoteFor('Waikato', {
+      retry: { ...fastRemote.retry, attempts: 1 },
+      nodeClient: lossyClient((method, url) => {
+        const lose = loseNextPush && method === 'POST' && url.endsWith('/queued_records');
+        if (lose) loseNextPush = false;
+        return lose;
+      }),
+    });
+    await syncOk(waikato);
+    const admin = await adminOf(waikato);
+    const target = linesOf(waikato, 'Waikato')[0]!;
+    const edit = { storeId: target.storeId, lineId: target.id, itemCode: target.itemCode, itemName: target.itemName };
+    waikato.stock.saveLine(admin, { ...edit, quantity: 71 });
+    loseNextPush = true; // the answer is lost: the first change stays, sent once
+    expect((await waikato.syncRunner.syncNow()).lastError).toMatch(/Unable to connect/);
+    waikato.stock.saveLine(admin, { ...edit, quantity: 72 });
+    await syncOk(waikato);
+    expect(waikato.refusedChanges.list().rows).toEqual([]);
+    expect(line(central.core, target.id)?.quantity).toBe(72);
+    expect(linesOf(waikato, 'Waikato')).toEqual(linesOf(central.core, 'Waikato'));
+  });
+
+  it('a version made elsewhere with the same number is still a conflict', async () => {
+    central = await centralWithSites();
+    const waikato = await remoteFor('Waikato');
+    await syncOk(waikato);
+    const target = linesOf(waikato, 'Waikato')[0]!;
+    const edit = { storeId: target.storeId, lineId: target.id, itemCode: target.itemCode, itemName: target.itemName };
+    // Both make version 2 of the line: the central's correction, and Waikato's edit; then Waikato edits its own version 2.
+    central.core.stock.saveLine(await adminOf(central.core), { ...edit, quantity: 81 });
+    const admin = await adminOf(waikato);
+    waikato.stock.saveLine(admin, { ...edit, quantity: 82 });
+    waikato.datafile.sqlite.prepare('update remote_out set sent_at = ?').run(new Date().toISOString());
+    waikato.stock.saveLine(admin, { ...edit, quantity: 83 });
+    await syncOk(waikato);
+    expect(line(central.core, target.id)?.quantity).toBe(81);
+    expect(waikato.refusedChanges.list().rows).toHaveLength(2);
+    expect(linesOf(waikato, 'Waikato')).toEqual(linesOf(central.core, 'Waikato'));
+  });
+});
+
 describe('5. discarding a refused change leaves it applied at the site', () => {
   it('does not: a refused change is never applied at the site, and discarding leaves the central value', async () => {
     central = await centralWithSites();

@@ -35,6 +35,7 @@ const recordSchema = z.object({
   action: z.enum(['insert', 'update', 'delete', 'merge']),
   recordData: z.record(z.string(), z.unknown()).optional(),
   baseVersion: z.int().nonnegative().nullable().optional(),
+  baseChangedBy: z.int().positive().nullable().optional(),
 });
 
 const initialiseSchema = z.strictObject({ reinitialise: z.boolean().optional() }).optional();

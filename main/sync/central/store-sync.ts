@@ -65,13 +65,21 @@ interface Pushed {
   action: string;
   recordData: unknown;
   baseVersion: number | null | undefined;
+  baseChangedBy: number | null | undefined;
 }
 
 type Problem = Omit<RefusedRecord, 'syncOutId'>;
 
 /** The same record always has the same fingerprint, so a re-send is told from a different record with the same number. */
 function fingerprint(record: Pushed): string {
-  const text = JSON.stringify([record.tableName, record.recordId, record.action, record.recordData ?? null, record.baseVersion ?? null]);
+  const text = JSON.stringify([
+    record.tableName,
+    record.recordId,
+    record.action,
+    record.recordData ?? null,
+    record.baseVersion ?? null,
+    record.baseChangedBy ?? null,
+  ]);
   return createHash('sha256').update(text).digest('base64url');
 }
 
@@ -255,7 +263,7 @@ export class CentralStoreSync {
             continue;
           }
           if (record.syncOutId <= upTo) throw new SyncApiError('site_changes_went_backwards');
-          const problem = this.judge(siteId, pushed);
+          const problem = this.judge(siteId, pushed, 'receive');
           if (problem) {
             refused.push({ syncOutId: record.syncOutId, ...problem });
             this.statements.remember.run(siteId, record.syncOutId, fingerprint(pushed), JSON.stringify(problem));
@@ -269,7 +277,7 @@ export class CentralStoreSync {
             record.tableName,
             record.recordId,
             record.action,
-            JSON.stringify({ recordData: record.recordData ?? null, baseVersion: record.baseVersion ?? null }),
+            JSON.stringify({ recordData: record.recordData ?? null, baseVersion: record.baseVersion ?? null, baseChangedBy: record.baseChangedBy ?? null }),
           );
         }
       })
@@ -281,8 +289,13 @@ export class CentralStoreSync {
     return refused.length > 0 ? { integrationStarted, refused } : { integrationStarted };
   }
 
-  /** Why a pushed record cannot be integrated for this site, or null when it can. */
-  private judge(siteId: number, record: Pushed): Problem | null {
+  /**
+   * Why a pushed record cannot be integrated for this site, or null when it can. On arrival only
+   * what holds whatever came before it (table, action, the line's rules, the store on the site);
+   * versions are judged at integration, in the order the site made its changes, since a batch may
+   * change the same line twice.
+   */
+  private judge(siteId: number, record: Pushed, when: 'receive' | 'integrate'): Problem | null {
     if (record.tableName !== STORE_RECORD_TABLE) {
       return { storeId: null, code: 'unknown_table', message: `Records of table "${record.tableName}" are not accepted from remote sites.` };
     }
@@ -315,15 +328,19 @@ export class CentralStoreSync {
     }
     const storeId = [...stores][0] ?? null;
     const line = itemName ? `Stock line "${itemName}"` : 'A stock line';
-    // Conflicts: the change must be made from the version the central has now.
-    if (typeof record.baseVersion === 'number' || record.action === 'insert') {
+    // Conflicts: the change must be made from the state the central has now (its version, made where it was).
+    if (when === 'integrate' && (typeof record.baseVersion === 'number' || record.action === 'insert')) {
       if (record.action === 'insert' && current) {
         return { storeId, code: 'conflict', message: `${line} already exists on the central server, so this new line was not added.` };
       }
       if (record.action === 'update' && !current) {
         return { storeId, code: 'conflict', message: `${line} was deleted since this change was made, so the change was not applied.` };
       }
-      if (current && record.action !== 'insert' && current.version !== record.baseVersion) {
+      if (
+        current &&
+        record.action !== 'insert' &&
+        (current.version !== record.baseVersion || current.changedBySiteId !== (record.baseChangedBy ?? null))
+      ) {
         const where = current.changedBySiteId === null ? 'elsewhere' : `at "${this.statements.siteName.get(current.changedBySiteId) ?? 'another site'}"`;
         return {
           storeId,
@@ -377,13 +394,18 @@ export class CentralStoreSync {
     let upTo = (this.statements.pushState.get(siteId) as { upTo: number } | undefined)?.upTo ?? 0;
     for (const row of rows) {
       if (row.syncOutId > upTo) {
-        const { recordData, baseVersion } = JSON.parse(row.data) as { recordData: unknown; baseVersion: number | null };
-        const pushed: Pushed = { ...row, recordData: recordData ?? undefined, baseVersion };
-        // The store may have moved, or the line changed, since the batch arrived: answered back, not kept here.
-        const problem = this.judge(siteId, pushed);
+        const { recordData, baseVersion, baseChangedBy } = JSON.parse(row.data) as {
+          recordData: unknown;
+          baseVersion: number | null;
+          baseChangedBy?: number | null;
+        };
+        const pushed: Pushed = { ...row, recordData: recordData ?? undefined, baseVersion, baseChangedBy: baseChangedBy ?? null };
+        // In the order the site made them: the store may have moved, or the line changed, since; answered back, not kept here.
+        const problem = this.judge(siteId, pushed, 'integrate');
         if (problem) this.answerBack(siteId, pushed, problem);
         else this.apply(siteId, pushed);
-        this.statements.remember.run(siteId, row.syncOutId, fingerprint(pushed), null);
+        // A re-send of it (the site never got the push answer) gets the same answer: taken, or refused.
+        this.statements.remember.run(siteId, row.syncOutId, fingerprint(pushed), problem ? JSON.stringify(problem) : null);
         upTo = row.syncOutId;
       }
       this.statements.unbuffer.run(siteId, row.syncOutId);
@@ -397,7 +419,7 @@ export class CentralStoreSync {
     if (record.action === 'delete') this.records.remove(record.recordId);
     else {
       const read = readStoreRecordData(record.recordId, record.recordData);
-      if (read.ok) this.records.upsert(read.data, siteId);
+      if (read.ok) this.records.upsert({ ...read.data, changedBySiteId: siteId });
     }
     // The site owns its stores' data: its change replaces what the central had queued for it.
     this.statements.dropQueuedCopies.run(siteId, record.recordId, record.tableName);
@@ -413,6 +435,7 @@ export class CentralStoreSync {
       action: record.action as RefusedChangeData['action'],
       data: record.recordData === undefined ? null : JSON.stringify(record.recordData),
       baseVersion: record.baseVersion ?? null,
+      baseChangedBy: record.baseChangedBy ?? null,
       code: problem.code,
       message: problem.message,
     };
@@ -461,5 +484,6 @@ function toPushed(record: QueuedRecord): Pushed {
     action: record.action,
     recordData: record.recordData,
     baseVersion: record.baseVersion,
+    baseChangedBy: record.baseChangedBy,
   };
 }

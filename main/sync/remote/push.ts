@@ -16,6 +16,7 @@ interface OutRow {
   action: 'insert' | 'update' | 'delete';
   data: string | null;
   baseVersion: number | null;
+  baseChangedBy: number | null;
 }
 
 export async function pushChanges(run: RunContext): Promise<void> {
@@ -23,7 +24,7 @@ export async function pushChanges(run: RunContext): Promise<void> {
   const batch = run.batch.push;
   const countAfter = sqlite.prepare('select count(*) from remote_out where refused_at is null and id > ?').pluck();
   const nextBatch = sqlite.prepare(
-    `select id, table_name as tableName, record_id as recordId, action, data, base_version as baseVersion
+    `select id, table_name as tableName, record_id as recordId, action, data, base_version as baseVersion, base_changed_by as baseChangedBy
      from remote_out where refused_at is null and id > ? order by id limit ?`,
   );
   const removeSent = sqlite.prepare('delete from remote_out where id = ? and refused_at is null');
@@ -47,6 +48,7 @@ export async function pushChanges(run: RunContext): Promise<void> {
       action: r.action,
       ...(r.data === null ? {} : { recordData: JSON.parse(r.data) as Record<string, unknown> }),
       baseVersion: r.baseVersion,
+      baseChangedBy: r.baseChangedBy,
     }));
     run.progress('pushing', 'Sending changes made here…', sent, total);
     // Marked before it leaves: an answer lost on the way back must not let a later edit here fold

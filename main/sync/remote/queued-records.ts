@@ -31,9 +31,13 @@ function statements(sqlite: Database.Database) {
       `delete from store_record where store_id = ?
          and not exists (select 1 from remote_out o where o.record_id = store_record.id and o.refused_at is null)`,
     ),
+    refuseStillWaiting: sqlite.prepare(
+      `update remote_out set refused_at = :now, refused_message = :message, refused_code = :code
+       where id = :pushedAs and refused_at is null`,
+    ),
     keepRefused: sqlite.prepare(
-      `insert into remote_out (store_id, table_name, record_id, action, data, base_version, refused_at, refused_message, refused_code, pushed_as)
-       select :storeId, :tableName, :recordId, :action, :data, :baseVersion, :now, :message, :code, :pushedAs
+      `insert into remote_out (store_id, table_name, record_id, action, data, base_version, base_changed_by, refused_at, refused_message, refused_code, pushed_as)
+       select :storeId, :tableName, :recordId, :action, :data, :baseVersion, :baseChangedBy, :now, :message, :code, :pushedAs
        where not exists (select 1 from remote_out where id = :pushedAs or pushed_as = :pushedAs)`,
     ),
   };
@@ -54,6 +58,8 @@ export async function pullQueuedRecords(run: RunContext): Promise<void> {
     if (record.tableName === REFUSED_CHANGE_TABLE) {
       const refused = record.recordData as unknown as RefusedChangeData | undefined;
       if (!refused || typeof refused.pushedAs !== 'number') return;
+      // The change may still be here, sent but unanswered: it is that change that was refused.
+      s.refuseStillWaiting.run({ now, message: refused.message, code: refused.code, pushedAs: refused.pushedAs });
       s.keepRefused.run({
         storeId: refused.storeId ?? 0,
         tableName: refused.tableName,
@@ -61,6 +67,7 @@ export async function pullQueuedRecords(run: RunContext): Promise<void> {
         action: refused.action,
         data: refused.data,
         baseVersion: refused.baseVersion,
+        baseChangedBy: refused.baseChangedBy ?? null,
         now,
         message: refused.message,
         code: refused.code,
