@@ -20,6 +20,7 @@ import fastify, {
 import type { Datafile } from '../../../db/datafile';
 import type { PasswordHasher } from '../../services/passwords';
 import type { SiteService } from '../../services/site-service';
+import type { SignInLimiter } from '../../net/sign-in-limiter';
 import { type DataRouteOptions, registerDataRoutes } from './data-routes';
 import { errorBody, type SiteInfo, SyncApiError, type SyncErrorCode, syncErrors, syncRoutes } from '../protocol';
 import { type AuthenticatedSite, SiteAuthenticator, type SiteAuthenticatorOptions } from './site-authenticator';
@@ -90,6 +91,8 @@ export interface CentralServices {
   datafile: Datafile;
   hasher: PasswordHasher;
   sites: SiteService;
+  /** Where failed sign-ins are counted (the core's, so the Sites window can show them). */
+  signIns?: { sites: SignInLimiter };
 }
 
 export function createCentralServer(core: CentralServices, options: CentralServerOptions = {}): FastifyInstance {
@@ -111,7 +114,7 @@ export function createCentralServer(core: CentralServices, options: CentralServe
   // fastify's instance type depends on http vs https; routes and plugins do not care which.
   const server = fastify(serverOptions) as unknown as FastifyInstance;
 
-  const authenticator = new SiteAuthenticator(core.datafile, core.hasher, core.sites, options);
+  const authenticator = new SiteAuthenticator(core.datafile, core.hasher, core.sites, options, core.signIns?.sites);
   server.decorate('siteAuthenticator', authenticator);
   server.decorateRequest('syncSite', null);
   server.decorate('authenticateSite', async (request: FastifyRequest) => {
