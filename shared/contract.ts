@@ -129,6 +129,15 @@ export const inputs = {
   listRefusedChanges: z.strictObject({}),
   retryRefusedChanges: z.strictObject({ ids: z.array(z.int().positive()).min(1, 'Choose at least one change.').max(10_000) }),
   discardRefusedChanges: z.strictObject({ ids: z.array(z.int().positive()).min(1, 'Choose at least one change.').max(10_000) }),
+  /** Recent failed sign-ins of a site on this central server (in memory: a restart forgets them). */
+  getSiteSignInFailures: z.strictObject({ siteId }),
+  /** An administrator clears a site's failed sign-ins, lifting any lock on it. */
+  clearSiteSignInFailures: z.strictObject({ siteId }),
+  /** Users (user names as typed at login, known or not) with recent failed logins. */
+  listUserSignInFailures: z.strictObject({}),
+  clearUserSignInFailures: z.strictObject({
+    userName: z.string().trim().min(1, 'User name is required.').max(limits.userName),
+  }),
   setCentralServerPort: z.strictObject({
     port: z.int('The port must be a whole number.').min(1, 'The port must be from 1 to 65535.').max(65535, 'The port must be from 1 to 65535.'),
   }),
@@ -225,6 +234,26 @@ export interface Outputs {
   listRefusedChanges: { rows: RefusedChange[]; total: number };
   retryRefusedChanges: { count: number };
   discardRefusedChanges: { count: number };
+  getSiteSignInFailures: SignInFailures;
+  clearSiteSignInFailures: SignInFailures;
+  listUserSignInFailures: { rows: UserSignInFailures[] };
+  clearUserSignInFailures: { rows: UserSignInFailures[] };
+}
+
+/** Recent failed sign-ins of one site or user, from every address and device. */
+export interface SignInFailures {
+  /** Failed attempts in the last 15 minutes. */
+  failures: number;
+  lastAddress: string | null;
+  /** ISO time of the last failed attempt. */
+  lastFailureAt: string | null;
+  /** ISO time until which sign-ins of this name are refused from some address; null when none is. */
+  lockedUntil: string | null;
+}
+
+export interface UserSignInFailures extends SignInFailures {
+  /** The user name as it is matched at login (lowercase); it may be a name no user has. */
+  userName: string;
 }
 
 export interface StockStore {

@@ -30,6 +30,10 @@ export const operationNames = [
   'listRefusedChanges',
   'retryRefusedChanges',
   'discardRefusedChanges',
+  'getSiteSignInFailures',
+  'clearSiteSignInFailures',
+  'listUserSignInFailures',
+  'clearUserSignInFailures',
 ] as const;
 
 export type OperationName = (typeof operationNames)[number];

@@ -8,6 +8,7 @@ import { useSession } from '../session/session-context';
 import { CentralServerPanel } from '../components/CentralServerPanel';
 import { EnableSyncPanel } from '../components/EnableSyncPanel';
 import { SyncStatusLine } from '../components/SyncStatusLine';
+import { UserSignInFailuresPanel } from '../components/SignInFailuresPanel';
 import { SitesWindow } from './SitesWindow';
 import { StockWindow } from './StockWindow';
 
@@ -92,6 +93,7 @@ export function NavigatorWindow(props: { onLogOut: () => void }) {
               <SyncStatusLine key={syncSettingsChanges} canEdit={session.canEdit} />
               <EnableSyncPanel canEdit={session.canEdit} onEnabled={() => setSyncSettingsChanges((n) => n + 1)} />
               <CentralServerPanel canEdit={session.canEdit} />
+              {session.canEdit ? <UserSignInFailuresPanel /> : null}
             </section>
           )}
         </main>
