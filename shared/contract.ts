@@ -5,12 +5,35 @@
  */
 import { z } from 'zod';
 import type { AppError, Result } from './errors';
+import { nameProblem, searchProblem } from './names';
 import { limits, type OperationName, operationNames, type SiteType, siteTypes, type SortColumn, sortColumns } from './operations';
 
 
 const siteId = z.int('Site ID must be a whole number.').positive('Site ID must be a positive number.');
 const storeId = z.int('Store ID must be a whole number.').positive('Store ID must be a positive number.');
-const search = z.string().max(limits.search, `Search text can be at most ${limits.search} characters.`);
+const search = z
+  .string()
+  .max(limits.search, `Search text can be at most ${limits.search} characters.`)
+  .superRefine((text, ctx) => {
+    const problem = searchProblem(text);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
+/**
+ * A site, store or user name: composed (NFC) and trimmed, at most `max` characters, with no
+ * invisible or control characters and no word mixing look-alike alphabets (shared/names.ts).
+ */
+export function nameSchema(label: string, max: number) {
+  return z
+    .string()
+    .normalize('NFC')
+    .trim()
+    .max(max, `${label} can be at most ${max} characters.`)
+    .superRefine((name, ctx) => {
+      const problem = nameProblem(label, name);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    });
+}
 
 export { limits, operationNames, siteTypes, sortColumns };
 export type { OperationName, SiteType, SortColumn };
@@ -34,7 +57,7 @@ export interface Confirmation {
 
 export const inputs = {
   login: z.strictObject({
-    userName: z.string().trim().min(1, 'User name is required.').max(limits.userName),
+    userName: nameSchema('User name', limits.userName).min(1, 'User name is required.'),
     password: z.string().min(1, 'Password is required.').max(limits.userPassword),
   }),
   logout: z.strictObject({}),
@@ -53,7 +76,7 @@ export const inputs = {
     /** The version the draft was opened at; null for a new site. */
     expectedVersion: z.int().nonnegative().nullable(),
     code: z.string().trim().max(limits.siteCode, `Site code can be at most ${limits.siteCode} characters.`),
-    name: z.string().trim().max(limits.siteName, `Site name can be at most ${limits.siteName} characters.`),
+    name: nameSchema('Site name', limits.siteName),
     /** Absent: keep the stored password. Present: the new password (never echoed back). */
     password: z
       .string()
@@ -86,7 +109,7 @@ export const inputs = {
       .trim()
       .min(1, 'Central server URL is required.')
       .max(limits.url, `The URL can be at most ${limits.url} characters.`),
-    siteName: z.string().trim().min(1, 'Site name is required.').max(limits.siteName),
+    siteName: nameSchema('Site name', limits.siteName).min(1, 'Site name is required.'),
     password: z.string().min(1, 'Password is required.').max(limits.sitePassword),
   }),
   /** Stock: the stores active on this site, with their number of stock lines. */

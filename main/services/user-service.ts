@@ -1,7 +1,7 @@
 /** Users of the datafile, their login and their permissions. */
 import { count, eq } from 'drizzle-orm';
 import { AppFailure } from '../../shared/errors';
-import { nameKey } from '../../shared/names';
+import { nameKey, nameProblem, normaliseName } from '../../shared/names';
 import type { Datafile } from '../../db/datafile';
 import { user, userPermission } from '../../db/schema';
 import { type Actor, requireEditSyncSettings } from './actor';
@@ -28,8 +28,10 @@ export class UserService {
 
   async createUser(actor: Actor, input: NewUser): Promise<Actor> {
     requireEditSyncSettings(actor);
-    const name = input.name.trim();
+    const name = normaliseName(input.name);
     if (!name) throw new AppFailure('validation_failed', 'User name is required.');
+    const nameRule = nameProblem('User name', name);
+    if (nameRule) throw new AppFailure('validation_failed', nameRule);
     if (!input.password) throw new AppFailure('validation_failed', 'Password is required.');
     const passwordHash = await this.hasher.hashUserPassword(input.password);
     return this.datafile.sqlite
