@@ -151,7 +151,13 @@ export async function registerAdminApi(app: FastifyInstance, core: Core, options
         for (const [name, value] of Object.entries(securityHeaders)) reply.header(name, value);
         return payload;
       });
-      await scope.register(fastifyStatic, { root: path.resolve(rendererDir), prefix: '/', index: 'index.html' });
+      await scope.register(fastifyStatic, {
+        root: path.resolve(rendererDir),
+        prefix: '/',
+        index: 'index.html',
+        // Only the built window: never a source map, even if a development build left one there.
+        allowedPath: (pathName) => !pathName.toLowerCase().endsWith('.map'),
+      });
     } else {
       scope.get('/', async (_request, reply) =>
         reply
