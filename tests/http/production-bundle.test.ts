@@ -8,6 +8,10 @@ import { openCore } from '../../main/core';
 import { type RunningServer, startServer } from '../../main/hosts/server';
 import { findRendererFolder } from '../../main/http/renderer-folder';
 import { ADMIN, fastHasher, tempDir } from '../helpers/core';
+import { httpFrom } from '../helpers/http-from';
+
+// Whole answers read, connections not kept alive: the server's stop does not wait for them.
+const get = (url: string) => httpFrom(url);
 
 let running: RunningServer;
 afterEach(async () => {
@@ -24,11 +28,11 @@ it('GET /main.js.map is 404, and main.js is React\'s production build without a 
   await start();
   const built = findRendererFolder()!;
   expect(fs.existsSync(path.join(built, 'main.js.map'))).toBe(false);
-  const map = await fetch(`${running.url}/main.js.map`);
+  const map = await get(`${running.url}/main.js.map`);
   expect(map.status).toBe(404);
-  const script = await fetch(`${running.url}/main.js`);
+  const script = await get(`${running.url}/main.js`);
   expect(script.status).toBe(200);
-  const code = await script.text();
+  const code = script.text;
   expect(code).toContain('createRoot');
   expect(code).not.toContain('react-dom.development');
   expect(code).not.toContain('Each child in a list should have a unique');
@@ -40,7 +44,7 @@ it('a source map left in the renderer folder is still not served', async () => {
   for (const file of ['index.html', 'main.js']) fs.copyFileSync(path.join(findRendererFolder()!, file), path.join(folder, file));
   fs.writeFileSync(path.join(folder, 'main.js.map'), '{"version":3,"sources":["secret.ts"]}');
   await start(folder);
-  expect((await fetch(`${running.url}/main.js.map`)).status).toBe(404);
-  expect((await fetch(`${running.url}/MAIN.JS.MAP`)).status).toBe(404);
-  expect((await fetch(`${running.url}/main.js`)).status).toBe(200);
+  expect((await get(`${running.url}/main.js.map`)).status).toBe(404);
+  expect((await get(`${running.url}/MAIN.JS.MAP`)).status).toBe(404);
+  expect((await get(`${running.url}/main.js`)).status).toBe(200);
 });
