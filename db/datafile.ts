@@ -70,16 +70,29 @@ export function openDatafile(file: string, options: OpenOptions = {}): Datafile 
     throw new AppFailure('datafile_not_found', `The datafile was not found: ${file}`);
   }
   if (exists) {
-    const found = inspectReadOnly(file, options.nativeBinding);
-    const isOurs = found.applicationId === APPLICATION_ID || (found.applicationId === 0 && found.tableCount === 0);
-    if (!isOurs) throw new AppFailure('datafile_not_ours');
-    if (found.userVersion > knownVersion) {
-      throw new AppFailure(
+    // Reading a WAL-mode file, even read-only, makes SQLite create its -wal and -shm files beside it
+    // (and a read-only connection cannot remove them). A refused file is left as it was found.
+    const siblings = [`${file}-wal`, `${file}-shm`, `${file}-journal`].filter((f) => !fs.existsSync(f));
+    const refuse = (failure: AppFailure): never => {
+      for (const sibling of siblings) fs.rmSync(sibling, { force: true });
+      throw failure;
+    };
+    let found: Inspection;
+    try {
+      found = inspectReadOnly(file, options.nativeBinding);
+    } catch (error) {
+      if (error instanceof AppFailure) refuse(error);
+      throw error;
+    }
+    const isOurs = found!.applicationId === APPLICATION_ID || (found!.applicationId === 0 && found!.tableCount === 0);
+    if (!isOurs) refuse(new AppFailure('datafile_not_ours'));
+    if (found!.userVersion > knownVersion) {
+      refuse(new AppFailure(
         'datafile_too_new',
-        `This datafile was last used by a newer version of the app (datafile version ${found.userVersion}, ` +
+        `This datafile was last used by a newer version of the app (datafile version ${found!.userVersion}, ` +
           `this app knows up to ${knownVersion}). Update the app to open it; the datafile has not been changed.`,
-        { datafileVersion: found.userVersion, appVersion: knownVersion },
-      );
+        { datafileVersion: found!.userVersion, appVersion: knownVersion },
+      ));
     }
   } else {
     fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });

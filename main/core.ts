@@ -10,9 +10,21 @@ import { RefusedChanges } from './services/refused-changes';
 import { SiteService } from './services/site-service';
 import { StockService } from './services/stock-service';
 import { UserService } from './services/user-service';
+import { defaultLoginLimits, SignInLimiter } from './net/sign-in-limiter';
 import { RemoteConnection, type RemoteConnectionOptions } from './sync/remote/connection';
 import { SyncScheduler } from './sync/remote/scheduler';
 import { SyncRunner, type SyncRunnerOptions } from './sync/remote/sync-runner';
+
+/**
+ * Failed sign-ins, kept with the open datafile (in memory) so that whichever server answers the
+ * calls counts them in one place, and the windows can show and clear them.
+ */
+export interface SignIns {
+  /** Remote sites signing in to the sync API (names are site names). */
+  sites: SignInLimiter;
+  /** Users logging in (names are user names). */
+  users: SignInLimiter;
+}
 
 export interface Core {
   datafile: Datafile;
@@ -29,6 +41,7 @@ export interface Core {
   syncRunner: SyncRunner;
   /** Automatic sync; not started here: the host that keeps the core open starts and stops it. */
   syncScheduler: SyncScheduler;
+  signIns: SignIns;
   close(): void;
 }
 
@@ -62,6 +75,7 @@ export function createCore(datafile: Datafile, hasher = new PasswordHasher(), re
     connection,
     syncRunner,
     syncScheduler,
+    signIns: { sites: new SignInLimiter(), users: new SignInLimiter(defaultLoginLimits) },
     close: () => {
       syncScheduler.stop();
       syncRunner.close();

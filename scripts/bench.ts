@@ -4,6 +4,7 @@
  */
 import { benchAuth } from './bench-auth';
 import { benchCore } from './bench-core';
+import { benchSignIn } from './bench-sign-in';
 import { benchSync } from './bench-sync';
 
 async function main() {
@@ -11,6 +12,8 @@ async function main() {
   await benchCore();
   console.log('');
   await benchAuth();
+  console.log('');
+  await benchSignIn();
   console.log('');
   await benchSync();
 }

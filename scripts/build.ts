@@ -2,7 +2,7 @@
  * Builds the desktop app into dist/ with esbuild:
  *   dist/main/main.js      Electron main (Node, CJS; electron and better-sqlite3 stay external)
  *   dist/main/preload.js   the sandboxed preload (may require only `electron`)
- *   dist/renderer/         main.js + index.html + styles.css
+ *   dist/renderer/         main.js + index.html + styles.css (always a production build, no source map)
  *   dist/migrations/       the datafile migrations (the packaged app ships them as a resource)
  * It type-checks first, against the real electron types, so `npm run build` fails on type errors.
  *
@@ -50,7 +50,10 @@ export async function build(options: BuildOptions): Promise<void> {
   if (options.typecheck) typecheck();
   fs.rmSync(dist, { recursive: true, force: true });
 
-  const define = { 'process.env.NODE_ENV': JSON.stringify(options.production ? 'production' : 'development') };
+  // The renderer is always React's production build, minified and without source maps: the server
+  // serves dist/renderer to any browser that asks, and must not hand out the source or React's
+  // development build. Component tests run the source through jest, not this bundle.
+  const rendererDefine = { 'process.env.NODE_ENV': JSON.stringify('production') };
   const common = { bundle: true, absWorkingDir: root, logLevel: 'warning', legalComments: 'none' } as const;
 
   const [, preload] = await Promise.all([
@@ -84,9 +87,9 @@ export async function build(options: BuildOptions): Promise<void> {
       format: 'iife',
       target: chromeTarget,
       jsx: 'automatic',
-      define,
-      minify: options.production,
-      sourcemap: options.production ? false : 'linked',
+      define: rendererDefine,
+      minify: true,
+      sourcemap: false,
     }),
   ]);
   checkPreloadImports(preload.metafile);

@@ -1,7 +1,8 @@
 /**
  * The headless central server:
  *
- *   npm run server -- --datafile PATH [--port N] [--host H] [--cert F --key F] [--demo] [--log-level L]
+ *   npm run server -- --datafile PATH [--port N] [--host H] [--public-url URL] [--allowed-host NAME]...
+ *                     [--cert F --key F] [--demo] [--log-level L]
  *   npm run server -- --datafile PATH --reset-password USER
  *
  * A new datafile needs its first administrator: the password comes from SYNC_ADMIN_PASSWORD (never a
@@ -25,11 +26,16 @@ import { readNewPassword } from './read-password';
 export { startServer } from '../main/hosts/server';
 export type { RunningServer, StartServerOptions } from '../main/hosts/server';
 
-const usage = `Usage: npm run server -- --datafile PATH [--port N] [--host H] [--cert FILE --key FILE] [--demo] [--log-level LEVEL]
+const usage = `Usage: npm run server -- --datafile PATH [--port N] [--host H] [--public-url URL] [--allowed-host NAME]...
+                      [--cert FILE --key FILE] [--demo] [--log-level LEVEL]
 
   --datafile PATH   the central server's datafile (created when it does not exist)
   --port N          port to listen on (default: the datafile's central_server_port setting, else 2048)
   --host H          address to listen on (default 127.0.0.1: this machine only; 0.0.0.0 for the network)
+  --public-url URL  the address remote sites and browsers use, e.g. https://central.example.org:2048
+  --allowed-host N  another name the server is reached under (repeat for more). IP addresses,
+                    localhost and this computer's name are always answered; other names are refused
+                    (a guard against DNS rebinding)
   --cert, --key     PEM certificate and private key: serve HTTPS
   --demo            when creating the datafile, add the example system of the mSupply documentation
   --log-level L     fatal, error, warn (default), info, debug
@@ -47,6 +53,8 @@ interface CliOptions {
   port?: number;
   host: string;
   tls?: { certFile: string; keyFile: string };
+  /** Names the server answers to besides IP addresses, localhost and this computer's name. */
+  allowedHosts: string[];
   demo: boolean;
   logLevel: string;
   resetPassword?: string;
@@ -59,6 +67,8 @@ export function parseCli(argv: string[]): CliOptions {
       datafile: { type: 'string' },
       port: { type: 'string' },
       host: { type: 'string' },
+      'public-url': { type: 'string' },
+      'allowed-host': { type: 'string', multiple: true, default: [] },
       cert: { type: 'string' },
       key: { type: 'string' },
       demo: { type: 'boolean', default: false },
@@ -77,6 +87,21 @@ export function parseCli(argv: string[]): CliOptions {
     if (!/^\d+$/.test(values.port) || port > 65535) throw new UsageError(`--port must be a number from 0 to 65535, not "${values.port}".`);
   }
   if (Boolean(values.cert) !== Boolean(values.key)) throw new UsageError('--cert and --key go together: give both for HTTPS.');
+  const allowedHosts = [...values['allowed-host']!];
+  for (const name of allowedHosts) {
+    if (!/^[a-z0-9.-]+(:\d+)?$/i.test(name.trim())) throw new UsageError(`--allowed-host must be a host name, not "${name}".`);
+  }
+  const publicUrl = values['public-url'];
+  if (publicUrl !== undefined) {
+    let url: URL;
+    try {
+      url = new URL(publicUrl);
+    } catch {
+      throw new UsageError(`--public-url must be a URL such as https://central.example.org:2048, not "${publicUrl}".`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError('--public-url must start with http:// or https://.');
+    allowedHosts.push(url.hostname);
+  }
   const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
   if (!levels.includes(values['log-level']!)) throw new UsageError(`--log-level must be one of ${levels.join(', ')}.`);
   return {
@@ -84,6 +109,7 @@ export function parseCli(argv: string[]): CliOptions {
     port,
     host: values.host ?? '127.0.0.1',
     tls: values.cert && values.key ? { certFile: values.cert, keyFile: values.key } : undefined,
+    allowedHosts,
     demo: values.demo!,
     logLevel: values['log-level']!,
     resetPassword: values['reset-password']?.trim() || undefined,
@@ -175,6 +201,7 @@ async function main(): Promise<void> {
       port: cli.port,
       host: cli.host,
       tls: cli.tls,
+      allowedHosts: cli.allowedHosts,
       logger: { level: cli.logLevel },
     });
   } catch (error) {

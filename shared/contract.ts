@@ -5,13 +5,36 @@
  */
 import { z } from 'zod';
 import type { AppError, Result } from './errors';
+import { nameProblem, searchProblem } from './names';
 import { limits, type OperationName, operationNames, type SiteType, siteTypes, type SortColumn, sortColumns } from './operations';
 
 
 const siteId = z.int('Site ID must be a whole number.').positive('Site ID must be a positive number.');
 const storeId = z.int('Store ID must be a whole number.').positive('Store ID must be a positive number.');
 const userId = z.int('User ID must be a whole number.').positive('User ID must be a positive number.');
-const search = z.string().max(limits.search, `Search text can be at most ${limits.search} characters.`);
+const search = z
+  .string()
+  .max(limits.search, `Search text can be at most ${limits.search} characters.`)
+  .superRefine((text, ctx) => {
+    const problem = searchProblem(text);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
+/**
+ * A site, store or user name: composed (NFC) and trimmed, at most `max` characters, with no
+ * invisible or control characters and no word mixing look-alike alphabets (shared/names.ts).
+ */
+export function nameSchema(label: string, max: number) {
+  return z
+    .string()
+    .normalize('NFC')
+    .trim()
+    .max(max, `${label} can be at most ${max} characters.`)
+    .superRefine((name, ctx) => {
+      const problem = nameProblem(label, name);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    });
+}
 
 export { limits, operationNames, siteTypes, sortColumns };
 export type { OperationName, SiteType, SortColumn };
@@ -58,7 +81,7 @@ export const stockLineFields = {
 
 export const inputs = {
   login: z.strictObject({
-    userName: z.string().trim().min(1, 'User name is required.').max(limits.userName),
+    userName: nameSchema('User name', limits.userName).min(1, 'User name is required.'),
     password: z.string().min(1, 'Password is required.').max(limits.userPassword),
   }),
   logout: z.strictObject({}),
@@ -79,7 +102,7 @@ export const inputs = {
     /** The version the draft was opened at; null for a new site. */
     expectedVersion: z.int().nonnegative().nullable(),
     code: z.string().trim().max(limits.siteCode, `Site code can be at most ${limits.siteCode} characters.`),
-    name: z.string().trim().max(limits.siteName, `Site name can be at most ${limits.siteName} characters.`),
+    name: nameSchema('Site name', limits.siteName),
     /** Absent: keep the stored password. Present: the new password (never echoed back). */
     password: z
       .string()
@@ -112,7 +135,7 @@ export const inputs = {
       .trim()
       .min(1, 'Central server URL is required.')
       .max(limits.url, `The URL can be at most ${limits.url} characters.`),
-    siteName: z.string().trim().min(1, 'Site name is required.').max(limits.siteName),
+    siteName: nameSchema('Site name', limits.siteName).min(1, 'Site name is required.'),
     password: z.string().min(1, 'Password is required.').max(limits.sitePassword),
   }),
   /** Stock: the stores active on this site, with their number of stock lines. */
@@ -149,11 +172,7 @@ export const inputs = {
   /** New (userId null) or Edit user: user name, password (required for a new user), Admin permission, disabled. */
   saveUser: z.strictObject({
     userId: userId.nullable(),
-    name: z
-      .string()
-      .trim()
-      .min(1, 'User name is required.')
-      .max(limits.userName, `User name can be at most ${limits.userName} characters.`),
+    name: nameSchema('User name', limits.userName).min(1, 'User name is required.'),
     /** Absent: keep the password. Present: the new password (never echoed back). */
     password: z
       .string()
@@ -162,6 +181,15 @@ export const inputs = {
       .optional(),
     admin: z.boolean(),
     disabled: z.boolean(),
+  }),
+  /** Recent failed sign-ins of a site on this central server (in memory: a restart forgets them). */
+  getSiteSignInFailures: z.strictObject({ siteId }),
+  /** An administrator clears a site's failed sign-ins, lifting any lock on it. */
+  clearSiteSignInFailures: z.strictObject({ siteId }),
+  /** Users (user names as typed at login, known or not) with recent failed logins. */
+  listUserSignInFailures: z.strictObject({}),
+  clearUserSignInFailures: z.strictObject({
+    userName: z.string().trim().min(1, 'User name is required.').max(limits.userName),
   }),
   setCentralServerPort: z.strictObject({
     port: z.int('The port must be a whole number.').min(1, 'The port must be from 1 to 65535.').max(65535, 'The port must be from 1 to 65535.'),
@@ -282,6 +310,26 @@ export interface Outputs {
   listUsers: { rows: UserRow[] };
   getUser: UserDetails;
   saveUser: UserDetails;
+  getSiteSignInFailures: SignInFailures;
+  clearSiteSignInFailures: SignInFailures;
+  listUserSignInFailures: { rows: UserSignInFailures[] };
+  clearUserSignInFailures: { rows: UserSignInFailures[] };
+}
+
+/** Recent failed sign-ins of one site or user, from every address and device. */
+export interface SignInFailures {
+  /** Failed attempts in the last 15 minutes. */
+  failures: number;
+  lastAddress: string | null;
+  /** ISO time of the last failed attempt. */
+  lastFailureAt: string | null;
+  /** ISO time until which sign-ins of this name are refused from some address; null when none is. */
+  lockedUntil: string | null;
+}
+
+export interface UserSignInFailures extends SignInFailures {
+  /** The user name as it is matched at login (lowercase); it may be a name no user has. */
+  userName: string;
 }
 
 export interface StockStore {

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { MenuCommand } from './bridge';
-import { type OperationName, limits, operationNames } from './contract';
+import { type OperationName, limits, nameSchema, operationNames } from './contract';
 
 const PREFIX = 'sync-sites';
 
@@ -52,7 +52,7 @@ export const MIN_ADMIN_PASSWORD_LENGTH = 8;
 
 /** The first administrator of a new datafile (DesktopCommands.setUpDatafile). */
 export const setUpDatafileInput = z.strictObject({
-  userName: z.string().trim().min(1, 'User name is required.').max(limits.userName),
+  userName: nameSchema('User name', limits.userName).min(1, 'User name is required.'),
   password: z
     .string()
     .min(MIN_ADMIN_PASSWORD_LENGTH, `The administrator password must be at least ${MIN_ADMIN_PASSWORD_LENGTH} characters.`)

@@ -34,6 +34,10 @@ export const operationNames = [
   'listUsers',
   'getUser',
   'saveUser',
+  'getSiteSignInFailures',
+  'clearSiteSignInFailures',
+  'listUserSignInFailures',
+  'clearUserSignInFailures',
 ] as const;
 
 export type OperationName = (typeof operationNames)[number];

@@ -10,6 +10,8 @@ import {
   type WhoAmI,
   type CentralServerStatus,
   type CentralServerView,
+  type SignInFailures,
+  type UserSignInFailures,
   operationNames,
 } from '../../shared/contract';
 import { AppFailure, appError, type Result } from '../../shared/errors';
@@ -18,11 +20,18 @@ import type { Core } from '../core';
 import { type Actor, canEditSyncSettings, requireEditSyncSettings } from '../services/actor';
 import { centralSiteName, isRemoteSiteDatafile } from '../services/datafile-role';
 import { centralServerPort, setSetting } from '../../db/settings';
+import { nameKey } from '../../shared/names';
+import { type FailureSummary, retryInWords } from '../net/sign-in-limiter';
 
 /** One window's or one browser's login. */
 export interface ApiSession {
   userId: number | null;
+  /** Where the login comes from (a browser's IP address); a desktop window is "this computer". */
+  address?: string;
 }
+
+/** The lane a desktop window's logins are counted on (it has no network address). */
+export const LOCAL_ADDRESS = 'this computer';
 
 type Handler<K extends OperationName> = (session: ApiSession, input: ParsedInputs[K]) => Promise<Outputs[K]> | Outputs[K];
 export type Handlers = { [K in OperationName]: Handler<K> };
@@ -38,10 +47,12 @@ export interface CentralServerControl {
 
 export interface HandlerOptions {
   centralServer?: CentralServerControl;
+  /** Where security events go (user name and address only, never a password or hash). */
+  logSecurity?: (details: Record<string, unknown>, message: string) => void;
 }
 
 export function createHandlers(core: Core, options: HandlerOptions = {}): Handlers {
-  const { centralServer } = options;
+  const { centralServer, logSecurity } = options;
   const actorOf = (session: ApiSession): Actor => {
     const actor = session.userId === null ? null : core.users.actorFor(session.userId);
     if (!actor) {
@@ -68,6 +79,16 @@ export function createHandlers(core: Core, options: HandlerOptions = {}): Handle
     };
   };
 
+  const toFailures = ({ failures, lastAddress, lastFailureAt, lockedUntil }: FailureSummary): SignInFailures => ({
+    failures,
+    lastAddress,
+    lastFailureAt,
+    lockedUntil,
+  });
+  const siteFailures = (siteName: string) => toFailures(core.signIns.sites.summary(nameKey(siteName)));
+  const userFailures = (): UserSignInFailures[] =>
+    core.signIns.users.summaries().map((s) => ({ userName: s.name, ...toFailures(s) }));
+
   const centralServerView = (): CentralServerView =>
     centralServer
       ? { available: true, ...centralServer.status() }
@@ -75,7 +96,28 @@ export function createHandlers(core: Core, options: HandlerOptions = {}): Handle
 
   return {
     login: async (session, input) => {
-      const actor = await core.users.authenticate(input.userName, input.password);
+      const address = session.address ?? LOCAL_ADDRESS;
+      const attempt = await core.signIns.users.begin({ name: nameKey(input.userName), address });
+      if (attempt.refused) {
+        logSecurity?.({ user: input.userName, address }, 'Login refused: too many failed attempts');
+        throw new AppFailure(
+          'too_many_attempts',
+          `Too many failed login attempts for this user from here. ${retryInWords(attempt.retryAfterMs)}`,
+        );
+      }
+      let actor: Actor;
+      try {
+        actor = await core.users.authenticate(input.userName, input.password);
+      } catch (error) {
+        if (error instanceof AppFailure && error.error.code === 'invalid_credentials') {
+          const { locked } = attempt.failed();
+          if (locked) logSecurity?.({ user: input.userName, address, lockedBy: locked }, 'Login locked after repeated failures');
+        } else {
+          attempt.abandon();
+        }
+        throw error;
+      }
+      attempt.succeeded();
       session.userId = actor.userId;
       return whoAmI(session);
     },
@@ -117,6 +159,28 @@ export function createHandlers(core: Core, options: HandlerOptions = {}): Handle
     getUser: (session, input) => core.users.getUser(actorOf(session), input),
     saveUser: (session, input) => core.users.saveUser(actorOf(session), input),
     getCentralServer: (session) => (actorOf(session), centralServerView()),
+    // Failed sign-ins name addresses and user names: only administrators see and clear them.
+    getSiteSignInFailures: (session, input) => {
+      requireEditSyncSettings(actorOf(session));
+      return siteFailures(core.sites.getSite(input).name);
+    },
+    clearSiteSignInFailures: (session, input) => {
+      requireEditSyncSettings(actorOf(session));
+      const { name } = core.sites.getSite(input);
+      core.signIns.sites.clear(nameKey(name));
+      logSecurity?.({ siteName: name, by: actorOf(session).userName }, 'Failed sync sign-ins cleared by an administrator');
+      return siteFailures(name);
+    },
+    listUserSignInFailures: (session) => {
+      requireEditSyncSettings(actorOf(session));
+      return { rows: userFailures() };
+    },
+    clearUserSignInFailures: (session, input) => {
+      requireEditSyncSettings(actorOf(session));
+      core.signIns.users.clear(nameKey(input.userName));
+      logSecurity?.({ user: input.userName, by: actorOf(session).userName }, 'Failed logins cleared by an administrator');
+      return { rows: userFailures() };
+    },
     setCentralServerPort: async (session, input) => {
       requireEditSyncSettings(actorOf(session));
       setSetting(core.datafile.sqlite, 'central_server_port', input.port);

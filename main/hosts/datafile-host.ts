@@ -14,7 +14,9 @@ import { AppFailure, appError, type Result } from '../../shared/errors';
 import { connectToServerInput, setUpDatafileInput } from '../../shared/ipc';
 import { type ApiSession, type Handlers, createHandlers, dispatch } from '../api/core-api';
 import { type Core, createCore } from '../core';
-import { type DatafileLock, type LockOptions, acquireDatafileLock } from '../services/datafile-lock';
+import { type DatafileLock, type LockOptions, acquireDatafileLock, canonicalPath } from '../services/datafile-lock';
+
+export { canonicalPath };
 import { needsSetup, setUpNewDatafile } from '../services/datafile-setup';
 import { type HttpApiClientOptions, parseServerUrl } from '../http/api-client';
 import { PasswordHasher } from '../services/passwords';
@@ -106,7 +108,7 @@ export class DatafileHost {
     let datafile: Datafile | undefined;
     try {
       if (options.create) fs.mkdirSync(path.dirname(target), { recursive: true });
-      lock = acquireDatafileLock(target, this.options.lock);
+      lock = acquireDatafileLock(target, { program: 'the mSupply Sync Sites desktop app', ...this.options.lock });
       datafile = openDatafile(target, { ...this.options.openOptions, create: options.create ?? false });
       const next: State = needsSetup(datafile)
         ? { kind: 'needs-setup', datafile, lock }
@@ -244,18 +246,4 @@ export class DatafileHost {
 function validationFailure(error: ZodError): Result<never> {
   const issues = issuesOf(error);
   return { ok: false, error: appError('validation_failed', issues[0]?.message, { issues }) };
-}
-
-/** One spelling per file, so the same datafile always gets the same lock. */
-export function canonicalPath(file: string): string {
-  const absolute = path.resolve(file);
-  try {
-    return fs.realpathSync.native(absolute);
-  } catch {
-    try {
-      return path.join(fs.realpathSync.native(path.dirname(absolute)), path.basename(absolute));
-    } catch {
-      return absolute;
-    }
-  }
 }

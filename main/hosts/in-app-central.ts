@@ -71,6 +71,9 @@ export class CentralServerHost implements CentralServerControl {
         port,
         host: this.options.host ?? '0.0.0.0',
         adminApi: false,
+        // Remote sites reach it under whatever name they were given; it serves only the sync API,
+        // whose every call carries the site's credentials.
+        allowedHosts: 'any',
       });
       this.problem = null;
       this.options.log?.(`The central server is listening on ${this.running.url}.`);

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { centralServerPort } from '../../db/settings';
 import { type Core, openCore } from '../core';
+import { acquireDatafileLock, canonicalPath, type DatafileLock, type LockOptions } from '../services/datafile-lock';
 import type { SetupOptions } from '../services/datafile-setup';
 import type { PasswordHasher } from '../services/passwords';
 import { type AdminApiOptions, registerAdminApi } from '../http/admin-api';
@@ -18,8 +19,13 @@ import { type CentralServerOptions, createCentralServer } from '../sync/central/
 export interface StartServerOptions extends Omit<CentralServerOptions, 'https'> {
   /** An already open datafile (the desktop app's). It stays open when the server stops. */
   core?: Core;
-  /** Otherwise the datafile to open; it is closed when the server stops. */
+  /**
+   * Otherwise the datafile to open; it is closed when the server stops. The server holds the same
+   * lock on it as the desktop app, so a second program on the same datafile is refused.
+   */
   datafile?: string;
+  /** Lock options (tests); the program is named "the central server (npm run server)". */
+  lock?: LockOptions;
   /** Needed only when `datafile` does not exist yet: the first administrator (and demo data). */
   setup?: SetupOptions;
   hasher?: PasswordHasher;
@@ -53,10 +59,23 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const https = readTls(options.tls);
   let core = options.core;
   const ownsCore = !core;
+  let lock: DatafileLock | undefined;
   if (!core) {
     if (!options.datafile) throw new Error('startServer needs an open core or a datafile path.');
-    core = await openCore(options.datafile, { create: options.setup !== undefined, setup: options.setup, hasher: options.hasher });
+    const file = canonicalPath(options.datafile);
+    lock = acquireDatafileLock(file, { program: 'the central server (npm run server)', ...options.lock });
+    try {
+      core = await openCore(file, { create: options.setup !== undefined, setup: options.setup, hasher: options.hasher });
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
   }
+  const closeOwned = (opened: Core) => {
+    if (!ownsCore) return;
+    opened.close();
+    lock?.release();
+  };
   try {
     if (!core.sites.isCentralServer()) {
       const active = core.sites.getSite({ siteId: core.sites.activeSiteId() });
@@ -93,14 +112,12 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       server,
       core,
       stop: () => {
-        stopped ??= server.close().then(() => {
-          if (ownsCore) openCoreRef.close();
-        });
+        stopped ??= server.close().then(() => closeOwned(openCoreRef));
         return stopped;
       },
     };
   } catch (error) {
-    if (ownsCore) core.close();
+    closeOwned(core);
     throw error;
   }
 }

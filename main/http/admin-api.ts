@@ -14,10 +14,9 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { appError, type AppError, type ErrorCode, type Result } from '../../shared/errors';
 import { CSRF_HEADER, operationPath, SESSION_COOKIE } from '../../shared/http-api';
-import { nameKey } from '../../shared/names';
 import { type ApiSession, createHandlers, dispatch } from '../api/core-api';
 import type { Core } from '../core';
-import { SignInLimiter, type SignInLimitOptions } from '../net/sign-in-limiter';
+import type { SignInLimitOptions } from '../net/sign-in-limiter';
 import { SessionStore, type SessionStoreOptions } from './session-store';
 
 export { CSRF_HEADER, SESSION_COOKIE };
@@ -80,13 +79,9 @@ const securityHeaders = {
 };
 
 export async function registerAdminApi(app: FastifyInstance, core: Core, options: AdminApiOptions): Promise<void> {
-  const handlers = createHandlers(core);
+  const handlers = createHandlers(core, { logSecurity: (details, message) => app.log.warn(details, message) });
   const sessions = new SessionStore(options.sessions);
-  const limiter = new SignInLimiter({
-    perName: { slowAfter: 3, delayMs: 300, maxDelayMs: 2000, lockAfter: 8, lockMs: 10 * 60_000, windowMs: 15 * 60_000 },
-    perAddress: { slowAfter: 10, delayMs: 200, maxDelayMs: 2000, lockAfter: 40, lockMs: 10 * 60_000, windowMs: 15 * 60_000 },
-    ...options.loginLimits,
-  });
+  if (options.loginLimits) core.signIns.users.reconfigure(options.loginLimits);
   const cookieOptions = { path: '/', httpOnly: true, sameSite: 'strict' as const, secure: options.secure };
 
   await app.register(async (scope) => {
@@ -126,28 +121,12 @@ export async function registerAdminApi(app: FastifyInstance, core: Core, options
         const log = options.logError;
 
         if (operation === 'login') {
-          const body = (request.body ?? {}) as { userName?: unknown };
-          const key = typeof body.userName === 'string' ? nameKey(body.userName) : '';
-          const gate = limiter.gate(key, request.ip);
-          if (gate.refused) {
-            request.log.warn({ user: key, address: request.ip }, 'login refused: too many failed attempts');
-            return fail(reply, appError('too_many_attempts', `Too many failed attempts. Try again in ${Math.ceil(gate.retryAfterMs / 60_000)} minutes.`));
-          }
-          if (gate.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, gate.delayMs));
-          const fresh: ApiSession = { userId: null };
+          // Counted per user name and address by the core's login limiter (see core-api.ts).
+          const fresh: ApiSession = { userId: null, address: request.ip };
           const result = await dispatch(handlers, fresh, 'login', request.body, { logError: log });
-          if (!result.ok) {
-            if (result.error.code === 'invalid_credentials') {
-              const locked = limiter.failed(key, request.ip);
-              if (locked.nameLocked || locked.addressLocked) {
-                request.log.warn({ user: key, address: request.ip }, 'login locked after repeated failures');
-              }
-            }
-            return send(reply, result);
-          }
-          limiter.succeeded(key);
+          if (!result.ok || fresh.userId === null) return send(reply, result);
           sessions.end(token);
-          reply.setCookie(SESSION_COOKIE, sessions.create(fresh.userId!), cookieOptions);
+          reply.setCookie(SESSION_COOKIE, sessions.create(fresh.userId), cookieOptions);
           return send(reply, result);
         }
 
@@ -178,7 +157,13 @@ export async function registerAdminApi(app: FastifyInstance, core: Core, options
         for (const [name, value] of Object.entries(securityHeaders)) reply.header(name, value);
         return payload;
       });
-      await scope.register(fastifyStatic, { root: path.resolve(rendererDir), prefix: '/', index: 'index.html' });
+      await scope.register(fastifyStatic, {
+        root: path.resolve(rendererDir),
+        prefix: '/',
+        index: 'index.html',
+        // Only the built window: never a source map, even if a development build left one there.
+        allowedPath: (pathName) => !pathName.toLowerCase().endsWith('.map'),
+      });
     } else {
       scope.get('/', async (_request, reply) =>
         reply

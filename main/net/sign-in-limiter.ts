@@ -1,9 +1,23 @@
 /**
  * Slows down, then refuses, password guessing: against the sync API (the name is a site name) and
- * against administrators' logins (a user name). Failures are counted per name (someone guessing
- * one password from many addresses) and per client address (one machine trying many names).
- * Counters live in memory: a restart forgets them, which only gives a guesser a fresh allowance of
- * a few attempts.
+ * against users' logins (a user name). Counters live in memory: a restart forgets them, which only
+ * gives a guesser a fresh allowance of a few attempts.
+ *
+ * Every attempt is counted BEFORE its password is checked (a reservation), so a burst of parallel
+ * guesses sees the ones still being checked: at most `lockAfter` checks of one lane ever start in a
+ * window, however many arrive at once. Checks also wait for a slot (a few per name, per address and
+ * in all), so a burst cannot take every scrypt thread and delay other people's sign-ins.
+ *
+ * What is counted, and what a lock shuts out, is chosen so that an attacker cannot lock out the real
+ * site or user:
+ * - a **lane** is one name from one address, or one name from its bound device (a site's hardware
+ *   ID). A lane is locked after `perName.lockAfter` failures; a device lane is never locked, only
+ *   slowed and checked one at a time, so a correct password from the bound device always gets in;
+ * - an **address** is locked after `perAddress.lockAfter` failures over all names (one machine trying
+ *   many names). Device lanes do not count towards it and are not shut out by it;
+ * - a **name everywhere** (all its lanes) slows every lane but the device's; it locks only where the
+ *   caller asks (`lockEverywhere`: a bound site, whose other devices could never get in anyway).
+ * A success clears the failures of its own lane only, never those of other addresses or devices.
  */
 
 export interface FailureLimits {
@@ -20,16 +34,32 @@ export interface FailureLimits {
   windowMs: number;
 }
 
+export interface CheckConcurrency {
+  /** Password checks of one name (all its address lanes) running at once. */
+  perName: number;
+  /** Password checks from one address running at once. */
+  perAddress: number;
+  /** Password checks running at once in all (scrypt uses libuv's 4 threads). */
+  total: number;
+  /** Attempts of one bound device waiting for their check; more are refused as busy. */
+  deviceWaiting: number;
+}
+
 export interface SignInLimitOptions {
+  /** One name from one address (or one bound device, which is only ever slowed). */
   perName: FailureLimits;
   /**
    * Set higher than per name: many remote sites can share one address behind a NAT, and one
    * site with an old password must not lock the others out for long.
    */
   perAddress: FailureLimits;
+  /** One name from every address together; default: three times the per-name numbers. */
+  perNameEverywhere?: FailureLimits;
+  concurrency: CheckConcurrency;
   /** Bound on remembered keys, so made-up names cannot grow memory without end. */
   maxTrackedKeys: number;
   now: () => number;
+  sleep: (ms: number) => Promise<void>;
 }
 
 const minute = 60_000;
@@ -37,112 +67,349 @@ const minute = 60_000;
 export const defaultSignInLimits: SignInLimitOptions = {
   perName: { slowAfter: 3, delayMs: 250, maxDelayMs: 2000, lockAfter: 10, lockMs: 15 * minute, windowMs: 15 * minute },
   perAddress: { slowAfter: 10, delayMs: 100, maxDelayMs: 2000, lockAfter: 50, lockMs: 15 * minute, windowMs: 15 * minute },
+  concurrency: { perName: 2, perAddress: 2, total: 3, deviceWaiting: 2 },
   maxTrackedKeys: 10_000,
   now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 };
 
-interface Entry {
+/** Users' logins: fewer attempts per name than sites, shorter locks. */
+export const defaultLoginLimits: Partial<SignInLimitOptions> = {
+  perName: { slowAfter: 3, delayMs: 300, maxDelayMs: 2000, lockAfter: 8, lockMs: 10 * minute, windowMs: 15 * minute },
+  perAddress: { slowAfter: 10, delayMs: 200, maxDelayMs: 2000, lockAfter: 40, lockMs: 10 * minute, windowMs: 15 * minute },
+  // A person logs in once in a while: one check per address, two in all, so a burst from one
+  // address leaves the other scrypt slot (and CPU core) to everyone else.
+  concurrency: { perName: 1, perAddress: 1, total: 2, deviceWaiting: 1 },
+};
+
+interface Counter {
   failures: number;
+  /** Attempts reserved and not yet settled: they count towards the lock like failures. */
+  pending: number;
+  /** Checks of this key running now. */
+  running: number;
   firstFailureAt: number;
+  lastFailureAt: number;
+  lastAddress: string;
   lockedUntil: number;
 }
 
-class FailureTracker {
-  private readonly entries = new Map<string, Entry>();
+type Limits = FailureLimits;
 
-  constructor(
-    private readonly limits: FailureLimits,
-    private readonly maxKeys: number,
-    private readonly now: () => number,
-  ) {}
+/** What an administrator sees of one name's recent failures. */
+export interface FailureSummary {
+  /** The name as the limiter keys it (lowercased). */
+  name: string;
+  /** Failed attempts inside the window, from every address and device. */
+  failures: number;
+  lastAddress: string | null;
+  /** ISO time of the last failure. */
+  lastFailureAt: string | null;
+  /** ISO time until which some lane of this name is refused; null when nothing is locked. */
+  lockedUntil: string | null;
+}
 
-  private current(key: string): Entry | undefined {
-    const entry = this.entries.get(key);
-    if (!entry) return undefined;
+export type SignInRefusal = { refused: true; retryAfterMs: number; reason: 'locked' | 'busy' };
+
+export interface SignInAttempt {
+  refused: false;
+  /** The password was right: the reservation is released and this lane's own failures are cleared. */
+  succeeded(): void;
+  /** The password was wrong: the reservation becomes a failure. Says whether that locked something. */
+  failed(): { locked: 'name' | 'address' | null };
+  /** The check itself broke (not a wrong password): the reservation is released uncounted. */
+  abandon(): void;
+}
+
+export interface SignInRequest {
+  /** The name key (see shared/names.ts nameKey). */
+  name: string;
+  address: string;
+  /** Set when the caller presents the site's bound hardware ID: its own lane, never locked. */
+  device?: string;
+  /** Lock the name everywhere after its failures from all addresses (a bound site's other devices). */
+  lockEverywhere?: boolean;
+}
+
+interface Waiter {
+  device: boolean;
+  counters: Counter[];
+  start: () => void;
+}
+
+const SEP = '\u0000';
+
+export class SignInLimiter {
+  private options: SignInLimitOptions;
+  private readonly counters = new Map<string, Counter>();
+  private readonly waiting: Waiter[] = [];
+  private running = 0;
+
+  constructor(options: Partial<SignInLimitOptions> = {}) {
+    this.options = { ...defaultSignInLimits, ...options };
+  }
+
+  /** Replaces some of the limits (a host's command line, tests); counters are kept. */
+  reconfigure(options: Partial<SignInLimitOptions>): void {
+    this.options = { ...this.options, ...options };
+  }
+
+  private get everywhereLimits(): Limits {
+    const { perName } = this.options;
+    return (
+      this.options.perNameEverywhere ?? {
+        ...perName,
+        slowAfter: perName.slowAfter * 3,
+        lockAfter: perName.lockAfter * 3,
+      }
+    );
+  }
+
+  private now(): number {
+    return this.options.now();
+  }
+
+  /** The live counter of a key (created when asked to), its window applied. */
+  private counter(key: string, limits: Limits, create: true): Counter;
+  private counter(key: string, limits: Limits, create: false): Counter | undefined;
+  private counter(key: string, limits: Limits, create: boolean): Counter | undefined {
     const now = this.now();
-    if (entry.lockedUntil <= now && now - entry.firstFailureAt > this.limits.windowMs) {
-      this.entries.delete(key);
-      return undefined;
+    let entry = this.counters.get(key);
+    // A lock that has run its time is served: the key starts afresh, as does one whose failures are old.
+    const lockServed = entry !== undefined && entry.lockedUntil > 0 && entry.lockedUntil <= now;
+    if (entry && (lockServed || (entry.lockedUntil <= now && entry.failures > 0 && now - entry.lastFailureAt > limits.windowMs))) {
+      entry.failures = 0;
+      entry.lockedUntil = 0;
+    }
+    if (entry && entry.failures === 0 && entry.pending === 0 && entry.running === 0 && entry.lockedUntil <= now) {
+      this.counters.delete(key);
+      entry = undefined;
+    }
+    if (!entry && create) {
+      entry = { failures: 0, pending: 0, running: 0, firstFailureAt: now, lastFailureAt: 0, lastAddress: '', lockedUntil: 0 };
+      this.counters.set(key, entry);
     }
     return entry;
   }
 
-  /** Milliseconds the key stays refused (0 when not locked) and how long to delay its next attempt. */
-  status(key: string): { lockedMs: number; delayMs: number } {
-    const entry = this.current(key);
-    if (!entry) return { lockedMs: 0, delayMs: 0 };
-    const lockedMs = Math.max(0, entry.lockedUntil - this.now());
-    const beyond = entry.failures - this.limits.slowAfter + 1;
-    const delayMs = beyond > 0 ? Math.min(this.limits.maxDelayMs, beyond * this.limits.delayMs) : 0;
-    return { lockedMs, delayMs };
+  private delayOf(entry: Counter, limits: Limits): number {
+    const beyond = entry.failures - limits.slowAfter + 1;
+    return beyond > 0 ? Math.min(limits.maxDelayMs, beyond * limits.delayMs) : 0;
   }
 
-  /** Counts a failure; true when this failure locked the key. */
-  fail(key: string): boolean {
+  /**
+   * Asked before a sign-in is checked. Refused when a key is locked, or when the attempts already
+   * counted (failed or still being checked) reach the lock; otherwise the attempt is reserved, waits
+   * its slow-down and a free check slot, and the caller must settle it.
+   */
+  async begin(request: SignInRequest): Promise<SignInAttempt | SignInRefusal> {
+    const { perName, perAddress } = this.options;
+    const everywhere = this.everywhereLimits;
     const now = this.now();
-    let entry = this.current(key);
-    if (!entry) {
-      entry = { failures: 0, firstFailureAt: now, lockedUntil: 0 };
-      this.entries.set(key, entry);
-      this.prune();
+    const device = request.device !== undefined;
+    const laneKey = device
+      ? `D${SEP}${request.name}${SEP}${request.device}`
+      : `L${SEP}${request.name}${SEP}${request.address}`;
+    const nameKey = `N${SEP}${request.name}`;
+    const addressKey = `A${SEP}${request.address}`;
+    const lane = this.counter(laneKey, perName, true);
+    const name = device ? null : this.counter(nameKey, everywhere, true);
+    const address = device ? null : this.counter(addressKey, perAddress, true);
+    const heldKeys: [string, Counter][] = [[laneKey, lane]];
+    if (name) heldKeys.push([nameKey, name]);
+    if (address) heldKeys.push([addressKey, address]);
+
+    if (device) {
+      if (lane.pending >= this.options.concurrency.deviceWaiting) {
+        this.dropIdle(heldKeys);
+        return { refused: true, retryAfterMs: 2000, reason: 'busy' };
+      }
+    } else {
+      const full = (c: Counter, limits: Limits) =>
+        c.lockedUntil > now ? c.lockedUntil - now : c.failures + c.pending >= limits.lockAfter ? limits.lockMs : 0;
+      const waits = [full(lane, perName), full(address!, perAddress), request.lockEverywhere ? full(name!, everywhere) : 0];
+      const retryAfterMs = Math.max(...waits);
+      if (retryAfterMs > 0) {
+        this.dropIdle(heldKeys);
+        return { refused: true, retryAfterMs, reason: 'locked' };
+      }
     }
-    entry.failures += 1;
-    if (entry.failures >= this.limits.lockAfter && entry.lockedUntil <= now) {
-      entry.lockedUntil = now + this.limits.lockMs;
-      return true;
-    }
-    return false;
+
+    const held = [lane, name, address].filter((c): c is Counter => c !== null);
+    for (const c of held) c.pending += 1;
+    this.prune();
+    const delayMs = Math.max(
+      this.delayOf(lane, perName),
+      name ? this.delayOf(name, everywhere) : 0,
+      address ? this.delayOf(address, perAddress) : 0,
+    );
+    if (delayMs > 0) await this.options.sleep(delayMs);
+    // The lane (device) or the name (address lanes) and the address each take a running check.
+    const slotCounters = device ? [lane] : [name!, address!];
+    await this.slot(device, slotCounters);
+
+    let settled = false;
+    const settle = (outcome: 'success' | 'failure' | 'abandon'): { locked: 'name' | 'address' | null } => {
+      if (settled) return { locked: null };
+      settled = true;
+      for (const c of held) c.pending -= 1;
+      for (const c of slotCounters) c.running -= 1;
+      this.running -= 1;
+      let locked: 'name' | 'address' | null = null;
+      if (outcome === 'success') {
+        lane.failures = 0;
+        lane.lockedUntil = 0;
+      } else if (outcome === 'failure') {
+        const at = this.now();
+        const fail = (c: Counter, limits: Limits, locks: boolean): boolean => {
+          if (c.failures === 0) c.firstFailureAt = at;
+          c.failures += 1;
+          c.lastFailureAt = at;
+          c.lastAddress = request.address;
+          if (locks && c.failures >= limits.lockAfter && c.lockedUntil <= at) {
+            c.lockedUntil = at + limits.lockMs;
+            return true;
+          }
+          return false;
+        };
+        if (fail(lane, perName, !device)) locked = 'name';
+        if (name && fail(name, everywhere, request.lockEverywhere === true)) locked ??= 'name';
+        if (address && fail(address, perAddress, true)) locked ??= 'address';
+      }
+      // A key with nothing left to count goes.
+      this.dropIdle(heldKeys);
+      this.pump();
+      return { locked };
+    };
+    return {
+      refused: false,
+      succeeded: () => void settle('success'),
+      failed: () => settle('failure'),
+      abandon: () => void settle('abandon'),
+    };
   }
 
-  forget(key: string): void {
-    this.entries.delete(key);
+  /** Keys with nothing left to count go, so refused or settled attempts of made-up names leave nothing behind. */
+  private dropIdle(keys: [string, Counter][]): void {
+    const now = this.now();
+    for (const [key, c] of keys) {
+      if (c.failures === 0 && c.pending === 0 && c.running === 0 && c.lockedUntil <= now && this.counters.get(key) === c) {
+        this.counters.delete(key);
+      }
+    }
+  }
+
+  private slot(device: boolean, counters: Counter[]): Promise<void> {
+    return new Promise((resolve) => {
+      this.waiting.push({
+        device,
+        counters,
+        start: () => {
+          for (const c of counters) c.running += 1;
+          this.running += 1;
+          resolve();
+        },
+      });
+      this.pump();
+    });
+  }
+
+  private canStart(waiter: Waiter): boolean {
+    const { concurrency } = this.options;
+    if (this.running >= concurrency.total) return false;
+    if (waiter.device) return waiter.counters[0]!.running < 1;
+    const [name, address] = waiter.counters as [Counter, Counter];
+    return name.running < concurrency.perName && address.running < concurrency.perAddress;
+  }
+
+  /** Starts waiting checks while slots are free: bound devices first, then in arrival order. */
+  private pump(): void {
+    for (const devicesOnly of [true, false]) {
+      for (let i = 0; i < this.waiting.length && this.running < this.options.concurrency.total; ) {
+        const waiter = this.waiting[i]!;
+        if ((!devicesOnly || waiter.device) && this.canStart(waiter)) {
+          this.waiting.splice(i, 1);
+          waiter.start();
+        } else {
+          i += 1;
+        }
+      }
+    }
+  }
+
+  /** Recent failures of one name (every lane), for the administrator's window. */
+  summary(nameKey: string): FailureSummary {
+    const now = this.now();
+    const everywhere = this.counter(`N${SEP}${nameKey}`, this.everywhereLimits, false);
+    let lockedUntil = everywhere && everywhere.lockedUntil > now ? everywhere.lockedUntil : 0;
+    let deviceFailures = 0;
+    let last: Counter | undefined = everywhere;
+    for (const [key, entry] of this.counters) {
+      const [kind, name] = key.split(SEP);
+      if (name !== nameKey || (kind !== 'L' && kind !== 'D')) continue;
+      if (entry.lockedUntil > now) lockedUntil = Math.max(lockedUntil, entry.lockedUntil);
+      if (kind === 'D' && now - entry.lastFailureAt <= this.options.perName.windowMs) {
+        deviceFailures += entry.failures;
+        if (!last || entry.lastFailureAt > last.lastFailureAt) last = entry;
+      }
+    }
+    const failures = (everywhere?.failures ?? 0) + deviceFailures;
+    return {
+      name: nameKey,
+      failures,
+      lastAddress: failures > 0 && last ? last.lastAddress : null,
+      lastFailureAt: failures > 0 && last ? new Date(last.lastFailureAt).toISOString() : null,
+      lockedUntil: lockedUntil > 0 ? new Date(lockedUntil).toISOString() : null,
+    };
+  }
+
+  /** Every name with recent failures or a lock, most recent first. */
+  summaries(): FailureSummary[] {
+    const names = new Set<string>();
+    for (const key of this.counters.keys()) {
+      const [kind, name] = key.split(SEP);
+      if (kind !== 'A' && name !== undefined) names.add(name);
+    }
+    return [...names]
+      .map((name) => this.summary(name))
+      .filter((s) => s.failures > 0 || s.lockedUntil !== null)
+      .sort((a, b) => (b.lastFailureAt ?? '').localeCompare(a.lastFailureAt ?? ''));
+  }
+
+  /**
+   * An administrator clears a name: its failures and locks on every lane are forgotten. Attempts
+   * being checked right now stay counted until they finish. Address counters are not touched: they
+   * belong to the machine that tried, not to the name.
+   */
+  clear(nameKey: string): void {
+    for (const [key, entry] of [...this.counters]) {
+      const [kind, name] = key.split(SEP);
+      if (kind === 'A' || name !== nameKey) continue;
+      entry.failures = 0;
+      entry.lockedUntil = 0;
+      if (entry.pending === 0 && entry.running === 0) this.counters.delete(key);
+    }
   }
 
   private prune(): void {
-    if (this.entries.size <= this.maxKeys) return;
-    for (const key of [...this.entries.keys()]) {
-      this.current(key);
-      if (this.entries.size <= this.maxKeys) return;
+    const max = this.options.maxTrackedKeys;
+    if (this.counters.size <= max) return;
+    const idle = (c: Counter) => c.pending === 0 && c.running === 0;
+    const now = this.now();
+    for (const [key, c] of this.counters) {
+      if (this.counters.size <= max) return;
+      if (idle(c) && c.lockedUntil <= now && now - c.lastFailureAt > this.options.perName.windowMs) this.counters.delete(key);
     }
-    // Still full of live entries: drop the oldest (Map keeps insertion order).
-    for (const key of this.entries.keys()) {
-      if (this.entries.size <= this.maxKeys) return;
-      this.entries.delete(key);
+    // Still full of live entries: drop the oldest idle ones (Map keeps insertion order).
+    for (const [key, c] of this.counters) {
+      if (this.counters.size <= max) return;
+      if (idle(c)) this.counters.delete(key);
     }
   }
 }
 
-export type SignInGate = { refused: true; retryAfterMs: number } | { refused: false; delayMs: number };
-
-export class SignInLimiter {
-  private readonly byName: FailureTracker;
-  private readonly byAddress: FailureTracker;
-
-  constructor(options: Partial<SignInLimitOptions> = {}) {
-    const o = { ...defaultSignInLimits, ...options };
-    this.byName = new FailureTracker(o.perName, o.maxTrackedKeys, o.now);
-    this.byAddress = new FailureTracker(o.perAddress, o.maxTrackedKeys, o.now);
-  }
-
-  /** Asked before a sign-in is checked: a locked name or address is refused without checking. */
-  gate(nameKey: string, address: string): SignInGate {
-    const name = this.byName.status(nameKey);
-    const addr = this.byAddress.status(address);
-    const lockedMs = Math.max(name.lockedMs, addr.lockedMs);
-    if (lockedMs > 0) return { refused: true, retryAfterMs: lockedMs };
-    return { refused: false, delayMs: Math.max(name.delayMs, addr.delayMs) };
-  }
-
-  /** Counts a failed sign-in. Returns what got locked by it, for the log. */
-  failed(nameKey: string, address: string): { nameLocked: boolean; addressLocked: boolean } {
-    return { nameLocked: this.byName.fail(nameKey), addressLocked: this.byAddress.fail(address) };
-  }
-
-  /**
-   * A correct password clears the name's count. The address keeps its count (it fades with the
-   * window): otherwise one known site's password would let a guesser reset it between guesses.
-   */
-  succeeded(nameKey: string): void {
-    this.byName.forget(nameKey);
-  }
+/** "Try again in N minute(s)": how a refusal is put to a person. */
+export function retryInWords(retryAfterMs: number): string {
+  if (retryAfterMs < 60_000) return `Try again in ${Math.max(1, Math.ceil(retryAfterMs / 1000))} second(s).`;
+  return `Try again in ${Math.ceil(retryAfterMs / 60_000)} minute(s).`;
 }

@@ -7,6 +7,7 @@
  */
 import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { AppFailure } from '../../shared/errors';
 
 export interface DatafileLock {
@@ -18,6 +19,8 @@ export interface DatafileLock {
 export interface LockOptions {
   /** The pid written into the lock; the current process by default. */
   pid?: number;
+  /** What holds the datafile, named to whoever is refused (e.g. "the central server (npm run server)"). */
+  program?: string;
   host?: string;
   /** Whether a pid is running on this computer; replaceable in tests. */
   isRunning?: (pid: number) => boolean;
@@ -31,6 +34,7 @@ export interface LockOptions {
 interface LockOwner {
   pid: number;
   host: string;
+  program: string;
 }
 
 export function lockFileOf(datafile: string): string {
@@ -48,9 +52,9 @@ export function isProcessRunning(pid: number): boolean {
 }
 
 function parseOwner(text: string): LockOwner | null {
-  const [pidLine = '', host = ''] = text.split('\n').map((line) => line.trim());
+  const [pidLine = '', host = '', program = ''] = text.split('\n').map((line) => line.trim());
   const pid = Number(pidLine);
-  return Number.isSafeInteger(pid) && pid > 0 ? { pid, host } : null;
+  return Number.isSafeInteger(pid) && pid > 0 ? { pid, host, program } : null;
 }
 
 function readOrNull(file: string): string | null {
@@ -63,11 +67,12 @@ function readOrNull(file: string): string | null {
 }
 
 function inUse(datafile: string, owner: LockOwner | null, thisHost: string): AppFailure {
+  const program = owner?.program || 'another copy of this app';
   const where =
     owner && owner.host && owner.host !== thisHost
-      ? ` It is open on the computer "${owner.host}".`
+      ? ` It is open in ${program} on the computer "${owner.host}" (process ${owner.pid}).`
       : owner
-        ? ` It is open in another copy of this app (process ${owner.pid}).`
+        ? ` It is open in ${program} (process ${owner.pid} on this computer).`
         : '';
   return new AppFailure(
     'datafile_in_use',
@@ -85,7 +90,9 @@ export function acquireDatafileLock(datafile: string, options: LockOptions = {})
   const host = options.host ?? os.hostname();
   const isRunning = options.isRunning ?? isProcessRunning;
   const unreadableStaleAfterMs = options.unreadableStaleAfterMs ?? 10_000;
-  const content = `${pid}\n${host}\n`;
+  // A third line names the program; older versions read only the first two.
+  const program = options.program?.replace(/\s+/g, ' ').trim();
+  const content = program ? `${pid}\n${host}\n${program}\n` : `${pid}\n${host}\n`;
 
   for (let attempt = 0; attempt < 5; attempt++) {
     try {
@@ -164,4 +171,18 @@ function ownedLock(lockFile: string, content: string): DatafileLock {
       if (readOrNull(lockFile) === content) fs.rmSync(lockFile, { force: true });
     },
   };
+}
+
+/** One spelling per file, so the same datafile always gets the same lock. */
+export function canonicalPath(file: string): string {
+  const absolute = path.resolve(file);
+  try {
+    return fs.realpathSync.native(absolute);
+  } catch {
+    try {
+      return path.join(fs.realpathSync.native(path.dirname(absolute)), path.basename(absolute));
+    } catch {
+      return absolute;
+    }
+  }
 }

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { AppFailure } from '../../shared/errors';
-import { nameKey } from '../../shared/names';
+import { nameKey, nameProblem, normaliseName } from '../../shared/names';
 import type { Datafile } from '../../db/datafile';
 import { setSetting } from '../../db/settings';
 import { EDIT_SYNC_SETTINGS } from './actor';
@@ -49,8 +49,10 @@ const demoItems = [
 ] as const;
 
 export async function setUpNewDatafile(datafile: Datafile, hasher: PasswordHasher, options: SetupOptions): Promise<void> {
-  const userName = options.admin.userName.trim();
+  const userName = normaliseName(options.admin.userName);
   if (!userName) throw new AppFailure('validation_failed', 'The administrator needs a user name.');
+  const nameRule = nameProblem('User name', userName);
+  if (nameRule) throw new AppFailure('validation_failed', nameRule);
   if (options.admin.password.length < 8) {
     throw new AppFailure('validation_failed', 'The administrator password must be at least 8 characters.');
   }

@@ -15,7 +15,7 @@ import type {
   StoreRow,
 } from '../../shared/contract';
 import { AppFailure } from '../../shared/errors';
-import { nameKey } from '../../shared/names';
+import { nameKey, nameProblem, normaliseName, searchProblem } from '../../shared/names';
 import type { Datafile } from '../../db/datafile';
 import type { site } from '../../db/schema';
 import { getSetting, setSetting } from '../../db/settings';
@@ -183,6 +183,9 @@ export class SiteService {
 
   listAddableStores(input: ParsedInputs['listAddableStores']): { rows: StoreRow[]; total: number } {
     const search = input.search?.trim() ?? '';
+    // A NUL would end the LIKE pattern early in SQLite and match every store.
+    const searchRule = searchProblem(search);
+    if (searchRule) throw new AppFailure('validation_failed', searchRule);
     const conditions = ['store.id not in (select value from json_each(:draft))'];
     if (search) conditions.push(`(store.code like :pattern escape '\\' or store.name like :pattern escape '\\')`);
     const where = `where ${conditions.join(' and ')}`;
@@ -208,8 +211,10 @@ export class SiteService {
   async saveSite(actor: Actor, input: ParsedInputs['saveSite']): Promise<SaveSiteResult> {
     requireEditSyncSettings(actor);
     this.requireSitesEditableHere();
-    const name = input.name.trim();
+    const name = normaliseName(input.name);
     if (!name) throw new AppFailure('site_name_required');
+    const nameRule = nameProblem('Site name', name);
+    if (nameRule) throw new AppFailure('validation_failed', nameRule, { issues: [{ field: 'name', message: nameRule }] });
     const addIds = uniqueIds(input.addStoreIds);
     const removeIds = uniqueIds(input.removeStoreIds);
     const both = addIds.filter((id) => removeIds.includes(id));

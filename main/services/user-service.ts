@@ -9,7 +9,7 @@ import { and, count, eq, ne } from 'drizzle-orm';
 import type { ParsedInputs, UserDetails, UserRow } from '../../shared/contract';
 import { limits } from '../../shared/operations';
 import { AppFailure } from '../../shared/errors';
-import { nameKey } from '../../shared/names';
+import { nameKey, nameProblem, normaliseName } from '../../shared/names';
 import type { Datafile } from '../../db/datafile';
 import { user, userAudit, userPermission } from '../../db/schema';
 import { type Actor, EDIT_SYNC_SETTINGS, requireEditSyncSettings } from './actor';
@@ -49,8 +49,10 @@ export class UserService {
 
   async createUser(actor: Actor, input: NewUser): Promise<Actor> {
     requireEditSyncSettings(actor);
-    const name = input.name.trim();
+    const name = normaliseName(input.name);
     if (!name) throw new AppFailure('validation_failed', 'User name is required.');
+    const nameRule = nameProblem('User name', name);
+    if (nameRule) throw new AppFailure('validation_failed', nameRule);
     if (!input.password) throw new AppFailure('validation_failed', 'Password is required.');
     const passwordHash = await this.hasher.hashUserPassword(input.password);
     return this.sqlite

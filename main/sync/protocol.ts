@@ -99,6 +99,16 @@ export const syncErrors = {
     status: 400,
     message: 'This is the central server\'s own site. Remote sites cannot sync as the central server site.',
   },
+  not_central_server: {
+    status: 409,
+    message:
+      'This datafile is not the central server any more (another site was set as its active site), so it does not answer remote sites. ' +
+      'An administrator can set the central server site as active again.',
+  },
+  host_not_allowed: {
+    status: 421,
+    message: 'This server does not answer to that name. Use the address the server was started with.',
+  },
   not_found: { status: 404, message: 'There is no such sync route.' },
   method_not_allowed: { status: 405, message: 'This route does not accept that method.' },
   bad_request: { status: 400, message: 'The request could not be read.' },

@@ -12,6 +12,7 @@ import { ConfirmDialog } from '../components/ConfirmDialog';
 import { DataTable, type Column } from '../components/DataTable';
 import { ErrorLine } from '../components/ErrorLine';
 import { Field } from '../components/Field';
+import { SiteSignInFailures } from '../components/SignInFailuresPanel';
 import { useConfirm } from '../hooks/use-confirm';
 import { useLeaveWarning } from '../hooks/use-leave-warning';
 import { useSiteDraft, type SiteTarget } from '../hooks/use-site-draft';
@@ -297,6 +298,9 @@ export function SiteDetailsDialog(props: SiteDetailsDialogProps) {
                       {draft.opened.appName ? ` from ${draft.opened.appName}` : ''}
                       {draft.opened.appVersion ? ` ${draft.opened.appVersion}` : ''}.
                     </p>
+                  ) : null}
+                  {session.canEdit && !isNew && !isCentralSite && session.whoAmI.datafile.isCentralServer ? (
+                    <SiteSignInFailures siteId={draft.opened.siteId} />
                   ) : null}
                 </fieldset>
               </div>

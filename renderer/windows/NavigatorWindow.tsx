@@ -10,6 +10,7 @@ import { useSession } from '../session/session-context';
 import { CentralServerPanel } from '../components/CentralServerPanel';
 import { EnableSyncPanel } from '../components/EnableSyncPanel';
 import { SyncStatusLine } from '../components/SyncStatusLine';
+import { UserSignInFailuresPanel } from '../components/SignInFailuresPanel';
 import { SitesWindow } from './SitesWindow';
 import { StockWindow } from './StockWindow';
 import { UsersWindow } from './UsersWindow';
@@ -126,6 +127,7 @@ export function NavigatorWindow(props: { onLogOut: () => void }) {
                 onEnabled={() => setSyncSettingsChanges((n) => n + 1)}
               />
               <CentralServerPanel key={`central-${whoAmI.datafile.activeSiteId}`} canEdit={session.canEdit} />
+              {session.canEdit ? <UserSignInFailuresPanel /> : null}
             </section>
           )}
         </main>

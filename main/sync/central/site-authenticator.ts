@@ -9,7 +9,7 @@ import { nameKey } from '../../../shared/names';
 import type { PasswordHasher } from '../../services/passwords';
 import type { SiteService } from '../../services/site-service';
 import { SyncApiError } from '../protocol';
-import { type SignInLimitOptions, SignInLimiter } from '../../net/sign-in-limiter';
+import { retryInWords, type SignInLimitOptions, SignInLimiter } from '../../net/sign-in-limiter';
 import { readSyncCaller, type SyncCaller } from './sync-headers';
 import { VerifiedCredentials } from './verified-credentials';
 
@@ -30,13 +30,13 @@ export interface AuthLog {
 }
 
 export interface SiteAuthenticatorOptions {
+  /** Applied to the sign-in limiter of the sites (the core's, so the Sites window sees its counts). */
   signInLimits?: Partial<SignInLimitOptions>;
   /**
    * last_connected_at is rewritten at most this often per site (when nothing else changed), so a
    * busy site does not cost a disk sync on every call. 0 records every call.
    */
   connectionRecordIntervalMs?: number;
-  sleep?: (ms: number) => Promise<void>;
 }
 
 interface SiteRow {
@@ -79,13 +79,16 @@ function prepareStatements(sqlite: Datafile['sqlite']) {
   };
 }
 
-const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** SQLite could not write (disk full, read-only file or folder, I/O error, locked for too long). */
+function isWriteFailure(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && /^SQLITE_(FULL|READONLY|IOERR|BUSY|CANTOPEN)/.test(code);
+}
 
 export class SiteAuthenticator {
   readonly credentials: VerifiedCredentials;
   readonly limiter: SignInLimiter;
   private readonly recordIntervalMs: number;
-  private readonly sleep: (ms: number) => Promise<void>;
   private readonly forgetSite = (siteId: number) => this.credentials.forget(siteId);
 
   constructor(
@@ -93,12 +96,13 @@ export class SiteAuthenticator {
     hasher: PasswordHasher,
     private readonly sites: SiteService,
     options: SiteAuthenticatorOptions = {},
+    limiter?: SignInLimiter,
   ) {
     this.statements = prepareStatements(datafile.sqlite);
     this.credentials = new VerifiedCredentials(hasher);
-    this.limiter = new SignInLimiter(options.signInLimits);
+    this.limiter = limiter ?? new SignInLimiter();
+    if (options.signInLimits) this.limiter.reconfigure(options.signInLimits);
     this.recordIntervalMs = options.connectionRecordIntervalMs ?? 10_000;
-    this.sleep = options.sleep ?? sleepFor;
     sites.events.on('credentialsChanged', this.forgetSite);
   }
 
@@ -120,36 +124,68 @@ export class SiteAuthenticator {
   async authenticate(headers: IncomingHttpHeaders, address: string, log: AuthLog): Promise<AuthenticatedSite> {
     const caller = readSyncCaller(headers);
     const key = nameKey(caller.siteName);
+    const passwordLooksRight = /^[0-9a-fA-F]{64}$/.test(caller.passwordSha256);
+    let row = this.findByNameKey(key);
+    // The site's bound device has a lane of its own that no one else's failures can lock.
+    const fromBoundDevice = row !== undefined && row.hardwareId !== '' && row.hardwareId === caller.hardwareId;
 
-    const gate = this.limiter.gate(key, address);
-    if (gate.refused) {
+    // A password already verified for this device needs no check: answered without awaiting, so from
+    // reading the site row to recording the call nothing else can run (the row cannot change).
+    if (fromBoundDevice && passwordLooksRight && this.credentials.isVerified(row!.id, row!.passwordHash, caller.passwordSha256)) {
+      return this.afterPasswordCheck(row!, caller, true, log);
+    }
+
+    const attempt = await this.limiter.begin({
+      name: key,
+      address,
+      device: fromBoundDevice ? caller.hardwareId : undefined,
+      // A bound site: guesses from other devices can never get in, so all of them together may lock.
+      lockEverywhere: row !== undefined && row.hardwareId !== '' && !fromBoundDevice,
+    });
+    if (attempt.refused) {
       log.warn({ siteName: caller.siteName, address }, 'Sync sign-in refused: too many failed attempts');
-      const seconds = Math.ceil(gate.retryAfterMs / 1000);
+      const seconds = Math.ceil(attempt.retryAfterMs / 1000);
       throw new SyncApiError(
         'too_many_attempts',
-        `Too many failed sign-in attempts for this site or from this address. Try again in ${Math.ceil(seconds / 60)} minute(s).`,
+        attempt.reason === 'busy'
+          ? `This site's device is already signing in. ${retryInWords(attempt.retryAfterMs)}`
+          : `Too many failed sign-in attempts for this site from this address. ${retryInWords(attempt.retryAfterMs)}`,
         { retryAfterSeconds: seconds },
         { 'retry-after': String(seconds) },
       );
     }
-    if (gate.delayMs > 0) await this.sleep(gate.delayMs);
 
-    const row = this.findByNameKey(key);
-    const passwordLooksRight = /^[0-9a-fA-F]{64}$/.test(caller.passwordSha256);
-    if (!row) {
-      this.failed(key, caller.siteName, address, log);
-      throw new SyncApiError('site_name_not_found', `Site name not found: there is no site called "${caller.siteName}".`);
+    let settled = false;
+    const fail = (error: SyncApiError): never => {
+      settled = true;
+      const { locked } = attempt.failed();
+      if (locked) {
+        log.warn({ siteName: caller.siteName, address, lockedBy: locked === 'name' ? 'site name' : 'address' }, 'Sync sign-in locked after too many failed attempts');
+      }
+      throw error;
+    };
+    try {
+      // Read again: the attempt may have waited for its turn, and the site may have changed meanwhile.
+      row = this.findByNameKey(key);
+      if (!row) fail(new SyncApiError('site_name_not_found', `Site name not found: there is no site called "${caller.siteName}".`));
+      const site = row!;
+      const cached = passwordLooksRight && this.credentials.isVerified(site.id, site.passwordHash, caller.passwordSha256);
+      const ok = cached || (passwordLooksRight && (await this.credentials.verify(site.id, site.passwordHash, caller.passwordSha256)));
+      if (!ok) fail(new SyncApiError('site_incorrect_password'));
+      // The right password from another device is still a refused sign-in: it counts on that lane.
+      if (site.hardwareId !== '' && site.hardwareId !== caller.hardwareId && site.isCentral !== 1) {
+        fail(new SyncApiError('site_incorrect_hardware_id'));
+      }
+      settled = true;
+      attempt.succeeded();
+      return this.afterPasswordCheck(site, caller, cached, log);
+    } finally {
+      if (!settled) attempt.abandon();
     }
-    // A cached verification is answered without awaiting, so from reading the site row to recording
-    // the call nothing else can run: the row cannot change under this call.
-    const cached = passwordLooksRight && this.credentials.isVerified(row.id, row.passwordHash, caller.passwordSha256);
-    const ok = cached || (passwordLooksRight && (await this.credentials.verify(row.id, row.passwordHash, caller.passwordSha256)));
-    if (!ok) {
-      this.failed(key, caller.siteName, address, log);
-      throw new SyncApiError('site_incorrect_password');
-    }
-    this.limiter.succeeded(key);
+  }
 
+  /** The password was right: the site's own state decides the rest. */
+  private afterPasswordCheck(row: SiteRow, caller: SyncCaller, rowIsCurrent: boolean, log: AuthLog): AuthenticatedSite {
     if (row.isCentral === 1) throw new SyncApiError('site_is_central');
     if (row.hardwareId !== '' && row.hardwareId !== caller.hardwareId) {
       throw new SyncApiError('site_incorrect_hardware_id');
@@ -163,18 +199,7 @@ export class SiteAuthenticator {
         { storeCount: stores },
       );
     }
-
-    return this.recordContact(row, caller, cached);
-  }
-
-  private failed(key: string, siteName: string, address: string, log: AuthLog): void {
-    const locked = this.limiter.failed(key, address);
-    if (locked.nameLocked || locked.addressLocked) {
-      log.warn(
-        { siteName, address, lockedBy: locked.nameLocked ? 'site name' : 'address' },
-        'Sync sign-in locked after too many failed attempts',
-      );
-    }
+    return this.recordContact(row, caller, rowIsCurrent, log);
   }
 
   /**
@@ -182,7 +207,7 @@ export class SiteAuthenticator {
    * UPDATE inside an immediate transaction, so of two devices racing to be first exactly one wins,
    * even when they reach different server processes on the same datafile.
    */
-  private recordContact(row: SiteRow, caller: SyncCaller, rowIsCurrent: boolean): AuthenticatedSite {
+  private recordContact(row: SiteRow, caller: SyncCaller, rowIsCurrent: boolean, log: AuthLog): AuthenticatedSite {
     const now = new Date();
     const nowText = now.toISOString();
     const type = caller.isMobile ? 'mobile' : 'standalone';
@@ -207,8 +232,7 @@ export class SiteAuthenticator {
     }
 
     let changedForLists = false;
-    const site = this.sqlite
-      .transaction((): AuthenticatedSite => {
+    const record = this.sqlite.transaction((): AuthenticatedSite => {
         // Re-read inside the write lock: the password check awaited scrypt, and an administrator (or
         // another process) may have changed the password or reset the hardware ID meanwhile.
         const current = this.statements.credentialsOf.get(row.id) as { passwordHash: string | null; hardwareId: string } | undefined;
@@ -238,8 +262,22 @@ export class SiteAuthenticator {
         }
         changedForLists = typeChanged || bound;
         return authenticated;
-      })
-      .immediate();
+      });
+    let site: AuthenticatedSite;
+    try {
+      site = record.immediate();
+    } catch (error) {
+      if (error instanceof SyncApiError || !isWriteFailure(error)) throw error;
+      // Recording the call is bookkeeping: a full or read-only disk must not shut out a site that is
+      // already bound to this device with this password. Binding a device does need the write.
+      const current = this.statements.credentialsOf.get(row.id) as { passwordHash: string | null; hardwareId: string } | undefined;
+      if (!current || current.passwordHash !== row.passwordHash || current.hardwareId !== caller.hardwareId) throw error;
+      log.warn(
+        { siteName: row.name, code: (error as { code?: string }).code },
+        'Could not record the sync call in the datafile (disk full or read-only?); answered anyway',
+      );
+      return authenticated;
+    }
     // After commit, so a window that refreshes on this event reads the new hardware ID and type.
     if (changedForLists) this.sites.events.emit('sitesChanged', [row.id]);
     return site;

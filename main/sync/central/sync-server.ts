@@ -20,8 +20,11 @@ import fastify, {
 import type { Datafile } from '../../../db/datafile';
 import type { PasswordHasher } from '../../services/passwords';
 import type { SiteService } from '../../services/site-service';
+import type { SignInLimiter } from '../../net/sign-in-limiter';
+import { hostAllowList } from '../../net/host-allow-list';
+import { appError } from '../../../shared/errors';
 import { type DataRouteOptions, registerDataRoutes } from './data-routes';
-import { errorBody, type SiteInfo, SyncApiError, type SyncErrorCode, syncErrors, syncRoutes } from '../protocol';
+import { errorBody, type SiteInfo, SYNC_API_PREFIX, SyncApiError, type SyncErrorCode, syncErrors, syncRoutes } from '../protocol';
 import { type AuthenticatedSite, SiteAuthenticator, type SiteAuthenticatorOptions } from './site-authenticator';
 
 declare module 'fastify' {
@@ -45,6 +48,12 @@ export interface CentralServerOptions extends SiteAuthenticatorOptions, DataRout
   requestTimeoutMs?: number;
   /** Serve HTTPS with this certificate and key (PEM). */
   https?: { cert: string | Buffer; key: string | Buffer };
+  /**
+   * Names this server answers to besides IP addresses, localhost and this computer's name (see
+   * main/net/host-allow-list.ts); 'any' turns the check off (the desktop app's in-app central,
+   * which serves only the sync API, reached under whatever name remote sites were given).
+   */
+  allowedHosts?: readonly string[] | 'any';
   /** fastify's logger: false (default), true, options, or a pino-compatible logger. */
   logger?: boolean | FastifyServerOptions['logger'] | FastifyBaseLogger;
 }
@@ -56,7 +65,7 @@ function rawErrorResponse(status: number, code: SyncErrorCode): string {
   const body = JSON.stringify(errorBody(code));
   return (
     `HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? 'Error'}\r\n` +
-    `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
+    `Content-Type: application/json; charset=utf-8\r\nX-Content-Type-Options: nosniff\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
   );
 }
 
@@ -90,6 +99,8 @@ export interface CentralServices {
   datafile: Datafile;
   hasher: PasswordHasher;
   sites: SiteService;
+  /** Where failed sign-ins are counted (the core's, so the Sites window can show them). */
+  signIns?: { sites: SignInLimiter };
 }
 
 export function createCentralServer(core: CentralServices, options: CentralServerOptions = {}): FastifyInstance {
@@ -111,7 +122,47 @@ export function createCentralServer(core: CentralServices, options: CentralServe
   // fastify's instance type depends on http vs https; routes and plugins do not care which.
   const server = fastify(serverOptions) as unknown as FastifyInstance;
 
-  const authenticator = new SiteAuthenticator(core.datafile, core.hasher, core.sites, options);
+  // Before anything else: a request under a name this server is not known by is refused (DNS rebinding).
+  if (options.allowedHosts !== 'any') {
+    const allowList = hostAllowList(options.allowedHosts ?? []);
+    server.addHook('onRequest', async (request, reply) => {
+      const host = request.headers.host;
+      if (allowList.allows(host)) return;
+      const name = String(host).slice(0, 100);
+      const message =
+        `This server does not answer to the name "${name}". If it is reached under that name, start it with ` +
+        `--allowed-host or --public-url naming it.`;
+      request.log.warn({ host: name, address: request.ip }, 'Request refused: Host is not one this server answers to');
+      // The admin API's callers read the contract's Result; everyone else the sync error envelope.
+      const body = request.url.startsWith('/api/')
+        ? { ok: false, error: appError('permission_denied', message) }
+        : errorBody('host_not_allowed', message);
+      return reply.code(421).header('connection', 'close').send(body);
+    });
+  }
+
+  // Every answer: no content sniffing; over HTTPS, browsers keep to HTTPS for this name.
+  server.addHook('onSend', async (_request, reply, payload) => {
+    reply.header('x-content-type-options', 'nosniff');
+    if (options.https) reply.header('strict-transport-security', 'max-age=31536000');
+    return payload;
+  });
+
+  // The sync API follows the datafile's role as it is now: after Set site as active on another
+  // site, this datafile is no longer the central server and refuses remote sites until it is again.
+  const isCentral = core.datafile.sqlite
+    .prepare(
+      `select coalesce((select cast(value as integer) from setting where key = 'active_site_id') =
+                       (select id from site where is_central = 1), 0)`,
+    )
+    .pluck();
+  server.addHook('onRequest', async (request, reply) => {
+    if (!request.url.startsWith(`${SYNC_API_PREFIX}/`)) return;
+    if (isCentral.get() === 1) return;
+    return reply.code(syncErrors.not_central_server.status).send(errorBody('not_central_server'));
+  });
+
+  const authenticator = new SiteAuthenticator(core.datafile, core.hasher, core.sites, options, core.signIns?.sites);
   server.decorate('siteAuthenticator', authenticator);
   server.decorateRequest('syncSite', null);
   server.decorate('authenticateSite', async (request: FastifyRequest) => {
