@@ -52,6 +52,31 @@ async function moveStore(code: string, toSiteId: number): Promise<void> {
 }
 
 const linesOf = (core: Core, code: string) => storeData(core, [storeIdByCode(central.core, code)]);
+/** A sync call as Waikato's own device would make it, from a run named `instance`. */
+const asWaikato = (route: string, body: unknown, instance = 'probe') =>
+  syncCall(central.url, route, {
+    siteName: 'Waikato',
+    password: WAIKATO_PASSWORD,
+    hardwareId: 'waikato-device',
+    method: 'POST',
+    body: JSON.stringify(body),
+    headers: { 'content-type': 'application/json', 'msupply-sync-run': `${instance}/run` },
+  });
+
+/** Waikato's remote whose next push loses its answer after the central handled it, after loseNextPush(). */
+async function waikatoLosingAnswers(): Promise<{ remote: Core; loseNextPush(): void }> {
+  let loseNext = false;
+  const remote = await remoteFor('Waikato', {
+    retry: { ...fastRemote.retry, attempts: 1 },
+    nodeClient: lossyClient((method, url) => {
+      const lose = loseNext && method === 'POST' && url.endsWith('/queued_records');
+      if (lose) loseNext = false;
+      return lose;
+    }),
+  });
+  return { remote, loseNextPush: () => (loseNext = true) };
+}
+
 const line = (core: Core, id: string) =>
   core.datafile.sqlite.prepare('select quantity, version from store_record where id = ?').get(id) as { quantity: number; version: number } | undefined;
 
@@ -220,15 +245,7 @@ describe('4b. a refusal answered back in the queue', () => {
     const waikato = await remoteFor('Waikato');
     await syncOk(waikato);
     const target = linesOf(central.core, 'TAU_DH')[0]!;
-    const push = (queueLength: number, data: unknown[]) =>
-      syncCall(central.url, '/sync/v5/queued_records', {
-        siteName: 'Waikato',
-        password: WAIKATO_PASSWORD,
-        hardwareId: 'waikato-device',
-        method: 'POST',
-        body: JSON.stringify({ queueLength, data }),
-        headers: { 'content-type': 'application/json', 'msupply-sync-run': 'probe/run' },
-      });
+    const push = (queueLength: number, data: unknown[]) => asWaikato('/sync/v5/queued_records', { queueLength, data });
     // A change is taken into the buffer; the central corrects the line before integrating it.
     const change = { syncOutId: 1000, tableName: 'store_record', recordId: target.id, action: 'update', baseVersion: target.version, recordData: { ...target, quantity: 4444, version: target.version + 1 } };
     expect((await push(1, [change])).status).toBe(200);
@@ -248,19 +265,11 @@ describe('4b. a refusal answered back in the queue', () => {
 describe('a change whose answer was lost', () => {
   it('is never folded into a later edit here: a line added, its answer lost, then deleted here, is deleted on the central too', async () => {
     central = await centralWithSites();
-    let loseNextPush = false;
-    const waikato = await remoteFor('Waikato', {
-      retry: { ...fastRemote.retry, attempts: 1 },
-      nodeClient: lossyClient((method, url) => {
-        const lose = loseNextPush && method === 'POST' && url.endsWith('/queued_records');
-        if (lose) loseNextPush = false;
-        return lose;
-      }),
-    });
+    const { remote: waikato, loseNextPush } = await waikatoLosingAnswers();
     await syncOk(waikato);
     const admin = await adminOf(waikato);
     const added = waikato.stock.saveLine(admin, { storeId: storeIdByCode(waikato, 'Waikato'), lineId: null, itemCode: 'LOST', itemName: 'Answer lost', quantity: 1 });
-    loseNextPush = true;
+    loseNextPush();
     expect((await waikato.syncRunner.syncNow()).lastError).toMatch(/Unable to connect/);
     await central.running.server.centralStoreSync.idle();
     expect(line(central.core, added.lineId)).toBeDefined();
@@ -274,21 +283,13 @@ describe('a change whose answer was lost', () => {
 describe('changes of one line sent together (found by the SIGKILL fault test)', () => {
   it('are judged in the order they were made: a change made from the one before it is taken', async () => {
     central = await centralWithSites();
-    let loseNextPush = false;
-    const waikato = await remoteFor('Waikato', {
-      retry: { ...fastRemote.retry, attempts: 1 },
-      nodeClient: lossyClient((method, url) => {
-        const lose = loseNextPush && method === 'POST' && url.endsWith('/queued_records');
-        if (lose) loseNextPush = false;
-        return lose;
-      }),
-    });
+    const { remote: waikato, loseNextPush } = await waikatoLosingAnswers();
     await syncOk(waikato);
     const admin = await adminOf(waikato);
     const target = linesOf(waikato, 'Waikato')[0]!;
     const edit = { storeId: target.storeId, lineId: target.id, itemCode: target.itemCode, itemName: target.itemName };
     waikato.stock.saveLine(admin, { ...edit, quantity: 71 });
-    loseNextPush = true; // the answer is lost: the first change stays, sent once
+    loseNextPush(); // the answer is lost: the first change stays, sent once
     expect((await waikato.syncRunner.syncNow()).lastError).toMatch(/Unable to connect/);
     waikato.stock.saveLine(admin, { ...edit, quantity: 72 });
     await syncOk(waikato);
@@ -432,15 +433,7 @@ describe('7. a restored backup loses edits, and a copy of a remote datafile coll
 });
 
 describe('8. the central accepts pushed data its own Stock page refuses, and initialise at any time', () => {
-  const call = (route: string, body: unknown, instance = 'probe') =>
-    syncCall(central.url, route, {
-      siteName: 'Waikato',
-      password: WAIKATO_PASSWORD,
-      hardwareId: 'waikato-device',
-      method: 'POST',
-      body: JSON.stringify(body),
-      headers: { 'content-type': 'application/json', 'msupply-sync-run': `${instance}/run` },
-    });
+  const call = asWaikato;
 
   it('refuses a bad line in words, by the Stock page rules', async () => {
     central = await centralWithSites();
