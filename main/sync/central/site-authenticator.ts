@@ -160,7 +160,10 @@ export class SiteAuthenticator {
       settled = true;
       const { locked } = attempt.failed();
       if (locked) {
-        log.warn({ siteName: caller.siteName, address, lockedBy: locked === 'name' ? 'site name' : 'address' }, 'Sync sign-in locked after too many failed attempts');
+        log.warn(
+          { siteName: caller.siteName, address, lockedBy: locked === 'name' ? 'site name' : 'address' },
+          'Sync sign-in locked after too many failed attempts',
+        );
       }
       throw error;
     };
@@ -170,7 +173,8 @@ export class SiteAuthenticator {
       if (!row) fail(new SyncApiError('site_name_not_found', `Site name not found: there is no site called "${caller.siteName}".`));
       const site = row!;
       const cached = passwordLooksRight && this.credentials.isVerified(site.id, site.passwordHash, caller.passwordSha256);
-      const ok = cached || (passwordLooksRight && (await this.credentials.verify(site.id, site.passwordHash, caller.passwordSha256)));
+      const ok =
+        cached || (passwordLooksRight && (await this.credentials.verify(site.id, site.passwordHash, caller.passwordSha256)));
       if (!ok) fail(new SyncApiError('site_incorrect_password'));
       // The right password from another device is still a refused sign-in: it counts on that lane.
       if (site.hardwareId !== '' && site.hardwareId !== caller.hardwareId && site.isCentral !== 1) {
