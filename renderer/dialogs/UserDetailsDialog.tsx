@@ -10,6 +10,7 @@ import type { AppError } from '../../shared/errors';
 import { limits } from '../../shared/operations';
 import { useApi } from '../api/api-context';
 import { ErrorLine } from '../components/ErrorLine';
+import { ModalWindow } from '../components/ModalWindow';
 import { Field } from '../components/Field';
 import { Tabs } from '../components/Tabs';
 import { useLeaveWarning } from '../hooks/use-leave-warning';
@@ -115,123 +116,109 @@ export function UserDetailsDialog(props: {
   const title = isNew ? 'New user' : 'Edit user';
 
   return (
-    <Dialog.Root open onOpenChange={(open) => !open && props.onClose()}>
-      <Dialog.Portal>
-        <Dialog.Overlay className="overlay" />
-        <Dialog.Content
-          className="dialog dialog-user"
-          onPointerDownOutside={(e) => e.preventDefault()}
-          onInteractOutside={(e) => e.preventDefault()}
-          onCloseAutoFocus={(e) => {
-            if (!props.onClosedFocus) return;
+    <ModalWindow className="dialog-user" onClose={props.onClose} onClosedFocus={props.onClosedFocus}>
+      <Dialog.Title className="dialog-title">{title}</Dialog.Title>
+      <Dialog.Description className="visually-hidden">
+        A user of this datafile: user name, password and permissions. Nothing is saved until you press OK.
+      </Dialog.Description>
+      {!draft ? <ErrorLine error={error} /> : null}
+      {!draft && !error ? <p className="loading">Loading the user…</p> : null}
+      {draft ? (
+        <form
+          onSubmit={(e) => {
             e.preventDefault();
-            props.onClosedFocus();
+            void save();
           }}
         >
-          <Dialog.Title className="dialog-title">{title}</Dialog.Title>
-          <Dialog.Description className="visually-hidden">
-            A user of this datafile: user name, password and permissions. Nothing is saved until you press OK.
-          </Dialog.Description>
-          {!draft ? <ErrorLine error={error} /> : null}
-          {!draft && !error ? <p className="loading">Loading the user…</p> : null}
-          {draft ? (
-            <form
-              onSubmit={(e) => {
-                e.preventDefault();
-                void save();
-              }}
-            >
-              <Tabs
-                label="User"
-                current={tab}
-                onChange={setTab}
-                tabs={[
-                  {
-                    key: 'details',
-                    label: 'Details',
-                    content: (
-                      <>
-                        <Field label="User name" error={fieldErrors.name}>
-                          <input
-                            type="text"
-                            autoFocus
-                            autoComplete="off"
-                            value={draft.name}
-                            maxLength={limits.userName}
-                            onChange={(e) => edit({ name: e.target.value })}
-                          />
-                        </Field>
-                        <Field label="Password" error={fieldErrors.password}>
-                          <input
-                            type="password"
-                            autoComplete="new-password"
-                            value={draft.password}
-                            maxLength={limits.userPassword}
-                            placeholder={isNew ? `At least ${limits.userPasswordMin} characters` : 'Type a new password to set it'}
-                            onChange={(e) => edit({ password: e.target.value })}
-                          />
-                        </Field>
-                        <Field label="Confirm password" error={fieldErrors.repeat}>
-                          <input
-                            type="password"
-                            autoComplete="new-password"
-                            value={draft.repeat}
-                            maxLength={limits.userPassword}
-                            onChange={(e) => edit({ repeat: e.target.value })}
-                          />
-                        </Field>
-                        <label className="check">
-                          <input
-                            type="checkbox"
-                            checked={draft.disabled}
-                            disabled={isYou}
-                            onChange={(e) => edit({ disabled: e.target.checked })}
-                          />
-                          Disabled (cannot log in)
-                        </label>
-                        {isYou ? <p className="hint">You cannot disable yourself.</p> : null}
-                      </>
-                    ),
-                  },
-                  {
-                    key: 'permissions',
-                    label: 'Permissions',
-                    content: (
-                      <div className="permission">
-                        <label className="check">
-                          <input
-                            type="checkbox"
-                            checked={draft.admin}
-                            disabled={isYou}
-                            aria-describedby="admin-permission-hint"
-                            onChange={(e) => edit({ admin: e.target.checked })}
-                          />
-                          Admin
-                        </label>
-                        <p id="admin-permission-hint" className="hint">
-                          Edit sync settings: create, change and delete sync sites, and manage users. Without it a user may
-                          still view sites.
-                          {isYou ? ' You cannot remove your own Admin permission; another administrator can.' : ''}
-                        </p>
-                      </div>
-                    ),
-                  },
-                ]}
-              />
-              <ErrorLine error={error} />
-              <div className="dialog-buttons">
-                <span className="spacer" />
-                <button type="button" className="button" onClick={props.onClose}>
-                  Cancel
-                </button>
-                <button type="submit" className="button button-primary" disabled={busy}>
-                  OK
-                </button>
-              </div>
-            </form>
-          ) : null}
-        </Dialog.Content>
-      </Dialog.Portal>
-    </Dialog.Root>
+          <Tabs
+            label="User"
+            current={tab}
+            onChange={setTab}
+            tabs={[
+              {
+                key: 'details',
+                label: 'Details',
+                content: (
+                  <>
+                    <Field label="User name" error={fieldErrors.name}>
+                      <input
+                        type="text"
+                        autoFocus
+                        autoComplete="off"
+                        value={draft.name}
+                        maxLength={limits.userName}
+                        onChange={(e) => edit({ name: e.target.value })}
+                      />
+                    </Field>
+                    <Field label="Password" error={fieldErrors.password}>
+                      <input
+                        type="password"
+                        autoComplete="new-password"
+                        value={draft.password}
+                        maxLength={limits.userPassword}
+                        placeholder={isNew ? `At least ${limits.userPasswordMin} characters` : 'Type a new password to set it'}
+                        onChange={(e) => edit({ password: e.target.value })}
+                      />
+                    </Field>
+                    <Field label="Confirm password" error={fieldErrors.repeat}>
+                      <input
+                        type="password"
+                        autoComplete="new-password"
+                        value={draft.repeat}
+                        maxLength={limits.userPassword}
+                        onChange={(e) => edit({ repeat: e.target.value })}
+                      />
+                    </Field>
+                    <label className="check">
+                      <input
+                        type="checkbox"
+                        checked={draft.disabled}
+                        disabled={isYou}
+                        onChange={(e) => edit({ disabled: e.target.checked })}
+                      />
+                      Disabled (cannot log in)
+                    </label>
+                    {isYou ? <p className="hint">You cannot disable yourself.</p> : null}
+                  </>
+                ),
+              },
+              {
+                key: 'permissions',
+                label: 'Permissions',
+                content: (
+                  <div className="permission">
+                    <label className="check">
+                      <input
+                        type="checkbox"
+                        checked={draft.admin}
+                        disabled={isYou}
+                        aria-describedby="admin-permission-hint"
+                        onChange={(e) => edit({ admin: e.target.checked })}
+                      />
+                      Admin
+                    </label>
+                    <p id="admin-permission-hint" className="hint">
+                      Edit sync settings: create, change and delete sync sites, and manage users. Without it a user may
+                      still view sites.
+                      {isYou ? ' You cannot remove your own Admin permission; another administrator can.' : ''}
+                    </p>
+                  </div>
+                ),
+              },
+            ]}
+          />
+          <ErrorLine error={error} />
+          <div className="dialog-buttons">
+            <span className="spacer" />
+            <button type="button" className="button" onClick={props.onClose}>
+              Cancel
+            </button>
+            <button type="submit" className="button button-primary" disabled={busy}>
+              OK
+            </button>
+          </div>
+        </form>
+      ) : null}
+    </ModalWindow>
   );
 }
