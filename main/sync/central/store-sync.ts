@@ -356,7 +356,6 @@ export class CentralStoreSync {
   private answerWithCurrentLine(siteId: number, record: Pushed): void {
     if (record.tableName !== STORE_RECORD_TABLE) return;
     const current = this.records.current(record.recordId);
-    const storeId = current?.storeId ?? readStoreRecordData(record.recordId, record.recordData);
     const onSite = (id: number) => (this.statements.storeOfSite.get(id) as { siteId: number } | undefined)?.siteId === siteId;
     if (current) {
       if (!onSite(current.storeId)) return;
@@ -368,8 +367,12 @@ export class CentralStoreSync {
         action: 'update',
         data: this.statements.lineJson.get(record.recordId) as string,
       });
-    } else if (typeof storeId === 'object' && storeId.ok && onSite(storeId.data.storeId)) {
-      this.statements.enqueue.run({ siteId, storeId: storeId.data.storeId, tableName: STORE_RECORD_TABLE, recordId: record.recordId, action: 'delete', data: null });
+      return;
+    }
+    // The central has no such line: the site drops the one it made, if its store is here.
+    const pushed = readStoreRecordData(record.recordId, record.recordData);
+    if (pushed.ok && onSite(pushed.data.storeId)) {
+      this.statements.enqueue.run({ siteId, storeId: pushed.data.storeId, tableName: STORE_RECORD_TABLE, recordId: record.recordId, action: 'delete', data: null });
     }
   }
 

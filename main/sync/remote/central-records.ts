@@ -5,6 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 import { getSetting, setSetting } from '../../../db/settings';
+import { activeSiteId } from '../../services/datafile-role';
 import { nameKey } from '../../../shared/names';
 import { type CentralRecord, type CentralRecordsAnswer, syncRoutes } from '../protocol';
 import { SyncRunError } from './central-calls';
@@ -29,7 +30,6 @@ function centralStatements(sqlite: Database.Database) {
     deleteStoreData: sqlite.prepare('delete from store_record where store_id = ?'),
     deleteStore: sqlite.prepare('delete from store where id = ?'),
     siteOfStore: sqlite.prepare('select site_id from store where id = ?').pluck(),
-    activeSite: sqlite.prepare(`select json_extract(value, '$') from setting where key = 'active_site_id'`).pluck(),
     siteName: sqlite.prepare('select name from site where id = ?').pluck(),
     refuseUnsent: sqlite.prepare(
       `update remote_out set refused_at = ?, refused_code = 'store_not_active_on_site', refused_message = ?
@@ -56,7 +56,7 @@ function storeLeft(statements: CentralStatements, storeId: number, storeName: st
 }
 
 /** The translator: one central record (a site or a store) into this datafile's rows. */
-export function applyCentralRecord(statements: CentralStatements, record: CentralRecord): void {
+export function applyCentralRecord(statements: CentralStatements, record: CentralRecord, here: number): void {
   const data = record.recordData ?? {};
   const id = Number(record.recordId);
   if (!Number.isInteger(id)) return;
@@ -83,7 +83,6 @@ export function applyCentralRecord(statements: CentralStatements, record: Centra
     }
     const siteId = Number(data.siteId);
     const before = statements.siteOfStore.get(id) as number | undefined;
-    const here = statements.activeSite.get() as number | undefined;
     if (before !== undefined && before === here && siteId !== here) storeLeft(statements, id, String(data.name ?? ''), siteId);
     statements.upsertStore.run({
       id,
@@ -112,7 +111,8 @@ export async function pullCentralRecords(run: RunContext, siteId: number, hardwa
     const cursor = state.centralCursor;
     state = run.sqlite
       .transaction(() => {
-        for (const record of answer.data) applyCentralRecord(statements, record);
+        const here = activeSiteId(run.sqlite);
+        for (const record of answer.data) applyCentralRecord(statements, record, here);
         return run.state.update({ centralCursor: Math.max(cursor, ...answer.data.map((r) => r.ID)) });
       })
       .immediate();
