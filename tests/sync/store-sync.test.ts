@@ -4,6 +4,7 @@
  * (Kopu Health Centre).
  */
 import type { Core } from '../../main/core';
+import { NodeFetchClient, type SyncHttpClient, SyncTransportError } from '../../main/net/http-client';
 import { adminOf, storeIdByCode, unchangedDraft, viewerOf } from '../helpers/core';
 import { type Central, KOPU, WAIKATO } from './helpers';
 import {
@@ -121,6 +122,33 @@ describe('initialising a remote site', () => {
     expect(storeData(remote, [store])).toEqual(storeData(central.core, [store]));
     expect(storeData(remote, [store])).toHaveLength(3004);
     expect(statuses).toEqual(expect.arrayContaining(['connecting', 'initialising', 'pushing', 'pulling']));
+  });
+});
+
+describe('a first sync cut short', () => {
+  it('after some of the central\'s sites and stores arrived, carries on at the next sync (found by the SIGKILL fault test)', async () => {
+    central = await centralWithSites();
+    const inner = new NodeFetchClient();
+    let centralRecordCalls = 0;
+    const cutting: SyncHttpClient = {
+      name: 'cutting',
+      async request(request) {
+        if (request.url.includes('/central_records') && ++centralRecordCalls === 2) throw new SyncTransportError('unable_to_connect', 'cut (test)');
+        return inner.request(request);
+      },
+    };
+    const remote = await remoteSite(central.url, 'Waikato', WAIKATO_PASSWORD, 'waikato-device', {
+      nodeClient: cutting,
+      retry: { attempts: 1, firstTimeoutMs: 5000, retryPauseMs: 1 },
+      syncRunner: { statusPollMs: 5, pullBatch: 3 },
+    });
+    remotes.push(remote);
+    expect((await remote.syncRunner.syncNow()).lastError).toMatch(/Unable to connect/);
+    // Part of the central's sites and stores are here; the datafile is not yet the site Waikato.
+    expect(remote.sites.isCentralServer()).toBe(true);
+    const status = await syncOk(remote);
+    expect(status).toMatchObject({ initialised: true, isCentralServer: false });
+    expect(remote.sites.activeSiteId()).toBe(WAIKATO);
   });
 });
 
