@@ -279,3 +279,25 @@ export const sitePushSeen = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.siteId, t.syncOutId] })],
 );
+
+/**
+ * A remote site's sync log: one row per run (Sync now, the scheduler, Re-initialise), written when
+ * it starts and completed when it ends, so a run cut short by a crash still shows (as interrupted).
+ * Kept for a bounded time and number of runs (main/sync/remote/sync-log.ts).
+ */
+export const syncLog = sqliteTable(
+  'sync_log',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    startedAt: text('started_at').notNull(),
+    endedAt: text('ended_at'),
+    /** running (or interrupted, when no program is running it any more), success, failed. */
+    outcome: text('outcome', { enum: ['running', 'success', 'failed'] }).notNull().default('running'),
+    pushed: integer('pushed').notNull().default(0),
+    pulled: integer('pulled').notNull().default(0),
+    /** The failure in words, and its kind (for the hint of what to do). */
+    error: text('error'),
+    errorCode: text('error_code'),
+  },
+  (t) => [index('sync_log_started_idx').on(t.startedAt)],
+);

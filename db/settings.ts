@@ -28,6 +28,8 @@ export interface RemoteSyncState {
   lastAttemptAt: string | null;
   /** The last run's failure, in words; null after a successful run. */
   lastError: string | null;
+  /** The kind of the last failure (a SyncErrorCode of shared/contract.ts), for its hint. */
+  lastErrorCode?: string | null;
   /** Records the central still had for this site at the last look. */
   waitingIn: number | null;
   /** An administrator asked for Re-initialise: the next run fetches everything again. */
@@ -44,6 +46,9 @@ export interface SettingValues {
   sync_interval_minutes: number;
   /** The highest site ID ever allocated here: a deleted site's ID is never given to a new site. */
   highest_site_id: number;
+  /** The central server: days without a successful sync after which a site is late, and failing. */
+  sync_late_after_days: number;
+  sync_failing_after_days: number;
 }
 
 export type SettingKey = keyof SettingValues;

@@ -14,6 +14,7 @@ import { defaultLoginLimits, SignInLimiter } from './net/sign-in-limiter';
 import { RemoteConnection, type RemoteConnectionOptions } from './sync/remote/connection';
 import { SyncScheduler } from './sync/remote/scheduler';
 import { SyncRunner, type SyncRunnerOptions } from './sync/remote/sync-runner';
+import { SiteSyncErrors, SiteSyncHealthReader } from './sync/central/site-sync-health';
 
 /**
  * Failed sign-ins, kept with the open datafile (in memory) so that whichever server answers the
@@ -42,6 +43,9 @@ export interface Core {
   /** Automatic sync; not started here: the host that keeps the core open starts and stops it. */
   syncScheduler: SyncScheduler;
   signIns: SignIns;
+  /** The central server: the last error each site met (fed by the sync server), and every site's sync health. */
+  siteSyncErrors: SiteSyncErrors;
+  siteSyncHealth: SiteSyncHealthReader;
   close(): void;
 }
 
@@ -65,6 +69,8 @@ export function createCore(datafile: Datafile, hasher = new PasswordHasher(), re
   // A first sync soon after Enabling sync, and a sync soon after refused changes are sent again.
   connection.events.on('enabled', () => syncScheduler.poke());
   refusedChanges.events.on('requeued', () => syncScheduler.poke());
+  const signIns: SignIns = { sites: new SignInLimiter(), users: new SignInLimiter(defaultLoginLimits) };
+  const siteSyncErrors = new SiteSyncErrors();
   return {
     datafile,
     hasher,
@@ -75,7 +81,9 @@ export function createCore(datafile: Datafile, hasher = new PasswordHasher(), re
     connection,
     syncRunner,
     syncScheduler,
-    signIns: { sites: new SignInLimiter(), users: new SignInLimiter(defaultLoginLimits) },
+    signIns,
+    siteSyncErrors,
+    siteSyncHealth: new SiteSyncHealthReader(datafile.sqlite, signIns.sites, siteSyncErrors),
     close: () => {
       syncScheduler.stop();
       syncRunner.close();

@@ -191,6 +191,27 @@ export const inputs = {
   clearUserSignInFailures: z.strictObject({
     userName: z.string().trim().min(1, 'User name is required.').max(limits.userName),
   }),
+  /** A remote site's sync log: its runs, newest first. */
+  listSyncLog: z.strictObject({}),
+  /** The central server: how every site's sync is doing (the sites list's sync columns). */
+  listSiteSyncHealth: z.strictObject({}),
+  getSiteSyncHealth: z.strictObject({ siteId }),
+  /** When a site counts as late, and as failing: days since its last successful sync. */
+  setSyncThresholds: z
+    .strictObject({
+      lateAfterDays: z
+        .number('Late after must be a number of days.')
+        .positive('Late after must be more than 0 days.')
+        .max(limits.syncThresholdDays, `Late after can be at most ${limits.syncThresholdDays} days.`),
+      failingAfterDays: z
+        .number('Failing after must be a number of days.')
+        .positive('Failing after must be more than 0 days.')
+        .max(limits.syncThresholdDays, `Failing after can be at most ${limits.syncThresholdDays} days.`),
+    })
+    .refine((t) => t.failingAfterDays >= t.lateAfterDays, {
+      message: 'Failing after must be at least as many days as late after.',
+      path: ['failingAfterDays'],
+    }),
   setCentralServerPort: z.strictObject({
     port: z.int('The port must be a whole number.').min(1, 'The port must be from 1 to 65535.').max(65535, 'The port must be from 1 to 65535.'),
   }),
@@ -314,7 +335,78 @@ export interface Outputs {
   clearSiteSignInFailures: SignInFailures;
   listUserSignInFailures: { rows: UserSignInFailures[] };
   clearUserSignInFailures: { rows: UserSignInFailures[] };
+  listSyncLog: { rows: SyncLogEntry[] };
+  listSiteSyncHealth: { rows: SiteSyncHealth[]; thresholds: SyncThresholds };
+  getSiteSyncHealth: SiteSyncHealth;
+  setSyncThresholds: SyncThresholds;
 }
+
+/** One run of a remote site's sync, as its sync log shows it. */
+export interface SyncLogEntry {
+  id: number;
+  startedAt: string;
+  /** null while it runs, and for a run cut short (the program stopped during it). */
+  endedAt: string | null;
+  outcome: 'running' | 'success' | 'failed' | 'interrupted';
+  /** Records sent to the central server, and received from it (sites, stores and store data). */
+  pushed: number;
+  pulled: number;
+  error: string | null;
+  errorCode: SyncErrorCode | null;
+}
+
+/** How a site's sync is doing, as the central server sees it (worst first: locked, failing, late). */
+export const siteSyncStatuses = ['locked', 'failing', 'late', 'never_synced', 'ok'] as const;
+export type SiteSyncStatus = (typeof siteSyncStatuses)[number];
+
+export interface SyncThresholds {
+  /** A site whose last successful sync is older than this is late (default 1 day). */
+  lateAfterDays: number;
+  /** ... and failing after this (default 3 days). */
+  failingAfterDays: number;
+}
+
+export interface SiteSyncHealth {
+  siteId: number;
+  /** null for the central server site itself: it does not sync with itself. */
+  status: SiteSyncStatus | null;
+  lastConnectedAt: string | null;
+  /** The end of its last complete sync (its queue emptied). */
+  lastSyncedAt: string | null;
+  /** Records waiting on the central server for the site. */
+  queued: number;
+  /** Records the site sent that the central has not integrated yet. */
+  buffered: number;
+  /** Of the site's recent changes, those the central refused. */
+  refused: number;
+  appName: string | null;
+  appVersion: string | null;
+  /** The last thing that went wrong for the site (a refused sign-in, a refused change), since it last synced. */
+  lastError: { code: string; message: string; at: string } | null;
+  /** Sign-ins of the site are refused from some address until then (too many failed attempts). */
+  lockedUntil: string | null;
+}
+
+/** Kinds of sync failure: the status line and the sync log say what to do about each. */
+export const syncErrorCodes = [
+  'site_name_not_found',
+  'site_incorrect_password',
+  'site_incorrect_hardware_id',
+  'site_has_no_store',
+  'api_version_incompatible',
+  'site_mismatch',
+  'unable_to_connect',
+  'invalid_url',
+  'certificate_not_trusted',
+  'timed_out',
+  'too_many_attempts',
+  'server_error',
+  'central_busy',
+  'sync_is_running',
+  'stopped',
+  'unexpected',
+] as const;
+export type SyncErrorCode = (typeof syncErrorCodes)[number];
 
 /** Recent failed sign-ins of one site or user, from every address and device. */
 export interface SignInFailures {
@@ -348,8 +440,20 @@ export interface StockLine {
   updatedAt: string;
 }
 
-export const syncPhases = ['connecting', 'pushing', 'integrating', 'initialising', 'pulling'] as const;
+export const syncPhases = ['connecting', 'pushing', 'integrating', 'initialising', 'pulling_central', 'pulling'] as const;
 export type SyncPhase = (typeof syncPhases)[number];
+
+/** The steps of a run as the status line shows them, in the order a run takes them. */
+export const syncSteps = ['push', 'integrate', 'pull_central', 'pull_queue'] as const;
+export type SyncStep = (typeof syncSteps)[number];
+
+export interface SyncStepProgress {
+  step: SyncStep;
+  state: 'waiting' | 'running' | 'done';
+  /** Records done of the total (0 of 0 when there was nothing to do, or the total is not known yet). */
+  done: number;
+  total: number;
+}
 
 /** What the sync status line shows. Counts are records; messages are in words. */
 export interface RefusedChange {
@@ -388,9 +492,13 @@ export interface SyncStatus {
   initialised: boolean;
   running: boolean;
   /** While a run is going: what it is doing and how far it got (total 0 when not known yet). */
-  progress: { phase: SyncPhase; message: string; done: number; total: number } | null;
+  progress: { phase: SyncPhase; message: string; done: number; total: number; steps: SyncStepProgress[] } | null;
   lastSuccessAt: string | null;
+  /** When the last run started, whatever its outcome. */
+  lastAttemptAt: string | null;
   lastError: string | null;
+  /** The kind of the last failure, for the hint of what to do; null after a successful run. */
+  lastErrorCode: SyncErrorCode | null;
   /** Changes made here waiting to go to the central server (refused ones not included). */
   waitingOut: number;
   /** Records the central server had waiting for this site at the last look; null when not known. */

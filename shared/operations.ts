@@ -38,6 +38,10 @@ export const operationNames = [
   'clearSiteSignInFailures',
   'listUserSignInFailures',
   'clearUserSignInFailures',
+  'listSyncLog',
+  'listSiteSyncHealth',
+  'getSiteSyncHealth',
+  'setSyncThresholds',
 ] as const;
 
 export type OperationName = (typeof operationNames)[number];
@@ -64,4 +68,9 @@ export const limits = {
   itemName: 200,
   quantity: 1_000_000_000,
   syncIntervalMinutes: 24 * 60,
+  /** Days before a site counts as late or failing (the sites list's attention thresholds). */
+  syncThresholdDays: 365,
+  /** A remote site's sync log keeps runs this many days, and at most this many runs. */
+  syncLogDays: 30,
+  syncLogRuns: 500,
 } as const;

@@ -22,6 +22,7 @@ import { centralSiteName, isRemoteSiteDatafile } from '../services/datafile-role
 import { centralServerPort, setSetting } from '../../db/settings';
 import { nameKey } from '../../shared/names';
 import { type FailureSummary, retryInWords } from '../net/sign-in-limiter';
+import { setSyncThresholds } from '../sync/central/site-sync-health';
 
 /** One window's or one browser's login. */
 export interface ApiSession {
@@ -180,6 +181,14 @@ export function createHandlers(core: Core, options: HandlerOptions = {}): Handle
       core.signIns.users.clear(nameKey(input.userName));
       logSecurity?.({ user: input.userName, by: actorOf(session).userName }, 'Failed logins cleared by an administrator');
       return { rows: userFailures() };
+    },
+    // Sync at a glance: any logged-in user sees it (like the sites list); thresholds need the permission.
+    listSyncLog: (session) => (actorOf(session), { rows: core.syncRunner.listLog() }),
+    listSiteSyncHealth: (session) => (actorOf(session), core.siteSyncHealth.list()),
+    getSiteSyncHealth: (session, input) => (actorOf(session), core.siteSyncHealth.get(input.siteId)),
+    setSyncThresholds: (session, input) => {
+      requireEditSyncSettings(actorOf(session));
+      return setSyncThresholds(core.datafile.sqlite, input);
     },
     setCentralServerPort: async (session, input) => {
       requireEditSyncSettings(actorOf(session));

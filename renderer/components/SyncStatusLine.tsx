@@ -1,11 +1,14 @@
 /**
- * The sync status line of a remote site: last successful sync, records waiting to go out and to
- * come in, refused changes, the last error in words, a progress bar while a run is going, Sync now,
- * Re-initialise (an administrator, after a confirmation), and the sync interval. It polls the status quickly while a run is going (scheduled runs too),
- * slowly otherwise.
+ * The sync status of a remote site: last attempt and last successful sync, records waiting to go
+ * out and to come in, refused changes, the last error in words with a hint of what to do, progress
+ * step by step while a run is going, Sync now, Re-initialise (an administrator, after a
+ * confirmation), and the sync interval. It polls the status quickly while a run is going (scheduled
+ * runs too), slowly otherwise.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { SyncStatus } from '../../shared/contract';
+import { SyncProgressSteps } from './SyncProgressSteps';
+import { syncErrorHints } from './sync-words';
 import type { AppError } from '../../shared/errors';
 import { useApi } from '../api/api-context';
 import { RefusedChangesDialog } from '../dialogs/RefusedChangesDialog';
@@ -20,6 +23,19 @@ export const idlePollMs = 5000;
 function when(iso: string | null): string {
   return iso ? new Date(iso).toLocaleString() : 'never';
 }
+
+const starting: NonNullable<SyncStatus['progress']> = {
+  phase: 'connecting',
+  message: 'Starting…',
+  done: 0,
+  total: 0,
+  steps: [
+    { step: 'push', state: 'waiting', done: 0, total: 0 },
+    { step: 'integrate', state: 'waiting', done: 0, total: 0 },
+    { step: 'pull_central', state: 'waiting', done: 0, total: 0 },
+    { step: 'pull_queue', state: 'waiting', done: 0, total: 0 },
+  ],
+};
 
 function records(n: number): string {
   return `${n} record${n === 1 ? '' : 's'}`;
@@ -69,7 +85,7 @@ export function SyncStatusLine(props: { canEdit: boolean; onStatus?: (status: Sy
 
   const syncNow = async () => {
     setError(null);
-    setStatus((s) => (s ? { ...s, running: true, progress: s.progress ?? { phase: 'connecting', message: 'Starting…', done: 0, total: 0 } } : s));
+    setStatus((s) => (s ? { ...s, running: true, progress: s.progress ?? starting } : s));
     const result = await api.syncNow({});
     generation.current += 1;
     if (result.ok) setStatus(result.value);
@@ -81,7 +97,7 @@ export function SyncStatusLine(props: { canEdit: boolean; onStatus?: (status: Sy
     const first = await api.reinitialiseSync({ confirmed: false });
     if (!first.ok) return setError(first.error);
     if (first.value.status === 'needs_confirmation' && !(await ask(first.value.confirmations, 'Re-initialise'))) return;
-    setStatus((s) => (s ? { ...s, running: true, progress: { phase: 'connecting', message: 'Starting…', done: 0, total: 0 } } : s));
+    setStatus((s) => (s ? { ...s, running: true, progress: starting } : s));
     const result = await api.reinitialiseSync({ confirmed: true });
     generation.current += 1;
     if (!result.ok) setError(result.error);
@@ -119,7 +135,21 @@ export function SyncStatusLine(props: { canEdit: boolean; onStatus?: (status: Sy
 
   const progress = status.running ? status.progress : null;
   return (
-    <section className="sync-status" aria-label="Sync status">
+    <section className="panel sync-status" aria-labelledby="sync-status-title">
+      <h3 id="sync-status-title">Sync status</h3>
+      <dl className="sync-facts" aria-label="Sync status">
+        <dt>Last attempt</dt>
+        <dd>{when(status.lastAttemptAt)}</dd>
+        <dt>Last successful sync</dt>
+        <dd>{when(status.lastSuccessAt)}</dd>
+        <dt>Waiting to go out</dt>
+        <dd>{records(status.waitingOut)}</dd>
+        <dt>Waiting to come in</dt>
+        <dd>{status.waitingIn === null ? 'not known yet' : records(status.waitingIn)}</dd>
+        <dt>Next automatic sync</dt>
+        <dd>{status.intervalMinutes === 0 ? 'paused' : status.nextRunAt ? when(status.nextRunAt) : 'after this one'}</dd>
+      </dl>
+      {status.initialised ? null : <p className="hint">Not initialised yet: the first sync receives this site’s data.</p>}
       <div className="toolbar">
         <button type="button" className="button" disabled={status.running} onClick={() => void syncNow()}>
           Sync now
@@ -130,29 +160,12 @@ export function SyncStatusLine(props: { canEdit: boolean; onStatus?: (status: Sy
           </button>
         ) : null}
         {progress ? (
-          <>
-            <progress
-              aria-label="Sync progress"
-              value={progress.total > 0 ? progress.done : undefined}
-              max={progress.total > 0 ? progress.total : undefined}
-            />
-            <span className="status-line">
-              {progress.message}
-              {progress.total > 0 ? ` ${progress.done} of ${progress.total}` : ''}
-            </span>
-          </>
+          <span className="status-line" role="status">
+            Syncing: {progress.message}
+          </span>
         ) : null}
       </div>
-      <p className="status-line">
-        {status.initialised ? '' : 'Not initialised yet: the first sync receives this site’s data. '}
-        Last successful sync: {when(status.lastSuccessAt)}. Waiting to go out: {records(status.waitingOut)}. Waiting to come in:{' '}
-        {status.waitingIn === null ? 'not known yet' : records(status.waitingIn)}.
-        {status.intervalMinutes === 0
-          ? ' Automatic sync is paused.'
-          : status.nextRunAt
-            ? ` Next automatic sync: ${when(status.nextRunAt)}.`
-            : ''}
-      </p>
+      {progress ? <SyncProgressSteps steps={progress.steps} /> : null}
       {status.refused > 0 ? (
         <div className="view-only" role="status">
           {records(status.refused)} refused by the central server and kept here for an administrator: {status.refusedMessage}{' '}
@@ -170,11 +183,29 @@ export function SyncStatusLine(props: { canEdit: boolean; onStatus?: (status: Sy
           }}
         />
       ) : null}
-      <ErrorLine error={status.lastError ? `Last sync failed: ${status.lastError}` : error} />
+      {status.lastError && !status.running ? (
+        <div className="sync-error" role="alert">
+          <ErrorLine error={`Last sync failed: ${status.lastError}`} />
+          {status.lastErrorCode ? <p className="hint sync-hint">What to do: {syncErrorHints[status.lastErrorCode]}</p> : null}
+        </div>
+      ) : null}
+      <ErrorLine error={error} />
       <ConfirmDialog request={request} onAnswer={answer} />
-      <Field label="Sync every (minutes)" error={intervalError}>
+      <Field
+        label="Sync every (minutes)"
+        error={intervalError}
+        hint="0 pauses automatic sync."
+        after={
+          props.canEdit ? (
+            <button type="button" className="button" onClick={() => void saveInterval()}>
+              Set interval
+            </button>
+          ) : undefined
+        }
+      >
         <input
           type="number"
+          className="interval-input"
           min={0}
           step={1}
           value={interval}
@@ -182,12 +213,6 @@ export function SyncStatusLine(props: { canEdit: boolean; onStatus?: (status: Sy
           onChange={(e) => setIntervalText(e.target.value)}
         />
       </Field>
-      <p className="hint">0 pauses automatic sync.</p>
-      {props.canEdit ? (
-        <button type="button" className="button" onClick={() => void saveInterval()}>
-          Set interval
-        </button>
-      ) : null}
     </section>
   );
 }

@@ -13,6 +13,7 @@ import { DataTable, type Column } from '../components/DataTable';
 import { ErrorLine } from '../components/ErrorLine';
 import { ModalWindow } from '../components/ModalWindow';
 import { Field } from '../components/Field';
+import { SiteSyncPanel } from '../components/SiteSyncPanel';
 import { SiteSignInFailures } from '../components/SignInFailuresPanel';
 import { useConfirm } from '../hooks/use-confirm';
 import { useLeaveWarning } from '../hooks/use-leave-warning';
@@ -280,7 +281,9 @@ export function SiteDetailsDialog(props: SiteDetailsDialogProps) {
                   {connection.message}
                 </p>
               ) : null}
-              {draft.opened.lastConnectedAt ? (
+              {isCentralServer && !isNew && !isCentralSite ? (
+                <SiteSyncPanel siteId={draft.opened.siteId} />
+              ) : draft.opened.lastConnectedAt ? (
                 <p className="hint">
                   Last connected {new Date(draft.opened.lastConnectedAt).toLocaleString()}
                   {draft.opened.appName ? ` from ${draft.opened.appName}` : ''}

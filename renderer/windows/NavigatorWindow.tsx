@@ -9,6 +9,7 @@ import { useDesktop } from '../api/api-context';
 import { useSession } from '../session/session-context';
 import { CentralServerPanel } from '../components/CentralServerPanel';
 import { EnableSyncPanel } from '../components/EnableSyncPanel';
+import { SyncLogPanel } from '../components/SyncLogPanel';
 import { SyncStatusLine } from '../components/SyncStatusLine';
 import { UserSignInFailuresPanel } from '../components/SignInFailuresPanel';
 import { SitesWindow } from './SitesWindow';
@@ -40,11 +41,14 @@ export function NavigatorWindow(props: { onLogOut: () => void }) {
   // when a run finishes or the role changes, read whoAmI again so the title and windows follow at once.
   const lastSeen = useRef<string | null>(null);
   const { refresh } = session;
+  // The sync log is shown on a remote site, and read again when a run starts or ends.
+  const [syncLogVersion, setSyncLogVersion] = useState<string | null>(null);
   const onSyncStatus = useCallback(
     (status: SyncStatus) => {
       const seen = `${status.isCentralServer}|${status.initialised}|${status.lastSuccessAt}`;
       if (lastSeen.current !== null && lastSeen.current !== seen) void refresh();
       lastSeen.current = seen;
+      setSyncLogVersion(status.configured && !status.isCentralServer ? `${status.lastAttemptAt}|${status.running}` : null);
     },
     [refresh],
   );
@@ -119,7 +123,9 @@ export function NavigatorWindow(props: { onLogOut: () => void }) {
                   Manage the sync sites of this mSupply system: sites, their stores and hardware IDs.
                 </p>
               </div>
+              {/* Read top down: how sync is doing, what it did (the log), then how it is set up. */}
               <SyncStatusLine key={syncSettingsChanges} canEdit={session.canEdit} onStatus={onSyncStatus} />
+              {syncLogVersion !== null ? <SyncLogPanel version={syncLogVersion} /> : null}
               {/* Keyed by the active site: when the datafile's role changes they start afresh. */}
               <EnableSyncPanel
                 key={`enable-${whoAmI.datafile.activeSiteId}`}

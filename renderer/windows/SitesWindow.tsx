@@ -1,22 +1,31 @@
 /**
  * The sites list (Special > Synchronisation): New, Delete, search, and the table of sites. The
  * server searches and sorts (it keeps the central server site first), so the window only asks.
+ * On the central server the list also shows how each site's sync is doing (status, last sync, last
+ * connection, records queued, buffered and refused, app): those columns are sorted here, and
+ * "Only sites needing attention" keeps the sites that are late, failing or locked.
  */
-import { useCallback, useEffect, useRef, useState } from 'react';
-import type { SiteDetails, SiteRow, SortColumn } from '../../shared/contract';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { SiteDetails, SiteRow, SiteSyncHealth, SortColumn, SyncThresholds } from '../../shared/contract';
+import { sortColumns } from '../../shared/operations';
 import type { AppError } from '../../shared/errors';
 import { useApi } from '../api/api-context';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { DataTable, type Column, type TableSort } from '../components/DataTable';
 import { ErrorLine } from '../components/ErrorLine';
 import { SearchBox } from '../components/SearchBox';
+import { SyncThresholdsForm } from '../components/SyncThresholdsForm';
+import { needsAttention, siteStatusNames } from '../components/sync-words';
 import { SiteDetailsDialog } from '../dialogs/SiteDetailsDialog';
 import { useConfirm } from '../hooks/use-confirm';
 import { useDebouncedValue } from '../hooks/use-debounced-value';
 import type { SiteTarget } from '../hooks/use-site-draft';
 import { useSession } from '../session/session-context';
 
-const columns: Column<SiteRow>[] = [
+/** A row of the list: the site, and on the central server how its sync is doing. */
+type ListRow = SiteRow & { sync?: SiteSyncHealth };
+
+const columns: Column<ListRow>[] = [
   { key: 'id', header: 'ID', cell: (r) => r.siteId, width: '5rem' },
   { key: 'code', header: 'Site code', cell: (r) => r.code, width: '9rem' },
   {
@@ -33,6 +42,52 @@ const columns: Column<SiteRow>[] = [
   { key: 'deviceType', header: 'Device type', cell: (r) => r.deviceType, width: '9rem' },
 ];
 
+const shortTime = (iso: string | null | undefined) =>
+  iso ? new Date(iso).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' }) : '';
+
+export function SyncBadge(props: { sync: SiteSyncHealth | undefined }) {
+  const status = props.sync?.status;
+  if (!status) return null;
+  const reason = props.sync?.lastError?.message;
+  return (
+    <span className={`sync-badge ${status}`} title={reason}>
+      {siteStatusNames[status]}
+    </span>
+  );
+}
+
+const syncColumns: Column<ListRow>[] = [
+  { key: 'syncStatus', header: 'Sync status', cell: (r) => <SyncBadge sync={r.sync} />, width: '8rem' },
+  { key: 'lastSyncedAt', header: 'Last sync', cell: (r) => shortTime(r.sync?.lastSyncedAt), width: '9rem' },
+  { key: 'lastConnectedAt', header: 'Last connection', cell: (r) => shortTime(r.sync?.lastConnectedAt), width: '9rem' },
+  {
+    key: 'records',
+    header: 'Queued / buffered / refused',
+    cell: (r) => (r.sync && !r.isCentral ? `${r.sync.queued} / ${r.sync.buffered} / ${r.sync.refused}` : ''),
+    width: '8rem',
+  },
+  {
+    key: 'app',
+    header: 'App',
+    cell: (r) => (r.sync?.appName ? `${r.sync.appName} ${r.sync.appVersion ?? ''}` : ''),
+    width: '9rem',
+  },
+];
+
+/** Worst first: the order of siteSyncStatuses (locked, failing, late, never synced, ok); the central server last. */
+const statusRank = (r: ListRow) => (r.sync?.status ? ['locked', 'failing', 'late', 'never_synced', 'ok'].indexOf(r.sync.status) : 9);
+const timeRank = (iso: string | null | undefined) => (iso ? Date.parse(iso) : -Infinity);
+const syncComparators: Record<string, (a: ListRow, b: ListRow) => number> = {
+  syncStatus: (a, b) => statusRank(a) - statusRank(b),
+  lastSyncedAt: (a, b) => timeRank(a.sync?.lastSyncedAt) - timeRank(b.sync?.lastSyncedAt),
+  lastConnectedAt: (a, b) => timeRank(a.sync?.lastConnectedAt) - timeRank(b.sync?.lastConnectedAt),
+  records: (a, b) =>
+    (a.sync ? a.sync.queued + a.sync.buffered + a.sync.refused : -1) - (b.sync ? b.sync.queued + b.sync.buffered + b.sync.refused : -1),
+  app: (a, b) => `${a.sync?.appName ?? ''} ${a.sync?.appVersion ?? ''}`.localeCompare(`${b.sync?.appName ?? ''} ${b.sync?.appVersion ?? ''}`),
+};
+
+const isServerSort = (column: string): column is SortColumn => (sortColumns as readonly string[]).includes(column);
+
 export const searchDelayMs = 150;
 /** How often a shown sites window looks again for changes saved by other administrators. */
 export const liveRefreshMs = 5000;
@@ -45,6 +100,9 @@ export function SitesWindow(props: { onClose: () => void }) {
   const debouncedSearch = useDebouncedValue(search.trim(), searchDelayMs);
   const [sort, setSort] = useState<TableSort | null>(null);
   const [list, setList] = useState<{ rows: SiteRow[]; total: number } | null>(null);
+  const showSync = session.whoAmI.datafile.isCentralServer;
+  const [health, setHealth] = useState<{ rows: SiteSyncHealth[]; thresholds: SyncThresholds } | null>(null);
+  const [attentionOnly, setAttentionOnly] = useState(false);
   const [selected, setSelected] = useState<number | null>(null);
   const [error, setError] = useState<AppError | null>(null);
   const [refreshes, setRefreshes] = useState(0);
@@ -74,7 +132,7 @@ export function SitesWindow(props: { onClose: () => void }) {
     let current = true;
     const query = {
       ...(debouncedSearch ? { search: debouncedSearch } : {}),
-      ...(sort ? { sort: { column: sort.column as SortColumn, direction: sort.direction } } : {}),
+      ...(sort && isServerSort(sort.column) ? { sort: { column: sort.column, direction: sort.direction } } : {}),
     };
     void api.listSites(query).then((result) => {
       if (!current) return;
@@ -82,10 +140,17 @@ export function SitesWindow(props: { onClose: () => void }) {
       if (result.ok) setList(result.value);
       else setError(result.error);
     });
+    if (showSync) {
+      void api.listSiteSyncHealth({}).then((result) => {
+        if (!current) return;
+        if (result.ok) setHealth(result.value);
+        else setError(result.error);
+      });
+    }
     return () => {
       current = false;
     };
-  }, [api, debouncedSearch, sort, refreshes]);
+  }, [api, debouncedSearch, sort, refreshes, showSync]);
 
   // Opening the window puts the focus on the list with a row selected, so Enter opens it at once.
   const focused = useRef(false);
@@ -143,7 +208,20 @@ export function SitesWindow(props: { onClose: () => void }) {
     open({ kind: 'existing', siteId: next.siteId });
   };
 
-  const rows = list?.rows ?? [];
+  const rows = useMemo((): ListRow[] => {
+    const sites = list?.rows ?? [];
+    if (!showSync || !health) return sites;
+    const bySite = new Map(health.rows.map((h) => [h.siteId, h]));
+    let joined: ListRow[] = sites.map((site) => ({ ...site, sync: bySite.get(site.siteId) }));
+    if (attentionOnly) joined = joined.filter((r) => r.sync?.status && needsAttention.has(r.sync.status));
+    const compare = sort ? syncComparators[sort.column] : undefined;
+    if (sort && compare) {
+      const sign = sort.direction === 'asc' ? 1 : -1;
+      // Stable: equal sync values keep the server's order (by name).
+      joined = joined.map((row, index) => ({ row, index })).sort((a, b) => sign * compare(a.row, b.row) || a.index - b.index).map((x) => x.row);
+    }
+    return joined;
+  }, [list, health, showSync, attentionOnly, sort]);
   const selectedRow = rows.find((r) => r.siteId === selected);
 
   return (
@@ -167,12 +245,18 @@ export function SitesWindow(props: { onClose: () => void }) {
         >
           Delete
         </button>
+        {showSync ? (
+          <label className="check">
+            <input type="checkbox" checked={attentionOnly} onChange={(e) => setAttentionOnly(e.target.checked)} />
+            Only sites needing attention
+          </label>
+        ) : null}
         <SearchBox label="Search sites" value={search} onChange={setSearch} />
       </div>
       <ErrorLine error={error} onDismiss={() => setError(null)} />
       <DataTable
         label="Sites"
-        columns={columns}
+        columns={showSync ? [...columns, ...syncColumns] : columns}
         rows={rows}
         rowKey={(r) => r.siteId}
         selectedKey={selected}
@@ -180,17 +264,37 @@ export function SitesWindow(props: { onClose: () => void }) {
         onActivate={(row) => open({ kind: 'existing', siteId: row.siteId })}
         sort={sort}
         onSort={onSort}
-        emptyText={list === null ? 'Loading sites…' : debouncedSearch ? 'No site matches the search.' : 'There are no sites.'}
+        emptyText={
+          list === null
+            ? 'Loading sites…'
+            : attentionOnly
+              ? 'No site needs attention.'
+              : debouncedSearch
+                ? 'No site matches the search.'
+                : 'There are no sites.'
+        }
         className="sites-table"
         gridRef={grid}
       />
-      <p className="status-line" aria-live="polite">
-        {list === null
-          ? ''
-          : list.rows.length === list.total
-            ? `${list.total} site${list.total === 1 ? '' : 's'}`
-            : `Showing ${list.rows.length} of ${list.total} sites`}
-      </p>
+      <div className="sites-footer">
+        <p className="status-line" aria-live="polite">
+          {list === null
+            ? ''
+            : rows.length === list.total
+              ? `${list.total} site${list.total === 1 ? '' : 's'}`
+              : `Showing ${rows.length} of ${list.total} sites`}
+        </p>
+        {showSync && health ? (
+          <SyncThresholdsForm
+            thresholds={health.thresholds}
+            canEdit={session.canEditSites}
+            onSaved={(thresholds) => {
+              setHealth((h) => (h ? { ...h, thresholds } : h));
+              refresh();
+            }}
+          />
+        ) : null}
+      </div>
       {details ? (
         <SiteDetailsDialog
           key={details.opening}

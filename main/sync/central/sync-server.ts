@@ -26,6 +26,7 @@ import { appError } from '../../../shared/errors';
 import { type DataRouteOptions, registerDataRoutes } from './data-routes';
 import { errorBody, type SiteInfo, SYNC_API_PREFIX, SyncApiError, type SyncErrorCode, syncErrors, syncRoutes } from '../protocol';
 import { type AuthenticatedSite, SiteAuthenticator, type SiteAuthenticatorOptions } from './site-authenticator';
+import type { SiteSyncErrors } from './site-sync-health';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -101,6 +102,8 @@ export interface CentralServices {
   sites: SiteService;
   /** Where failed sign-ins are counted (the core's, so the Sites window can show them). */
   signIns?: { sites: SignInLimiter };
+  /** Where the last error each site met is kept (the core's, so the sites list can show it). */
+  siteSyncErrors?: SiteSyncErrors;
 }
 
 export function createCentralServer(core: CentralServices, options: CentralServerOptions = {}): FastifyInstance {
@@ -172,6 +175,7 @@ export function createCentralServer(core: CentralServices, options: CentralServe
 
   server.setErrorHandler((error: FastifyError | SyncApiError, request, reply) => {
     if (error instanceof SyncApiError) {
+      core.siteSyncErrors?.recordAnswered(request.headers, error);
       return reply.code(error.status).headers(error.headers).send(error.toBody());
     }
     const code = codeForFrameworkError(error);

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { RemoteSyncSettings } from '../../../db/settings';
-import type { SyncPhase } from '../../../shared/contract';
+import type { SyncErrorCode, SyncPhase } from '../../../shared/contract';
 import { type SyncHttpResponse, SyncTransportError } from '../../net/http-client';
 import { syncHeaders, syncRoutes } from '../protocol';
 import { connectionMessages, readCentralAnswer, transportFailure } from './central-answer';
@@ -13,8 +13,11 @@ import { parseCentralUrl, type RemoteConnection } from './connection';
 
 /** A run failure whose message is already in words for the status line. */
 export class SyncRunError extends Error {
-  constructor(message: string) {
+  /** Its kind: the status line and the sync log add a hint of what to do about it. */
+  readonly code: SyncErrorCode;
+  constructor(message: string, code: SyncErrorCode = 'unexpected') {
     super(message);
+    this.code = code;
     this.name = 'SyncRunError';
   }
 }
@@ -42,7 +45,7 @@ export class CentralCalls {
     private readonly options: CentralCallsOptions,
   ) {
     const base = parseCentralUrl(settings.centralUrl);
-    if (!base) throw new SyncRunError(connectionMessages.invalid_url);
+    if (!base) throw new SyncRunError(connectionMessages.invalid_url, 'invalid_url');
     this.base = base;
     this.headers = { ...connection.headers(settings), [syncHeaders.syncRun]: `${instanceId}/${randomUUID()}` };
   }
@@ -63,13 +66,14 @@ export class CentralCalls {
       const failure = transportFailure(error);
       throw new SyncRunError(
         failure.unreached ? `${failure.message}. Changes made here are kept and will be sent on the next sync.` : failure.message,
+        failure.outcome,
       );
     }
     this.options.checkOpen();
     const answer = readCentralAnswer(response);
     if (answer.ok) return answer.body;
-    const { message, busy } = answer.failure;
-    throw new SyncRunError(busy ? `${message} Sync will be tried again later.` : message);
+    const { message, busy, outcome } = answer.failure;
+    throw new SyncRunError(busy ? `${message} Sync will be tried again later.` : message, busy ? 'central_busy' : outcome);
   }
 
   /** Waits (polling site_status) while the central initialises or integrates for this site. */
@@ -80,9 +84,11 @@ export class CentralCalls {
       const status = (await this.call('GET', syncRoutes.siteStatus)) as { code?: unknown } | null;
       if (status?.code === 'idle') return;
       if (status?.code === 'sync_is_running') {
-        throw new SyncRunError('Another sync of this site is running (from another datafile or device). Try again later.');
+        throw new SyncRunError('Another sync of this site is running (from another datafile or device). Try again later.', 'sync_is_running');
       }
-      if (Date.now() > deadline) throw new SyncRunError('The central server is still busy with this site. Sync will be tried again later.');
+      if (Date.now() > deadline) {
+        throw new SyncRunError('The central server is still busy with this site. Sync will be tried again later.', 'central_busy');
+      }
       this.options.progress(phase, message);
       await this.options.sleep(poll);
     }

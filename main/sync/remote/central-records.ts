@@ -101,12 +101,18 @@ export function applyCentralRecord(statements: CentralStatements, record: Centra
 export async function pullCentralRecords(run: RunContext, siteId: number, hardwareId: string): Promise<void> {
   const statements = centralStatements(run.sqlite);
   let state = run.state.read();
+  const message = 'Receiving sites and stores…';
+  // The total is known from the first answer: the central's newest change ID less the cursor (IDs
+  // run without gaps, so it is the number of changes to receive).
+  let done = 0;
+  let total = 0;
   for (let pass = 0; pass < 1_000_000; pass += 1) {
-    run.progress('pulling', 'Receiving sites and stores…');
+    run.progress('pulling_central', message, done, total);
     const answer = (await run.central.call('GET', `${syncRoutes.centralRecords}?cursor=${state.centralCursor}&limit=${run.batch.pull}`)) as
       | CentralRecordsAnswer
       | null;
-    if (!answer || !Array.isArray(answer.data) || typeof answer.maxCursor !== 'number') throw new SyncRunError(notUnderstood);
+    if (!answer || !Array.isArray(answer.data) || typeof answer.maxCursor !== 'number') throw new SyncRunError(notUnderstood, 'server_error');
+    total = Math.max(total, done + Math.max(0, answer.maxCursor - state.centralCursor));
     if (answer.data.length === 0) break;
     const cursor = state.centralCursor;
     state = run.sqlite
@@ -116,8 +122,11 @@ export async function pullCentralRecords(run: RunContext, siteId: number, hardwa
         return run.state.update({ centralCursor: Math.max(cursor, ...answer.data.map((r) => r.ID)) });
       })
       .immediate();
+    done += answer.data.length;
+    total = Math.max(total, done);
     if (state.centralCursor >= answer.maxCursor) break;
   }
+  run.progress('pulling_central', message, done, total);
   const known = run.sqlite.prepare('select 1 from site where id = ?').get(siteId);
   if (!known) return;
   run.sqlite

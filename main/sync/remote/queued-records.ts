@@ -91,7 +91,7 @@ export async function pullQueuedRecords(run: RunContext): Promise<void> {
 
   for (let pass = 0; pass < 1_000_000; pass += 1) {
     const answer = (await run.central.call('GET', `${syncRoutes.queuedRecords}?limit=${run.batch.pull}`)) as QueuedRecordsAnswer | null;
-    if (!answer || !Array.isArray(answer.data) || typeof answer.queueLength !== 'number') throw new SyncRunError(notUnderstood);
+    if (!answer || !Array.isArray(answer.data) || typeof answer.queueLength !== 'number') throw new SyncRunError(notUnderstood, 'server_error');
     total = Math.max(total, done + answer.queueLength);
     run.progress('pulling', 'Receiving store data…', done, total);
     if (answer.data.length === 0) {

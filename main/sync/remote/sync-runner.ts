@@ -15,7 +15,17 @@
 import { EventEmitter } from 'node:events';
 import type { Datafile } from '../../../db/datafile';
 import { getSetting, type RemoteSyncSettings, setSetting } from '../../../db/settings';
-import type { ConfirmableResult, SyncPhase, SyncStatus } from '../../../shared/contract';
+import {
+  type ConfirmableResult,
+  type SyncErrorCode,
+  type SyncLogEntry,
+  type SyncPhase,
+  type SyncStatus,
+  type SyncStep,
+  type SyncStepProgress,
+  syncErrorCodes,
+  syncSteps,
+} from '../../../shared/contract';
 import { AppFailure } from '../../../shared/errors';
 import { type Actor, requireEditSyncSettings } from '../../services/actor';
 import { isCentralServerDatafile, isFreshDatafile } from '../../services/datafile-role';
@@ -29,6 +39,7 @@ import { notConfiguredMessage, type RemoteConnection } from './connection';
 import { pushChanges } from './push';
 import { acknowledgePending, pullQueuedRecords } from './queued-records';
 import type { RunContext } from './run-context';
+import { SyncLog, type SyncLogLimits } from './sync-log';
 import { SyncStateStore } from './sync-state';
 
 export interface SyncRunnerOptions {
@@ -41,6 +52,24 @@ export interface SyncRunnerOptions {
   /** Longest wait for the central to finish integrating or initialising. */
   maxBusyWaitMs?: number;
   sleep?: (ms: number) => Promise<void>;
+  /** How long, and how many runs, the sync log keeps. */
+  log?: SyncLogLimits;
+}
+
+/** The step of the status line each phase of a run belongs to (connecting belongs to none). */
+const stepOfPhase: Record<SyncPhase, SyncStep | null> = {
+  connecting: null,
+  pushing: 'push',
+  integrating: 'integrate',
+  pulling_central: 'pull_central',
+  initialising: 'pull_queue',
+  pulling: 'pull_queue',
+};
+
+const freshSteps = (): SyncStepProgress[] => syncSteps.map((step) => ({ step, state: 'waiting', done: 0, total: 0 }));
+
+function isSyncErrorCode(code: unknown): code is SyncErrorCode {
+  return typeof code === 'string' && (syncErrorCodes as readonly string[]).includes(code);
 }
 
 export interface SyncRunnerEvents {
@@ -59,6 +88,9 @@ export class SyncRunner {
   readonly events = new EventEmitter<SyncRunnerEvents>();
   private current: Promise<SyncStatus> | null = null;
   private progress: SyncStatus['progress'] = null;
+  private steps: SyncStepProgress[] = freshSteps();
+  private runningLogId: number | null = null;
+  private readonly log: SyncLog;
   private closed = false;
   /** Set by the scheduler, for the status line. */
   nextRunAt: Date | null = null;
@@ -74,6 +106,12 @@ export class SyncRunner {
     this.sleep = options.sleep ?? sleepFor;
     this.records = storeRecordStatements(datafile.sqlite);
     this.state = new SyncStateStore(datafile.sqlite);
+    this.log = new SyncLog(datafile.sqlite, options.log);
+  }
+
+  /** The sync log, newest first. */
+  listLog(): SyncLogEntry[] {
+    return this.log.list(this.runningLogId);
   }
 
   private get sqlite() {
@@ -117,7 +155,9 @@ export class SyncRunner {
       running: this.current !== null,
       progress: this.current ? this.progress : null,
       lastSuccessAt: state?.lastSuccessAt ?? null,
+      lastAttemptAt: state?.lastAttemptAt ?? null,
       lastError: state?.lastError ?? null,
+      lastErrorCode: state?.lastError && isSyncErrorCode(state.lastErrorCode) ? state.lastErrorCode : state?.lastError ? 'unexpected' : null,
       waitingOut: counts.waitingOut,
       waitingIn: state?.waitingIn ?? null,
       refused: counts.refused,
@@ -142,8 +182,22 @@ export class SyncRunner {
     return state.initialisedAt === null && state.centralCursor > 0;
   }
 
+  /**
+   * A step's progress: the steps before it are done (a run takes them in order), and the step
+   * keeps the largest figures it reported (waiting for the central reports none).
+   */
   private setProgress(phase: SyncPhase, message: string, done = 0, total = 0): void {
-    this.progress = { phase, message, done, total };
+    const step = stepOfPhase[phase];
+    if (step) {
+      const at = syncSteps.indexOf(step);
+      this.steps = this.steps.map((s, index) => {
+        if (index < at) return s.state === 'done' ? s : { ...s, state: 'done' };
+        if (index > at) return s;
+        const doneNow = Math.max(s.done, done);
+        return { step, state: 'running', done: doneNow, total: Math.max(s.total, total, doneNow) };
+      });
+    }
+    this.progress = { phase, message, done, total, steps: this.steps };
     this.events.emit('status');
   }
 
@@ -203,6 +257,7 @@ export class SyncRunner {
       .finally(() => {
         this.current = null;
         this.progress = null;
+        this.steps = freshSteps();
         this.events.emit('runFinished');
         this.events.emit('status');
       })
@@ -211,24 +266,41 @@ export class SyncRunner {
     return run;
   }
 
+  /** Records sent and received so far in this run, as its steps report them. */
+  private counts(): { pushed: number; pulled: number } {
+    const done = (step: SyncStep) => this.steps.find((s) => s.step === step)?.done ?? 0;
+    return { pushed: done('push'), pulled: done('pull_central') + done('pull_queue') };
+  }
+
   private async run(settings: RemoteSyncSettings): Promise<void> {
-    this.state.update(settings, { lastAttemptAt: new Date().toISOString() });
+    const started = new Date();
+    this.state.update(settings, { lastAttemptAt: started.toISOString() });
+    this.steps = freshSteps();
+    const logId = this.log.begin(started);
+    this.runningLogId = logId;
     try {
       await this.execute(settings);
-      if (!this.closed) this.state.update(settings, { lastSuccessAt: new Date().toISOString(), lastError: null });
+      if (!this.closed) {
+        this.state.update(settings, { lastSuccessAt: new Date().toISOString(), lastError: null, lastErrorCode: null });
+        this.log.finish(logId, { outcome: 'success', ...this.counts() });
+      }
     } catch (error) {
       if (this.closed || !this.sqlite.open) throw error;
       const message =
         error instanceof SyncRunError || error instanceof AppFailure
           ? error.message
           : 'Something went wrong during sync. It will be tried again on the next sync.';
+      const code: SyncErrorCode = error instanceof SyncRunError ? error.code : 'unexpected';
       if (!(error instanceof SyncRunError)) console.error('Sync run failed:', error);
-      this.state.update(settings, { lastError: message });
+      this.state.update(settings, { lastError: message, lastErrorCode: code });
+      this.log.finish(logId, { outcome: 'failed', ...this.counts(), error: message, errorCode: code });
+    } finally {
+      this.runningLogId = null;
     }
   }
 
   private checkOpen(): void {
-    if (this.closed || !this.sqlite.open) throw new SyncRunError('Sync stopped: the datafile was closed.');
+    if (this.closed || !this.sqlite.open) throw new SyncRunError('Sync stopped: the datafile was closed.', 'stopped');
   }
 
   private async execute(settings: RemoteSyncSettings): Promise<void> {
@@ -251,8 +323,8 @@ export class SyncRunner {
 
     progress('connecting', 'Connecting to the central server…');
     const site = (await central.call('GET', syncRoutes.site)) as { id?: unknown; siteId?: unknown } | null;
-    if (typeof site?.id !== 'string' || typeof site.siteId !== 'number') throw new SyncRunError(notUnderstood);
-    if (!this.connection.acceptSiteIdentity(settings, site.id)) throw new SyncRunError(connectionMessages.site_mismatch);
+    if (typeof site?.id !== 'string' || typeof site.siteId !== 'number') throw new SyncRunError(notUnderstood, 'server_error');
+    if (!this.connection.acceptSiteIdentity(settings, site.id)) throw new SyncRunError(connectionMessages.site_mismatch, 'site_mismatch');
     const initialise = async (reinitialise: boolean) => {
       const preparing = 'The central server is preparing this site’s data…';
       progress('initialising', preparing);

@@ -1,0 +1,167 @@
+/**
+ * How every site's sync is doing, as the central server sees it: the sites list's sync columns and
+ * the sync part of the site window. Read from the datafile (last connection, last successful sync,
+ * records queued for the site, buffered and refused from it, app name and version), from the
+ * sign-in limiter (locks), and from the last error each site met (SiteSyncErrors, fed by the sync
+ * server's error handler: refused sign-ins with their reason, refused requests).
+ *
+ * Status, worst first: locked (sign-ins refused for now), failing (an error since the last
+ * successful sync, or none for `failingAfterDays`), late (none for `lateAfterDays`), never synced,
+ * ok. The thresholds are the datafile's settings (1 and 3 days by default).
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import type Database from 'better-sqlite3';
+import { getSetting, setSetting } from '../../../db/settings';
+import type { SiteSyncHealth, SiteSyncStatus, SyncThresholds } from '../../../shared/contract';
+import { AppFailure } from '../../../shared/errors';
+import { nameKey } from '../../../shared/names';
+import type { FailureSummary, SignInLimiter } from '../../net/sign-in-limiter';
+import type { SyncApiError } from '../protocol';
+import { readBasicCredentials } from './sync-headers';
+
+export const defaultSyncThresholds: SyncThresholds = { lateAfterDays: 1, failingAfterDays: 3 };
+
+const dayMs = 86_400_000;
+
+interface SiteError {
+  code: string;
+  message: string;
+  at: string;
+}
+
+/**
+ * The last error each site met on this central server, in memory like the sign-in failures it
+ * often is (a restart forgets both). Keyed by the site name's key, as the caller gave it.
+ */
+export class SiteSyncErrors {
+  private readonly errors = new Map<string, SiteError>();
+  /** Never more names than this: a flood of made-up site names cannot fill the memory. */
+  static readonly maxNames = 50_000;
+
+  /** From the sync server's error handler: an answered error, for the site the request names. */
+  recordAnswered(headers: IncomingHttpHeaders, error: SyncApiError): void {
+    // Busy answers (503) are the central asking to wait, and 5xx are the central's own problems.
+    if (error.status < 400 || error.status >= 500) return;
+    let siteName: string;
+    try {
+      siteName = readBasicCredentials(headers).siteName;
+    } catch {
+      return;
+    }
+    this.record(nameKey(siteName), error.code, error.message);
+  }
+
+  record(key: string, code: string, message: string, at = new Date()): void {
+    this.errors.delete(key);
+    if (this.errors.size >= SiteSyncErrors.maxNames) {
+      const oldest = this.errors.keys().next();
+      if (!oldest.done) this.errors.delete(oldest.value);
+    }
+    this.errors.set(key, { code, message, at: at.toISOString() });
+  }
+
+  get(key: string): SiteError | undefined {
+    return this.errors.get(key);
+  }
+}
+
+interface HealthRow {
+  siteId: number;
+  nameKey: string;
+  isCentral: number;
+  lastConnectedAt: string | null;
+  lastSyncedAt: string | null;
+  appName: string | null;
+  appVersion: string | null;
+  queued: number;
+  buffered: number;
+  refused: number;
+}
+
+const healthSql = `
+  select s.id as siteId, s.name_key as nameKey, s.is_central as isCentral, s.last_connected_at as lastConnectedAt,
+         s.last_synced_at as lastSyncedAt, s.app_name as appName, s.app_version as appVersion,
+         (select count(*) from sync_out o where o.site_id = s.id) as queued,
+         (select count(*) from sync_in i where i.site_id = s.id and i.refused_message is null) as buffered,
+         (select count(*) from site_push_seen p where p.site_id = s.id and p.refusal is not null) as refused
+  from site s`;
+
+export function syncThresholds(sqlite: Database.Database): SyncThresholds {
+  return {
+    lateAfterDays: getSetting(sqlite, 'sync_late_after_days') ?? defaultSyncThresholds.lateAfterDays,
+    failingAfterDays: getSetting(sqlite, 'sync_failing_after_days') ?? defaultSyncThresholds.failingAfterDays,
+  };
+}
+
+export function setSyncThresholds(sqlite: Database.Database, thresholds: SyncThresholds): SyncThresholds {
+  sqlite
+    .transaction(() => {
+      setSetting(sqlite, 'sync_late_after_days', thresholds.lateAfterDays);
+      setSetting(sqlite, 'sync_failing_after_days', thresholds.failingAfterDays);
+    })
+    .immediate();
+  return syncThresholds(sqlite);
+}
+
+export class SiteSyncHealthReader {
+  private readonly all;
+  private readonly one;
+
+  constructor(
+    private readonly sqlite: Database.Database,
+    private readonly signIns: SignInLimiter,
+    private readonly errors: SiteSyncErrors,
+  ) {
+    this.all = sqlite.prepare(healthSql);
+    this.one = sqlite.prepare(`${healthSql} where s.id = ?`);
+  }
+
+  list(now = new Date()): { rows: SiteSyncHealth[]; thresholds: SyncThresholds } {
+    const thresholds = syncThresholds(this.sqlite);
+    const failures = new Map(this.signIns.summaries().map((s) => [s.name, s]));
+    const rows = (this.all.all() as HealthRow[]).map((row) => this.health(row, thresholds, failures.get(row.nameKey), now));
+    return { rows, thresholds };
+  }
+
+  get(siteId: number, now = new Date()): SiteSyncHealth {
+    const row = this.one.get(siteId) as HealthRow | undefined;
+    if (!row) throw new AppFailure('site_not_found');
+    return this.health(row, syncThresholds(this.sqlite), this.signIns.summary(row.nameKey), now);
+  }
+
+  private health(row: HealthRow, thresholds: SyncThresholds, failures: FailureSummary | undefined, now: Date): SiteSyncHealth {
+    const error = this.errors.get(row.nameKey);
+    // An error counts until the site syncs successfully after it.
+    const lastError = error && (row.lastSyncedAt === null || error.at > row.lastSyncedAt) ? error : null;
+    const lockedUntil = failures?.lockedUntil ?? null;
+    return {
+      siteId: row.siteId,
+      status: row.isCentral === 1 ? null : statusOf(row.lastSyncedAt, lastError !== null, lockedUntil !== null, thresholds, now),
+      lastConnectedAt: row.lastConnectedAt,
+      lastSyncedAt: row.lastSyncedAt,
+      queued: row.queued,
+      buffered: row.buffered,
+      refused: row.refused,
+      appName: row.appName,
+      appVersion: row.appVersion,
+      lastError,
+      lockedUntil,
+    };
+  }
+}
+
+export function statusOf(
+  lastSyncedAt: string | null,
+  hasError: boolean,
+  locked: boolean,
+  thresholds: SyncThresholds,
+  now: Date,
+): SiteSyncStatus {
+  if (locked) return 'locked';
+  if (hasError) return 'failing';
+  if (lastSyncedAt === null) return 'never_synced';
+  const age = now.getTime() - Date.parse(lastSyncedAt);
+  if (age > thresholds.failingAfterDays * dayMs) return 'failing';
+  if (age > thresholds.lateAfterDays * dayMs) return 'late';
+  return 'ok';
+}
