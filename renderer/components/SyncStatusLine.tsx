@@ -184,7 +184,7 @@ export function SyncStatusLine(props: { canEdit: boolean; onStatus?: (status: Sy
         />
       ) : null}
       {status.lastError && !status.running ? (
-        <div className="sync-error" role="alert">
+        <div className="sync-error">
           <ErrorLine error={`Last sync failed: ${status.lastError}`} />
           {status.lastErrorCode ? <p className="hint sync-hint">What to do: {syncErrorHints[status.lastErrorCode]}</p> : null}
         </div>

@@ -52,6 +52,12 @@ afterEach(async () => {
   central.close();
 });
 
+/** What the status shows beside one of its labels ("Last attempt", "Waiting to go out", ...). */
+function fact(status: HTMLElement, label: string): string {
+  const term = within(status).getByText(label, { selector: 'dt' });
+  return term.nextElementSibling?.textContent ?? '';
+}
+
 async function openNavigator() {
   const rendered = renderApp(remote);
   await logIn(rendered.user);
@@ -61,15 +67,18 @@ async function openNavigator() {
 test('Sync now shows progress, then the last successful sync and what is waiting', async () => {
   const { user, status } = await openNavigator();
   expect(status).toHaveTextContent('Not initialised yet');
-  expect(status).toHaveTextContent('Last successful sync: never.');
+  expect(fact(status, 'Last successful sync')).toBe('never');
+  expect(fact(status, 'Last attempt')).toBe('never');
 
   delayMs = 40;
   await user.click(within(status).getByRole('button', { name: 'Sync now' }));
-  expect(await within(status).findByRole('progressbar', { name: 'Sync progress' })).toBeInTheDocument();
+  expect(await within(status).findByRole('list', { name: 'Sync steps' })).toBeInTheDocument();
   expect(within(status).getByRole('button', { name: 'Sync now' })).toBeDisabled();
-  await waitFor(() => expect(within(status).queryByRole('progressbar')).not.toBeInTheDocument(), { timeout: 10_000 });
-  expect(status).not.toHaveTextContent('Last successful sync: never.');
-  expect(status).toHaveTextContent('Waiting to go out: 0 records. Waiting to come in: 0 records.');
+  await waitFor(() => expect(within(status).queryByRole('list', { name: 'Sync steps' })).not.toBeInTheDocument(), { timeout: 10_000 });
+  expect(fact(status, 'Last successful sync')).not.toBe('never');
+  expect(fact(status, 'Last attempt')).not.toBe('never');
+  expect(fact(status, 'Waiting to go out')).toBe('0 records');
+  expect(fact(status, 'Waiting to come in')).toBe('0 records');
   expect(status).not.toHaveTextContent('Not initialised yet');
   expect(within(status).queryByRole('alert')).not.toBeInTheDocument();
 
@@ -92,16 +101,20 @@ test('offline: the error is shown in words and changes made here wait to go out'
   remote.core.stock.saveLine(admin, { storeId, lineId: null, itemCode: 'OFF', itemName: 'Entered offline', quantity: 1 });
 
   const { user, status } = await openNavigator();
-  expect(status).toHaveTextContent('Waiting to go out: 1 record.');
+  expect(fact(status, 'Waiting to go out')).toBe('1 record');
+  const succeeded = fact(status, 'Last successful sync');
   await user.click(within(status).getByRole('button', { name: 'Sync now' }));
   expect(await within(status).findByRole('alert')).toHaveTextContent(
     'Last sync failed: Unable to connect to server. Changes made here are kept and will be sent on the next sync.',
   );
-  expect(status).toHaveTextContent('Waiting to go out: 1 record.');
+  // With what to do about it; and the last attempt is told apart from the last success.
+  expect(within(status).getByText(/^What to do: Check the central server URL under Enabling sync/)).toBeInTheDocument();
+  expect(fact(status, 'Last successful sync')).toBe(succeeded);
+  expect(fact(status, 'Waiting to go out')).toBe('1 record');
 
   reachable = true;
   await user.click(within(status).getByRole('button', { name: 'Sync now' }));
-  await waitFor(() => expect(status).toHaveTextContent('Waiting to go out: 0 records.'));
+  await waitFor(() => expect(fact(status, 'Waiting to go out')).toBe('0 records'));
   expect(within(status).queryByRole('alert')).not.toBeInTheDocument();
   expect(central.datafile.sqlite.prepare("select quantity from store_record where item_code = 'OFF'").pluck().get()).toBe(1);
 });
@@ -113,7 +126,7 @@ test('the sync interval: 0 pauses automatic sync; a user without the sync permis
   await user.clear(interval);
   await user.type(interval, '0');
   await user.click(within(status).getByRole('button', { name: 'Set interval' }));
-  await waitFor(() => expect(status).toHaveTextContent('Automatic sync is paused.'));
+  await waitFor(() => expect(fact(status, 'Next automatic sync')).toBe('paused'));
   expect(remote.core.syncRunner.intervalMinutes()).toBe(0);
 });
 
@@ -150,5 +163,5 @@ test('Re-initialise asks first; confirmed, it fetches everything again', async (
   await waitFor(() => expect(remote.core.datafile.sqlite.prepare('select count(*) from store_record').pluck().get()).toBe(8), { timeout: 10_000 });
   await waitFor(() => expect(within(status).getByRole('button', { name: 'Re-initialise' })).toBeEnabled());
   expect(within(status).queryByRole('alert')).not.toBeInTheDocument();
-  expect(status).toHaveTextContent('Waiting to come in: 0 records.');
+  expect(fact(status, 'Waiting to come in')).toBe('0 records');
 });
