@@ -15,6 +15,7 @@ import { appLocations, missingPieces } from './locations';
 import { menuTemplate } from './menu';
 import { NetHttpClient } from './net-http-client';
 import { createAppWindow } from './window';
+import { showSyncIndicators } from './sync-indicators';
 
 export interface DesktopAppOptions {
   argv?: string[];
@@ -87,6 +88,7 @@ export async function startDesktopApp(options: DesktopAppOptions = {}): Promise<
   function openWindow(): BrowserWindow {
     const window = createAppWindow({ ...locations, host, windows });
     window.on('closed', () => app.quit());
+    showSyncIndicators(host, window);
     return window;
   }
 

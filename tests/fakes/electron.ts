@@ -90,6 +90,11 @@ export class BrowserWindow extends Emitter {
     this.loadedFile = file;
     return Promise.resolve();
   }
+  /** Every setProgressBar value, in order (the taskbar's progress). */
+  progressBar: number[] = [];
+  setProgressBar(value: number) {
+    this.progressBar.push(value);
+  }
   show() {}
   focus() {}
   restore() {}
@@ -218,6 +223,9 @@ export const fake = {
   messageBoxes: [] as unknown[],
   errorBoxes: [] as { title: string; content: string }[],
   app: new FakeApp(),
+  /** powerSaveBlocker: the blockers started and not stopped yet, by id, with their type. */
+  powerSaveBlockers: new Map<number, string>(),
+  powerSaveBlockerStarts: 0,
   /** Delivers a message from main to the renderer's ipcRenderer listeners. */
   sendToRenderer(channel: string, ...args: unknown[]) {
     rendererEmitter.emit(channel, { sender: ipcRenderer }, ...args);
@@ -234,6 +242,8 @@ export const fake = {
     fake.applicationMenu = null;
     fake.messageBoxes = [];
     fake.errorBoxes = [];
+    fake.powerSaveBlockers.clear();
+    fake.powerSaveBlockerStarts = 0;
     fake.dialogAnswers = { open: { canceled: true, filePaths: [] }, save: { canceled: true, filePath: '' } };
     Object.assign(fake.app, new FakeApp());
     rendererEmitter.listeners.clear();
@@ -260,4 +270,19 @@ export const shell = {
   },
 };
 
-export default { app, BrowserWindow, contextBridge, dialog, ipcMain, ipcRenderer, Menu, net, session, shell };
+export const powerSaveBlocker = {
+  start(type: string) {
+    fake.powerSaveBlockerStarts += 1;
+    const id = fake.powerSaveBlockerStarts;
+    fake.powerSaveBlockers.set(id, type);
+    return id;
+  },
+  stop(id: number) {
+    fake.powerSaveBlockers.delete(id);
+  },
+  isStarted(id: number) {
+    return fake.powerSaveBlockers.has(id);
+  },
+};
+
+export default { app, BrowserWindow, contextBridge, dialog, ipcMain, ipcRenderer, Menu, net, powerSaveBlocker, session, shell };
