@@ -26,7 +26,14 @@ export function duration(from: string, to: string | null): string {
   return minutes < 60 ? `${minutes} min ${seconds % 60} s` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
 
-const time = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : '');
+const started = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'medium' });
+
+/** The end of a run: its time alone when it ended the day it started. */
+function ended(from: string, to: string | null): string {
+  if (to === null) return '';
+  const sameDay = new Date(from).toDateString() === new Date(to).toDateString();
+  return sameDay ? new Date(to).toLocaleTimeString() : started(to);
+}
 
 export function SyncLogPanel(props: { version: string }) {
   const api = useApi();
@@ -69,16 +76,14 @@ export function SyncLogPanel(props: { version: string }) {
           <tbody>
             {shown.map((row) => (
               <tr key={row.id} className={`sync-log-${row.outcome}`}>
-                <td>{time(row.startedAt)}</td>
-                <td>{time(row.endedAt)}</td>
+                <td>{started(row.startedAt)}</td>
+                <td>{ended(row.startedAt, row.endedAt)}</td>
                 <td>{duration(row.startedAt, row.endedAt)}</td>
                 <td>{outcomeNames[row.outcome]}</td>
                 <td className="number">{row.pushed}</td>
                 <td className="number">{row.pulled}</td>
-                <td>
-                  {row.error}
-                  {row.errorCode ? <span className="hint sync-hint"> {syncErrorHints[row.errorCode]}</span> : null}
-                </td>
+                {/* What to do about it is in the tooltip: the status above says it in full for the last run. */}
+                <td title={row.errorCode ? `What to do: ${syncErrorHints[row.errorCode]}` : undefined}>{row.error}</td>
               </tr>
             ))}
           </tbody>

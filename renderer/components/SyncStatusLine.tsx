@@ -147,7 +147,7 @@ export function SyncStatusLine(props: { canEdit: boolean; onStatus?: (status: Sy
         <dt>Waiting to come in</dt>
         <dd>{status.waitingIn === null ? 'not known yet' : records(status.waitingIn)}</dd>
         <dt>Next automatic sync</dt>
-        <dd>{status.intervalMinutes === 0 ? 'paused' : status.nextRunAt ? when(status.nextRunAt) : 'after this one'}</dd>
+        <dd>{status.intervalMinutes === 0 ? 'paused' : status.nextRunAt ? when(status.nextRunAt) : 'not scheduled'}</dd>
       </dl>
       {status.initialised ? null : <p className="hint">Not initialised yet: the first sync receives this site’s data.</p>}
       <div className="toolbar">

@@ -42,8 +42,21 @@ const columns: Column<ListRow>[] = [
   { key: 'deviceType', header: 'Device type', cell: (r) => r.deviceType, width: '9rem' },
 ];
 
-const shortTime = (iso: string | null | undefined) =>
-  iso ? new Date(iso).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' }) : '';
+/** "just now", "12 min ago", "5 h ago", "3 days ago": what a glance needs; the exact time is in the tooltip. */
+export function ago(iso: string, now = Date.now()): string {
+  const minutes = Math.floor((now - Date.parse(iso)) / 60_000);
+  if (minutes < 1) return 'just now';
+  if (minutes < 60) return `${minutes} min ago`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return `${hours} h ago`;
+  return `${Math.floor(hours / 24)} days ago`;
+}
+
+function When(props: { iso: string | null | undefined }) {
+  return props.iso ? <span title={new Date(props.iso).toLocaleString()}>{ago(props.iso)}</span> : null;
+}
+
+const count = (r: ListRow, n: number | undefined) => (r.sync && !r.isCentral ? n : '');
 
 export function SyncBadge(props: { sync: SiteSyncHealth | undefined }) {
   const status = props.sync?.status;
@@ -56,21 +69,24 @@ export function SyncBadge(props: { sync: SiteSyncHealth | undefined }) {
   );
 }
 
-const syncColumns: Column<ListRow>[] = [
-  { key: 'syncStatus', header: 'Sync status', cell: (r) => <SyncBadge sync={r.sync} />, width: '8rem' },
-  { key: 'lastSyncedAt', header: 'Last sync', cell: (r) => shortTime(r.sync?.lastSyncedAt), width: '9rem' },
-  { key: 'lastConnectedAt', header: 'Last connection', cell: (r) => shortTime(r.sync?.lastConnectedAt), width: '9rem' },
+/** On the central server: narrower site columns, then how each site's sync is doing. */
+const columnsWithSync: Column<ListRow>[] = [
+  { ...columns[0]!, width: '3.2rem' },
+  { ...columns[1]!, width: '4.6rem' },
+  { ...columns[2]!, width: '1fr' },
+  { ...columns[3]!, width: '7rem' },
+  { key: 'syncStatus', header: 'Sync status', cell: (r) => <SyncBadge sync={r.sync} />, width: '8.2rem' },
+  { key: 'lastSyncedAt', header: 'Last sync', cell: (r) => <When iso={r.sync?.lastSyncedAt} />, width: '6.4rem' },
+  { key: 'lastConnectedAt', header: 'Connected', cell: (r) => <When iso={r.sync?.lastConnectedAt} />, width: '6.4rem' },
+  { key: 'queued', header: 'Queued', cell: (r) => count(r, r.sync?.queued), width: '5.4rem' },
+  { key: 'buffered', header: 'Buffered', cell: (r) => count(r, r.sync?.buffered), width: '5.6rem' },
+  { key: 'refused', header: 'Refused', cell: (r) => count(r, r.sync?.refused), width: '5.4rem' },
   {
-    key: 'records',
-    header: 'Queued / buffered / refused',
-    cell: (r) => (r.sync && !r.isCentral ? `${r.sync.queued} / ${r.sync.buffered} / ${r.sync.refused}` : ''),
-    width: '8rem',
-  },
-  {
+    // The version at a glance (an old app stands out); the app's name is in the tooltip and the site window.
     key: 'app',
-    header: 'App',
-    cell: (r) => (r.sync?.appName ? `${r.sync.appName} ${r.sync.appVersion ?? ''}` : ''),
-    width: '9rem',
+    header: 'App version',
+    cell: (r) => (r.sync?.appName ? <span title={`${r.sync.appName} ${r.sync.appVersion ?? ''}`.trim()}>{r.sync.appVersion}</span> : null),
+    width: '6.4rem',
   },
 ];
 
@@ -81,8 +97,9 @@ const syncComparators: Record<string, (a: ListRow, b: ListRow) => number> = {
   syncStatus: (a, b) => statusRank(a) - statusRank(b),
   lastSyncedAt: (a, b) => timeRank(a.sync?.lastSyncedAt) - timeRank(b.sync?.lastSyncedAt),
   lastConnectedAt: (a, b) => timeRank(a.sync?.lastConnectedAt) - timeRank(b.sync?.lastConnectedAt),
-  records: (a, b) =>
-    (a.sync ? a.sync.queued + a.sync.buffered + a.sync.refused : -1) - (b.sync ? b.sync.queued + b.sync.buffered + b.sync.refused : -1),
+  queued: (a, b) => (a.sync?.queued ?? -1) - (b.sync?.queued ?? -1),
+  buffered: (a, b) => (a.sync?.buffered ?? -1) - (b.sync?.buffered ?? -1),
+  refused: (a, b) => (a.sync?.refused ?? -1) - (b.sync?.refused ?? -1),
   app: (a, b) => `${a.sync?.appName ?? ''} ${a.sync?.appVersion ?? ''}`.localeCompare(`${b.sync?.appName ?? ''} ${b.sync?.appVersion ?? ''}`),
 };
 
@@ -256,7 +273,7 @@ export function SitesWindow(props: { onClose: () => void }) {
       <ErrorLine error={error} onDismiss={() => setError(null)} />
       <DataTable
         label="Sites"
-        columns={showSync ? [...columns, ...syncColumns] : columns}
+        columns={showSync ? columnsWithSync : columns}
         rows={rows}
         rowKey={(r) => r.siteId}
         selectedKey={selected}

@@ -128,7 +128,8 @@ test('the sync log lists runs with duration, outcome, counts and the error with 
   const table = await screen.findByRole('table', { name: 'Sync log' });
   const rows = within(table).getAllByRole('row').slice(1);
   const cells = (row: HTMLElement) => within(row).getAllByRole('cell').map((c) => c.textContent);
-  expect(cells(rows[0]!).slice(2)).toEqual(['4 s', 'failed', '0', '0', expect.stringMatching(/^Incorrect password Type the site password again/)]);
+  expect(cells(rows[0]!).slice(2)).toEqual(['4 s', 'failed', '0', '0', 'Incorrect password']);
+  expect(within(rows[0]!).getByText('Incorrect password')).toHaveAttribute('title', expect.stringMatching(/^What to do: Type the site password again/));
   expect(cells(rows[1]!).slice(2, 6)).toEqual(['', 'interrupted', '2', '0']);
   expect(cells(rows[2]!).slice(2, 6)).toEqual(['1 min 5 s', 'succeeded', '5', '1200']);
 });
