@@ -3,6 +3,7 @@
  * central's view of every site (status, last sync, records waiting, the last error it met), with
  * real remote sites syncing over HTTP on 127.0.0.1.
  */
+import Database from 'better-sqlite3';
 import { createHandlers, dispatch } from '../../main/api/core-api';
 import type { Core } from '../../main/core';
 import { statusOf } from '../../main/sync/central/site-sync-health';
@@ -144,6 +145,24 @@ describe('the central’s view of every site', () => {
     expect(listed.value.rows.find((r) => r.siteId === WAIKATO)!.status).toBe('ok');
     const wrong = await dispatch(handlers, session, 'setSyncThresholds', { lateAfterDays: 5, failingAfterDays: 2 });
     expect(wrong).toMatchObject({ ok: false, error: { code: 'validation_failed', message: expect.stringContaining('Failing after must be at least') } });
+  });
+
+  it('the whole list follows every change, made here or by another connection to the datafile', async () => {
+    central = await centralWithSites();
+    const listed = () => central!.core.siteSyncHealth.list().rows.find((r) => r.siteId === WAIKATO)!;
+    expect(listed()).toMatchObject({ status: 'never_synced', queued: 0 });
+    const admin = await adminOf(central.core);
+    central.core.stock.saveLine(admin, { storeId: storeIdByCode(central.core, 'Waikato'), lineId: null, itemCode: 'Q1', itemName: 'Queued', quantity: 1 });
+    const queued = listed().queued;
+    expect(queued).toBeGreaterThan(0);
+    const other = new Database(central.core.datafile.path);
+    try {
+      other.prepare('update site set last_synced_at = ? where id = ?').run(new Date().toISOString(), WAIKATO);
+      other.prepare('delete from sync_out where site_id = ?').run(WAIKATO);
+    } finally {
+      other.close();
+    }
+    expect(listed()).toMatchObject({ status: 'ok', queued: 0 });
   });
 
   it('a site whose sign-ins fail is failing, with the reason, until it syncs again', async () => {
