@@ -70,7 +70,8 @@ export function createCore(datafile: Datafile, hasher = new PasswordHasher(), re
   connection.events.on('enabled', () => syncScheduler.poke());
   refusedChanges.events.on('requeued', () => syncScheduler.poke());
   const signIns: SignIns = { sites: new SignInLimiter(), users: new SignInLimiter(defaultLoginLimits) };
-  const siteSyncErrors = new SiteSyncErrors();
+  const siteByNameKey = datafile.sqlite.prepare('select 1 from site where name_key = ?').pluck();
+  const siteSyncErrors = new SiteSyncErrors((key) => siteByNameKey.get(key) !== undefined);
   return {
     datafile,
     hasher,

@@ -6,11 +6,14 @@
 import Database from 'better-sqlite3';
 import { createHandlers, dispatch } from '../../main/api/core-api';
 import type { Core } from '../../main/core';
-import { statusOf } from '../../main/sync/central/site-sync-health';
+import { SiteSyncErrors, statusOf } from '../../main/sync/central/site-sync-health';
+import { SyncApiError } from '../../main/sync/protocol';
+import { nameKey } from '../../shared/names';
+import { withSeed } from '../helpers/seeded-random';
 import { SyncLog } from '../../main/sync/remote/sync-log';
 import type { SiteSyncHealth, SyncStepProgress } from '../../shared/contract';
 import { ADMIN, adminOf, newCore, storeIdByCode, viewerOf } from '../helpers/core';
-import { type Central, KOPU, setSitePassword, WAIKATO } from './helpers';
+import { type Central, KOPU, setSitePassword, syncCall, WAIKATO } from './helpers';
 import { centralWithSites, remoteSite, stopCentral, syncOk, WAIKATO_PASSWORD } from './store-sync-helpers';
 
 let central: Central | null = null;
@@ -179,6 +182,29 @@ describe('the central’s view of every site', () => {
     await remote.connection.enableSync(await adminOf(remote), { centralUrl: central.url, siteName: 'Waikato', password: 'a new password' });
     await syncOk(remote);
     expect(healthOf(central, WAIKATO)).toMatchObject({ status: 'ok', lastError: null });
+  });
+
+  it('a hostile client calling under made-up site names (seeded) cannot push out a real site’s last error', async () => {
+    central = await centralWithSites();
+    const remote = await waikato(central);
+    await syncOk(remote);
+    await setSitePassword(central.core, WAIKATO, 'a new password');
+    await remote.syncRunner.syncNow();
+    expect(healthOf(central, WAIKATO).lastError?.code).toBe('site_incorrect_password');
+    await withSeed(async (random) => {
+      const letters = 'abcdefghijklmnopqrstuvwxyz0123456789 -';
+      const junk = () => Array.from({ length: 3 + random.below(20) }, () => letters[random.below(letters.length)]).join('').trim() || 'x';
+      const errors = central!.core.siteSyncErrors;
+      const flood = Array.from({ length: SiteSyncErrors.maxNames + 10 }, junk);
+      for (const name of flood) {
+        const headers = { authorization: `Basic ${Buffer.from(`${name}:${'0'.repeat(64)}`).toString('base64')}` };
+        errors.recordAnswered(headers, new SyncApiError('site_incorrect_password'));
+      }
+      for (const name of flood.slice(0, 50)) expect(errors.get(nameKey(name))).toBeUndefined();
+      // Over HTTP too: a few calls under made-up names are answered, and recorded nowhere.
+      for (let i = 0; i < 5; i += 1) await syncCall(central!.url, '/sync/v5/site', { siteName: `Nobody ${junk()}`, password: 'guess' });
+      expect(healthOf(central!, WAIKATO).lastError?.code).toBe('site_incorrect_password');
+    });
   });
 
   it('only an administrator changes the thresholds', async () => {

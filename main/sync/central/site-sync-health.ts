@@ -31,12 +31,16 @@ interface SiteError {
 
 /**
  * The last error each site met on this central server, in memory like the sign-in failures it
- * often is (a restart forgets both). Keyed by the site name's key, as the caller gave it.
+ * often is (a restart forgets both). Keyed by the site name's key, as the caller gave it; only
+ * names of sites that exist are kept, so calls under made-up names cannot push real sites out.
  */
 export class SiteSyncErrors {
   private readonly errors = new Map<string, SiteError>();
-  /** Never more names than this: a flood of made-up site names cannot fill the memory. */
+  /** Never more names than this, whatever happens. */
   static readonly maxNames = 50_000;
+
+  /** `isSite(key)`: whether a site has this name key (an indexed lookup in the datafile). */
+  constructor(private readonly isSite: (key: string) => boolean = () => true) {}
 
   /** From the sync server's error handler: an answered error, for the site the request names. */
   recordAnswered(headers: IncomingHttpHeaders, error: SyncApiError): void {
@@ -48,7 +52,8 @@ export class SiteSyncErrors {
     } catch {
       return;
     }
-    this.record(nameKey(siteName), error.code, error.message);
+    const key = nameKey(siteName);
+    if (this.isSite(key)) this.record(key, error.code, error.message);
   }
 
   record(key: string, code: string, message: string, at = new Date()): void {
