@@ -122,6 +122,22 @@ describeWithBrowser('sync at a glance in a real browser', () => {
       expect(await kopuStatus.innerText()).toMatch(/What to do: Type the site password again/);
       await eventually(async () => expect(await logOutcomes(kopu.page)).toEqual(['failed']));
       await screenshot(kopu.page, 'sync-failure-hint');
+      // The page reads top down, and its last panel is inside the page's frame (the workspace scrolls).
+      const special = kopu.page.getByRole('region', { name: 'Special' });
+      const order = await kopu.page.locator('.special-page > .panel h3').allInnerTexts();
+      expect(order.slice(0, 3)).toEqual(['Sync status', 'Sync log', 'Enabling sync']);
+      const frame = (await special.boundingBox())!;
+      const enabling = (await kopu.page.getByRole('region', { name: 'Enabling sync' }).boundingBox())!;
+      expect(enabling.y + enabling.height).toBeLessThanOrEqual(frame.y + frame.height);
+      // Set interval keeps its size; the URL field is as wide as the other fields.
+      const setInterval = (await kopu.page.getByRole('button', { name: 'Set interval' }).boundingBox())!;
+      expect(setInterval.width).toBeLessThan(200);
+      const url = (await kopu.page.getByLabel('Central server URL').boundingBox())!;
+      const siteName = (await kopu.page.getByRole('region', { name: 'Enabling sync' }).getByLabel('Site name').boundingBox())!;
+      expect(url.width).toBe(siteName.width);
+      // The hardware ID is on one line.
+      const hardwareId = (await kopu.page.getByRole('region', { name: 'Enabling sync' }).locator('code').boundingBox())!;
+      expect(hardwareId.height).toBeLessThan(24);
       expect(waikato.errors).toEqual([]);
       expect(kopu.errors).toEqual([]);
     } finally {
