@@ -12,7 +12,7 @@ import { nameKey } from '../../shared/names';
 import { withSeed } from '../helpers/seeded-random';
 import { SyncLog } from '../../main/sync/remote/sync-log';
 import type { SiteSyncHealth, SyncStepProgress } from '../../shared/contract';
-import { ADMIN, adminOf, newCore, storeIdByCode, viewerOf } from '../helpers/core';
+import { ADMIN, adminOf, newCore, storeIdByCode, unchangedDraft, viewerOf } from '../helpers/core';
 import { type Central, KOPU, setSitePassword, syncCall, WAIKATO } from './helpers';
 import { centralWithSites, remoteSite, stopCentral, syncOk, WAIKATO_PASSWORD } from './store-sync-helpers';
 
@@ -79,6 +79,40 @@ describe('a remote site’s sync log', () => {
     expect(log.list(null)).toHaveLength(1);
     const count = core.datafile.sqlite.prepare('select count(*) from sync_log').pluck().get();
     expect(count).toBe(1);
+  });
+});
+
+describe('Re-initialise', () => {
+  it('is for an administrator, asks first, sends what can be sent before fetching, and keeps what is refused for review', async () => {
+    central = await centralWithSites();
+    const remote = await waikato(central);
+    await syncOk(remote);
+    const admin = await adminOf(remote);
+    // A change to a store the central then moves away is refused; another change is simply not sent yet.
+    const tau = storeIdByCode(remote, 'TAU_DH');
+    const kept = storeIdByCode(remote, 'Waikato');
+    remote.stock.saveLine(admin, { storeId: tau, lineId: null, itemCode: 'R1', itemName: 'Will be refused', quantity: 1 });
+    const centralAdmin = await adminOf(central.core);
+    const moved = await central.core.sites.saveSite(centralAdmin, {
+      ...unchangedDraft(central.core, WAIKATO),
+      removeStoreIds: [storeIdByCode(central.core, 'TAU_DH')],
+      confirmations: ['move_store_from_active_site'],
+    });
+    expect(moved.status).toBe('saved');
+    await remote.syncRunner.syncNow();
+    expect(remote.refusedChanges.list().rows.map((r) => r.itemName)).toEqual(['Will be refused']);
+    remote.stock.saveLine(admin, { storeId: kept, lineId: null, itemCode: 'S1', itemName: 'Not sent yet', quantity: 2 });
+
+    const viewer = await viewerOf(remote);
+    const asViewer = await dispatch(createHandlers(remote), { userId: viewer.userId }, 'reinitialiseSync', { confirmed: true });
+    expect(asViewer).toMatchObject({ ok: false, error: { code: 'permission_denied' } });
+    expect(await remote.syncRunner.reinitialise(admin, { confirmed: false })).toMatchObject({ status: 'needs_confirmation' });
+    const again = await remote.syncRunner.reinitialise(admin, { confirmed: true });
+    expect(again).toMatchObject({ status: 'done', sync: { lastError: null, initialised: true, waitingOut: 0 } });
+    const central_ = central.core.datafile.sqlite;
+    expect(central_.prepare("select quantity from store_record where item_code = 'S1'").pluck().get()).toBe(2);
+    expect(remote.refusedChanges.list().rows.map((r) => r.itemName)).toEqual(['Will be refused']);
+    expect(remote.syncRunner.listLog()[0]).toMatchObject({ outcome: 'success', pushed: 1 });
   });
 });
 
