@@ -90,7 +90,7 @@ const columnsWithSync: Column<ListRow>[] = [
   },
 ];
 
-/** Worst first: the order of siteSyncStatuses (locked, failing, late, never synced, ok); the central server last. */
+/** Worst first: the order of siteSyncStatuses (locked, failing, late, never synced, ok). */
 const statusRank = (r: ListRow) => (r.sync?.status ? ['locked', 'failing', 'late', 'never_synced', 'ok'].indexOf(r.sync.status) : 9);
 const timeRank = (iso: string | null | undefined) => (iso ? Date.parse(iso) : -Infinity);
 const syncComparators: Record<string, (a: ListRow, b: ListRow) => number> = {
@@ -235,7 +235,11 @@ export function SitesWindow(props: { onClose: () => void }) {
     if (sort && compare) {
       const sign = sort.direction === 'asc' ? 1 : -1;
       // Stable: equal sync values keep the server's order (by name).
-      joined = joined.map((row, index) => ({ row, index })).sort((a, b) => sign * compare(a.row, b.row) || a.index - b.index).map((x) => x.row);
+      // The central server site stays first, as with every other sort.
+      joined = joined
+        .map((row, index) => ({ row, index }))
+        .sort((a, b) => Number(b.row.isCentral) - Number(a.row.isCentral) || sign * compare(a.row, b.row) || a.index - b.index)
+        .map((x) => x.row);
     }
     return joined;
   }, [list, health, showSync, attentionOnly, sort]);
