@@ -33,11 +33,9 @@ export function builtLayout(): BuiltLayout {
   fs.mkdirSync(path.join(appPath, 'dist', 'renderer'));
   fs.writeFileSync(path.join(appPath, 'dist', 'renderer', 'index.html'), '<!doctype html>');
   fs.cpSync(path.resolve('db', 'migrations'), path.join(appPath, 'dist', 'migrations'), { recursive: true });
-  fs.mkdirSync(path.join(appPath, 'native', 'electron'), { recursive: true });
-  fs.copyFileSync(
-    path.resolve('node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node'),
-    path.join(appPath, 'native', 'electron', 'better_sqlite3.node'),
-  );
+  const native = path.join(appPath, 'native', 'electron', `${process.platform}-${process.arch}`);
+  fs.mkdirSync(native, { recursive: true });
+  fs.copyFileSync(path.resolve('node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node'), path.join(native, 'better_sqlite3.node'));
   return { appPath, bundleDir, userData: path.join(appPath, 'user-data') };
 }
 
