@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { AppError, Result } from './errors';
 import { nameProblem, searchProblem } from './names';
+import { isUnsafePort, unsafePortMessage } from './unsafe-ports';
 import { limits, type OperationName, operationNames, type SiteType, siteTypes, type SortColumn, sortColumns } from './operations';
 
 
@@ -134,7 +135,12 @@ export const inputs = {
       .string()
       .trim()
       .min(1, 'Central server URL is required.')
-      .max(limits.url, `The URL can be at most ${limits.url} characters.`),
+      .max(limits.url, `The URL can be at most ${limits.url} characters.`)
+      .superRefine((text, context) => {
+        // A central on a port Chromium refuses could be reached with "Use js node HTTP client" only.
+        const port = explicitPortOf(text);
+        if (port !== null && isUnsafePort(port)) context.addIssue({ code: 'custom', message: unsafePortMessage(port) });
+      }),
     siteName: nameSchema('Site name', limits.siteName).min(1, 'Site name is required.'),
     password: z.string().min(1, 'Password is required.').max(limits.sitePassword),
   }),
@@ -192,9 +198,24 @@ export const inputs = {
     userName: z.string().trim().min(1, 'User name is required.').max(limits.userName),
   }),
   setCentralServerPort: z.strictObject({
-    port: z.int('The port must be a whole number.').min(1, 'The port must be from 1 to 65535.').max(65535, 'The port must be from 1 to 65535.'),
+    port: z
+      .int('The port must be a whole number.')
+      .min(1, 'The port must be from 1 to 65535.')
+      .max(65535, 'The port must be from 1 to 65535.')
+      // Remote sites using the app's own (Electron) HTTP client could never reach it there.
+      .refine((port) => !isUnsafePort(port), { error: (issue) => unsafePortMessage(issue.input as number) }),
   }),
 } as const;
+
+/** The port written in a URL, or null when it has none (or is not a URL: other rules say so). */
+function explicitPortOf(text: string): number | null {
+  try {
+    const port = new URL(text).port;
+    return port ? Number(port) : null;
+  } catch {
+    return null;
+  }
+}
 
 export type Inputs = { [K in keyof typeof inputs]: z.input<(typeof inputs)[K]> };
 export type ParsedInputs = { [K in keyof typeof inputs]: z.output<(typeof inputs)[K]> };
