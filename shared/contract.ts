@@ -135,12 +135,7 @@ export const inputs = {
       .string()
       .trim()
       .min(1, 'Central server URL is required.')
-      .max(limits.url, `The URL can be at most ${limits.url} characters.`)
-      .superRefine((text, context) => {
-        // A central on a port Chromium refuses could be reached with "Use js node HTTP client" only.
-        const port = explicitPortOf(text);
-        if (port !== null && isUnsafePort(port)) context.addIssue({ code: 'custom', message: unsafePortMessage(port) });
-      }),
+      .max(limits.url, `The URL can be at most ${limits.url} characters.`),
     siteName: nameSchema('Site name', limits.siteName).min(1, 'Site name is required.'),
     password: z.string().min(1, 'Password is required.').max(limits.sitePassword),
   }),
@@ -206,16 +201,6 @@ export const inputs = {
       .refine((port) => !isUnsafePort(port), { error: (issue) => unsafePortMessage(issue.input as number) }),
   }),
 } as const;
-
-/** The port written in a URL, or null when it has none (or is not a URL: other rules say so). */
-function explicitPortOf(text: string): number | null {
-  try {
-    const port = new URL(text).port;
-    return port ? Number(port) : null;
-  } catch {
-    return null;
-  }
-}
 
 export type Inputs = { [K in keyof typeof inputs]: z.input<(typeof inputs)[K]> };
 export type ParsedInputs = { [K in keyof typeof inputs]: z.output<(typeof inputs)[K]> };

@@ -1,7 +1,7 @@
 /**
  * Ports Chromium refuses (ERR_UNSAFE_PORT) are refused where they are set, with the reason: the
- * in-app central server's port, and the central server URL of Enabling sync. Otherwise the app's own
- * (Electron) HTTP client could never reach that central, and it would read as "unable to connect".
+ * in-app central server's port. Otherwise remote sites using the app's own (Electron) HTTP client
+ * could never reach that central, and it would read as "unable to connect".
  */
 import { validateInput } from '../../shared/validate';
 import { isUnsafePort } from '../../shared/unsafe-ports';
@@ -15,13 +15,6 @@ describe('unsafe ports', () => {
 
   it('accepts the usual ports', () => {
     for (const port of [2048, 8080, 443, 80, 5000]) expect(validateInput('setCentralServerPort', { port }).ok).toBe(true);
-  });
-
-  it('refuses a central server URL on an unsafe port in Enabling sync', () => {
-    const refused = validateInput('enableSync', { centralUrl: 'http://central.example.org:6667', siteName: 'Kopu HC', password: 'pw' });
-    expect(!refused.ok && refused.error.message).toContain('Port 6667 cannot be used');
-    expect(validateInput('enableSync', { centralUrl: 'http://central.example.org:2048', siteName: 'Kopu HC', password: 'pw' }).ok).toBe(true);
-    expect(validateInput('enableSync', { centralUrl: 'https://central.example.org', siteName: 'Kopu HC', password: 'pw' }).ok).toBe(true);
   });
 
   it('is the same list the fake Electron net refuses', () => {
