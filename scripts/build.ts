@@ -1,6 +1,6 @@
 /**
  * Builds the desktop app into dist/ with esbuild:
- *   dist/main/main.js      Electron main (Node, CJS; electron and better-sqlite3 stay external)
+ *   dist/main/main.js      Electron main (Node, CJS; only electron stays external)
  *   dist/main/preload.js   the sandboxed preload (may require only `electron`)
  *   dist/renderer/         main.js + index.html + styles.css (always a production build, no source map)
  *   dist/migrations/       the datafile migrations (the packaged app ships them as a resource)
@@ -64,7 +64,9 @@ export async function build(options: BuildOptions): Promise<void> {
       platform: 'node',
       format: 'cjs',
       target: nodeTarget,
-      external: ['electron', 'better-sqlite3'],
+      // better-sqlite3's JavaScript is bundled too: main hands it the Electron build of its binary
+      // by path (nativeBinding), so the packaged app needs no node_modules at all.
+      external: ['electron'],
       sourcemap: options.production ? false : 'linked',
     }),
     esbuild.build({

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { AppError, Result } from './errors';
 import { nameProblem, searchProblem } from './names';
+import { isUnsafePort, unsafePortMessage } from './unsafe-ports';
 import { limits, type OperationName, operationNames, type SiteType, siteTypes, type SortColumn, sortColumns } from './operations';
 
 
@@ -213,7 +214,12 @@ export const inputs = {
       path: ['failingAfterDays'],
     }),
   setCentralServerPort: z.strictObject({
-    port: z.int('The port must be a whole number.').min(1, 'The port must be from 1 to 65535.').max(65535, 'The port must be from 1 to 65535.'),
+    port: z
+      .int('The port must be a whole number.')
+      .min(1, 'The port must be from 1 to 65535.')
+      .max(65535, 'The port must be from 1 to 65535.')
+      // Remote sites using the app's own (Electron) HTTP client could never reach it there.
+      .refine((port) => !isUnsafePort(port), { error: (issue) => unsafePortMessage(issue.input as number) }),
   }),
 } as const;
 

@@ -6,8 +6,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-/** The better-sqlite3 build for Electron's ABI, beside (never replacing) the Node build in node_modules. */
+/**
+ * The better-sqlite3 builds for Electron's ABI, one folder per platform and arch
+ * (native/electron/linux-x64/...), beside (never replacing) the Node build in node_modules.
+ */
 export const electronNativeFolder = path.join('native', 'electron');
+export function electronNativeFolderFor(platform: string, arch: string): string {
+  return path.join(electronNativeFolder, `${platform}-${arch}`);
+}
 export const nativeBindingFile = 'better_sqlite3.node';
 /** Where electron-builder.yml puts the folder above inside the packaged app's resources. */
 export const packagedNativeFolder = 'native';
@@ -50,7 +56,7 @@ export function appLocations(inputs: LocationInputs): AppLocations {
       : path.join(distDir, 'migrations'),
     nativeBinding: inputs.isPackaged
       ? path.join(inputs.resourcesPath, packagedNativeFolder, nativeBindingFile)
-      : path.join(inputs.appPath, electronNativeFolder, nativeBindingFile),
+      : path.join(inputs.appPath, electronNativeFolderFor(process.platform, process.arch), nativeBindingFile),
     defaultDatafile: path.join(inputs.userDataPath, defaultDatafileName),
     hardwareIdFallbackFile: path.join(inputs.userDataPath, 'hardware-id'),
     lastServerFile: path.join(inputs.userDataPath, 'last-server.json'),

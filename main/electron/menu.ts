@@ -1,5 +1,6 @@
 /**
- * The application menu, as mSupply names it: File (datafiles), Special (Show Sites..., Users...), Edit, View.
+ * The application menu, as mSupply names it: File (datafiles), Special (Show Sites..., Users...), Edit, View,
+ * Window (macOS: minimise with Cmd+M, zoom, bring all to front) and Help (About, the logs folder).
  * The template is plain data built from the actions main provides, so it is tested without a window.
  */
 import type { MenuItemConstructorOptions } from 'electron';
@@ -10,6 +11,10 @@ export interface MenuActions {
   openDatafile(): void;
   /** Sends a menu command to the focused app window (its renderer listens with onMenuCommand). */
   sendMenuCommand(command: MenuCommand): void;
+  /** Help > About mSupply Sync Sites: app, Electron, Node and datafile versions. */
+  showAbout(): void;
+  /** Help > Open logs folder: the folder of the desktop log file. */
+  openLogsFolder(): void;
 }
 
 export interface MenuOptions {
@@ -68,5 +73,16 @@ export function menuTemplate(actions: MenuActions, options: MenuOptions): MenuIt
       ],
     },
   );
+  // macOS apps have a Window menu; without it Cmd+M does nothing.
+  if (isMac) template.push({ role: 'windowMenu' });
+  template.push({
+    label: '&Help',
+    role: 'help',
+    submenu: [
+      { id: 'open-logs-folder', label: 'Open logs folder', click: () => actions.openLogsFolder() },
+      { type: 'separator' },
+      { id: 'about', label: 'About mSupply Sync Sites', click: () => actions.showAbout() },
+    ],
+  });
   return template;
 }

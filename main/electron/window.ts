@@ -2,14 +2,13 @@
  * The Synchronisation window, locked down: isolated, sandboxed renderer without Node; it can show
  * only the app's own page, opens no other windows, and gets no device or browser permissions.
  */
-import { BrowserWindow, type Session, type WebPreferences } from 'electron';
-import { contentSecurityPolicy, isAppPage, isAppResource, pageUrlOf } from './app-page';
+import { BrowserWindow, dialog, type Session, type WebPreferences } from 'electron';
+import { appPageUrl, appScheme, isAppPage, serveAppFile } from './app-page';
 import type { AppWindows } from './ipc';
 import type { DatafileHost } from '../hosts/datafile-host';
 
 export interface AppWindowOptions {
   preload: string;
-  rendererIndex: string;
   rendererFolder: string;
   host: DatafileHost;
   windows: AppWindows;
@@ -42,26 +41,21 @@ export function secureWebPreferences(preload: string): WebPreferences {
 
 const lockedSessions = new WeakSet<Session>();
 
-/** Denies every permission and serves the app's pages with the CSP. Once per session. */
+/**
+ * Denies every permission and serves the app's page from app:// with its CSP header. Once per
+ * session (a second protocol.handle for the same scheme would throw).
+ */
 export function lockDownSession(session: Session, rendererFolder: string): void {
   if (lockedSessions.has(session)) return;
   lockedSessions.add(session);
   session.setPermissionRequestHandler((_webContents, _permission, callback) => callback(false));
   session.setPermissionCheckHandler(() => false);
-  session.webRequest.onHeadersReceived((details, callback) => {
-    if (!isAppResource(details.url, rendererFolder)) {
-      callback({});
-      return;
-    }
-    callback({
-      responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [contentSecurityPolicy] },
-    });
-  });
+  session.protocol.handle(appScheme, (request) => serveAppFile(request, rendererFolder));
 }
 
 export function createAppWindow(options: AppWindowOptions): BrowserWindow {
   const log = options.log ?? console.warn;
-  const pageUrl = pageUrlOf(options.rendererIndex);
+  const pageUrl = appPageUrl;
   const window = new BrowserWindow({
     width: 1100,
     height: 720,
@@ -105,6 +99,32 @@ export function createAppWindow(options: AppWindowOptions): BrowserWindow {
   });
 
   window.once('ready-to-show', () => window.show());
-  void window.loadFile(options.rendererIndex);
+  // The page's renderer died (crash, killed, out of memory): say so and offer to start it again,
+  // instead of leaving a blank window.
+  webContents.on('render-process-gone', (_event, details: Electron.RenderProcessGoneDetails) => {
+    log(`The window's page stopped (${details.reason}, exit code ${details.exitCode}).`);
+    if (details.reason === 'clean-exit' || window.isDestroyed()) return;
+    void dialog
+      .showMessageBox(window, {
+        type: 'error',
+        message: 'The window stopped working.',
+        detail: 'Nothing that was saved is lost. Changes not yet saved with OK were lost. Reload the window to carry on.',
+        buttons: ['Reload', 'Close'],
+        defaultId: 0,
+        cancelId: 1,
+      })
+      .then(({ response }) => {
+        if (window.isDestroyed()) return;
+        if (response === 0) webContents.reload();
+        else window.close();
+      });
+  });
+  window.loadURL(pageUrl).catch((error: unknown) => {
+    // A load that fails would otherwise be an unhandled rejection ("A JavaScript error occurred").
+    log(`The window's page could not be loaded: ${error instanceof Error ? error.message : String(error)}`);
+    if (window.isDestroyed()) return;
+    window.show();
+    dialog.showErrorBox('mSupply Sync Sites', 'The window could not load its page. The app may be damaged: reinstall it.');
+  });
   return window;
 }

@@ -40,6 +40,10 @@ export interface DatafileHostOptions {
   centralServer?: CentralHostOptions;
   /** Run automatic sync at the datafile's interval (the desktop app; off in tests unless asked). */
   syncAutomatically?: boolean;
+  /** Security events of the contract handlers (refused logins), e.g. for the desktop log. */
+  logSecurity?: (details: Record<string, unknown>, message: string) => void;
+  /** Called with each datafile's core once it is open and set up (the desktop log follows its sync runs). */
+  onCoreOpened?: (core: Core) => void;
 }
 
 type State =
@@ -47,6 +51,11 @@ type State =
   | { kind: 'needs-setup'; datafile: Datafile; lock: DatafileLock }
   | { kind: 'open'; core: Core; handlers: Handlers; lock: DatafileLock; central: CentralServerHost | null }
   | { kind: 'server'; connection: ServerConnection };
+
+interface Teardown {
+  finish(): void;
+  done: Promise<void>;
+}
 
 export const noDatafileMessage = 'No datafile is open. Choose File > Open datafile... or File > New datafile....';
 export const needsSetupMessage = 'This datafile is new: set up its first administrator before logging in.';
@@ -57,6 +66,8 @@ export class DatafileHost {
   private readonly hasher: PasswordHasher;
   private setupRunning = false;
   private readonly statusListeners = new Set<(status: DatafileStatus) => void>();
+  /** Datafiles and servers still being let go (see shutdown and closeNow). */
+  private readonly teardowns = new Set<Teardown>();
 
   constructor(private readonly options: DatafileHostOptions = {}) {
     this.hasher = options.hasher ?? new PasswordHasher();
@@ -78,6 +89,13 @@ export class DatafileHost {
   onStatusChange(listener: (status: DatafileStatus) => void): () => void {
     this.statusListeners.add(listener);
     return () => this.statusListeners.delete(listener);
+  }
+
+  /** The open datafile's schema version (migrations applied), or null when none is open. */
+  datafileVersion(): number | null {
+    if (this.state.kind === 'open') return this.state.core.datafile.schemaVersion;
+    if (this.state.kind === 'needs-setup') return this.state.datafile.schemaVersion;
+    return null;
   }
 
   get core(): Core | null {
@@ -188,13 +206,34 @@ export class DatafileHost {
     this.replaceState({ kind: 'closed' });
   }
 
+  /**
+   * Closes whatever is open and resolves once the datafile is closed and its lock released (the
+   * in-app central server first finishes the calls it is answering; a server connection logs out).
+   */
+  shutdown(): Promise<void> {
+    this.replaceState({ kind: 'closed' });
+    return Promise.all([...this.teardowns].map((teardown) => teardown.done)).then(() => undefined);
+  }
+
+  /**
+   * Closes the datafile and releases its lock before returning, without waiting for anything: for
+   * when the process is about to end (Electron runs only microtasks after `will-quit`; `app.exit`
+   * and an OS shutdown run nothing at all). Calls still in flight on the central server fail.
+   */
+  closeNow(): void {
+    this.replaceState({ kind: 'closed' });
+    for (const teardown of this.teardowns) teardown.finish();
+  }
+
   private opened(datafile: Datafile, lock: DatafileLock): State {
     const core = createCore(datafile, this.hasher, this.options.remote);
     const central = this.options.centralServer ? new CentralServerHost(core, this.options.centralServer) : null;
     if (central) void central.reconcile();
     // A remote site syncs by itself at its interval; the scheduler stops when the core closes.
     if (this.options.syncAutomatically) core.syncScheduler.start();
-    return { kind: 'open', core, handlers: createHandlers(core, { centralServer: central ?? undefined }), lock, central };
+    this.options.onCoreOpened?.(core);
+    const handlers = createHandlers(core, { centralServer: central ?? undefined, logSecurity: this.options.logSecurity });
+    return { kind: 'open', core, handlers, lock, central };
   }
 
   private currentPath(): string | null {
@@ -203,28 +242,49 @@ export class DatafileHost {
 
   private replaceState(next: State): void {
     const previous = this.state;
+    if (previous.kind === 'closed' && next.kind === 'closed') return;
     this.state = next;
     // User IDs belong to one datafile: a login must not carry over to another.
     for (const session of this.sessions) session.userId = null;
     if (previous.kind === 'open') {
       // The central server finishes the calls it is answering before its datafile closes.
       const closing = previous.central?.close() ?? Promise.resolve();
-      void closing
-        .catch((error: unknown) => this.logError('Stopping the central server', error))
-        .finally(() => {
+      this.track(
+        closing.catch((error: unknown) => this.logError('Stopping the central server', error)),
+        () => {
           previous.core.close();
           previous.lock.release();
-        });
+        },
+      );
     }
     if (previous.kind === 'needs-setup') {
       previous.datafile.close();
       previous.lock.release();
     }
     if (previous.kind === 'server') {
-      void previous.connection.close().catch((error: unknown) => this.logError('Logging out of the server', error));
+      this.track(
+        previous.connection.close().catch((error: unknown) => this.logError('Logging out of the server', error)),
+        () => {},
+      );
     }
     const status = this.status();
     for (const listener of this.statusListeners) listener(status);
+  }
+
+  /** A datafile or server being let go: `finish` runs once, after `waitFor` or sooner from closeNow(). */
+  private track(waitFor: Promise<void>, finish: () => void): void {
+    let finished = false;
+    const teardown: Teardown = {
+      finish: () => {
+        if (finished) return;
+        finished = true;
+        this.teardowns.delete(teardown);
+        finish();
+      },
+      done: Promise.resolve(),
+    };
+    teardown.done = waitFor.then(() => teardown.finish());
+    this.teardowns.add(teardown);
   }
 
   private openFailure(file: string, error: unknown) {

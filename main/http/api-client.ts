@@ -10,7 +10,7 @@
 import { type OperationName, operationNames, type SyncSitesApi } from '../../shared/contract';
 import { appError, type AppError, isResult, type Result } from '../../shared/errors';
 import { CSRF_HEADER, operationPath, SESSION_COOKIE } from '../../shared/http-api';
-import { classifyNodeError, readBodyLimited } from '../net/http-client';
+import { classifyNodeError, readBodyLimited, type SyncTransportError } from '../net/http-client';
 
 export { CSRF_HEADER, SESSION_COOKIE };
 
@@ -19,8 +19,10 @@ export const DEFAULT_SERVER_TIMEOUT_MS = 20_000;
 
 export interface HttpApiClientOptions {
   timeoutMs?: number;
-  /** Node's fetch unless a test or another runtime provides its own. */
+  /** Node's fetch unless a test or another runtime provides its own (Electron's net: main/electron). */
   fetch?: typeof fetch;
+  /** How that fetch's errors read (default: Node's error codes). */
+  classifyError?: (error: unknown, timedOut: boolean) => SyncTransportError;
 }
 
 const exampleAddress = 'http://server:2048';
@@ -89,6 +91,7 @@ export class HttpApiClient {
   private sessionToken: string | null = null;
   private readonly timeoutMs: number;
   private readonly doFetch: typeof fetch;
+  private readonly classifyError: (error: unknown, timedOut: boolean) => SyncTransportError;
 
   /** The address must already be checked by {@link parseServerUrl}; {@link HttpApiClient.connect} does both. */
   constructor(
@@ -97,6 +100,7 @@ export class HttpApiClient {
   ) {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_SERVER_TIMEOUT_MS;
     this.doFetch = options.fetch ?? ((...args: Parameters<typeof fetch>) => fetch(...args));
+    this.classifyError = options.classifyError ?? classifyNodeError;
     for (const operation of operationNames) {
       (this as unknown as Record<string, (input: unknown) => Promise<Result<unknown>>>)[operation] = (input) =>
         this.call(operation, input);
@@ -162,7 +166,7 @@ export class HttpApiClient {
   }
 
   private unreachable(error: unknown, timedOut: boolean, timeoutMs: number): AppError {
-    const failure = classifyNodeError(error, timedOut);
+    const failure = this.classifyError(error, timedOut);
     switch (failure.kind) {
       case 'timed_out':
         return appError(
@@ -181,7 +185,7 @@ export class HttpApiClient {
 
   private notOurServer(response: Response): AppError {
     const redirect = response.status >= 300 && response.status < 400 ? response.headers.get('location') : null;
-    const detail = redirect ? `it sent the app on to ${redirect}` : `HTTP ${response.status}`;
+    const detail = redirect ? `HTTP ${response.status}, it sent the app on to ${redirect}` : `HTTP ${response.status}`;
     return appError(
       'server_not_recognised',
       `The address ${this.url} answered, but not as an mSupply Sync Sites server (${detail}). Check the address: it should be the one the server shows when it starts.`,

@@ -9,6 +9,12 @@ import { useApi } from '../api/api-context';
 import { ErrorLine } from './ErrorLine';
 import { Field } from './Field';
 
+/** Said where the port is set: the operating system's firewall asks once, and its answer matters. */
+export const firewallHint =
+  'Remote sites connect to this computer on this port from other computers. The first time the server listens, ' +
+  'Windows and macOS may ask whether mSupply Sync Sites may accept incoming network connections: allow it ' +
+  '(on private networks), or remote sites cannot sync. Some ports, such as 6000 or 10080, cannot be used.';
+
 export function CentralServerPanel(props: { canEdit: boolean }) {
   const api = useApi();
   const [view, setView] = useState<CentralServerView | null>(null);
@@ -40,7 +46,7 @@ export function CentralServerPanel(props: { canEdit: boolean }) {
           ? `Remote sites can sync with this datafile on port ${view.port}.`
           : (view.problem ?? 'The central server is not running.')}
       </p>
-      <Field label="Central server port">
+      <Field label="Central server port" hint={firewallHint}>
         <input type="number" min={1} max={65535} value={port} disabled={!props.canEdit} onChange={(e) => setPort(e.target.value)} />
       </Field>
       {props.canEdit ? (

@@ -52,7 +52,6 @@ describe('connected to a server', () => {
     registerIpcHandlers(ipcMain, { host, windows, lastServer, log: () => {} });
     createAppWindow({
       preload: '/app/dist/main/preload.js',
-      rendererIndex,
       rendererFolder: path.dirname(rendererIndex),
       host,
       windows,

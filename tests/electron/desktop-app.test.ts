@@ -5,64 +5,19 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { startDesktopApp } from '../../main/electron/app';
-import { pageUrlOf } from '../../main/electron/app-page';
 import { acquireDatafileLock } from '../../main/services/datafile-lock';
 import { desktopChannels, operationChannel } from '../../shared/ipc';
 import { startServer } from '../../main/hosts/server';
 import { ADMIN, fastHasher, tempDir } from '../helpers/core';
-import { type BrowserWindow, fake } from '../fakes/electron';
-
-interface MenuItem {
-  label?: string;
-  role?: string;
-  click?: () => void;
-  submenu?: MenuItem[];
-}
-
-function builtLayout(): { appPath: string; bundleDir: string; userData: string } {
-  const appPath = tempDir('app-');
-  const bundleDir = path.join(appPath, 'dist', 'main');
-  fs.mkdirSync(bundleDir, { recursive: true });
-  fs.writeFileSync(path.join(bundleDir, 'preload.js'), '');
-  fs.mkdirSync(path.join(appPath, 'dist', 'renderer'));
-  fs.writeFileSync(path.join(appPath, 'dist', 'renderer', 'index.html'), '<!doctype html>');
-  fs.cpSync(path.resolve('db', 'migrations'), path.join(appPath, 'dist', 'migrations'), { recursive: true });
-  fs.mkdirSync(path.join(appPath, 'native', 'electron'), { recursive: true });
-  fs.copyFileSync(
-    path.resolve('node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node'),
-    path.join(appPath, 'native', 'electron', 'better_sqlite3.node'),
-  );
-  return { appPath, bundleDir, userData: path.join(appPath, 'user-data') };
-}
-
-function menuItem(menuLabel: string, itemLabel: string): MenuItem {
-  const menus = fake.applicationMenu!.template as MenuItem[];
-  const menu = menus.find((m) => m.label?.replace('&', '') === menuLabel);
-  const item = menu?.submenu?.find((i) => i.label === itemLabel);
-  if (!item) throw new Error(`no ${menuLabel} > ${itemLabel}`);
-  return item;
-}
-
-async function start(layout: ReturnType<typeof builtLayout>, argv: string[] = []) {
-  fake.reset();
-  fake.app.appPath = layout.appPath;
-  fake.app.paths = { userData: layout.userData, documents: layout.appPath };
-  await startDesktopApp({ argv, bundleDir: layout.bundleDir });
-}
-
-async function invoke(window: BrowserWindow, channel: string, payload?: unknown): Promise<any> {
-  const pageUrl = pageUrlOf(path.join(path.dirname(path.dirname(window.options.webPreferences.preload)), 'renderer', 'index.html'));
-  return fake.handlers.get(channel)!({ sender: { id: window.webContents.id }, senderFrame: { url: pageUrl, parent: null } }, payload);
-}
-
-const flush = () => new Promise((resolve) => setTimeout(resolve, 20));
+import { fake } from '../fakes/electron';
+import { type MenuItem, builtLayout, flush, invoke, menuItem, quitApp, start } from './desktop-layout';
 
 describe('the desktop app', () => {
   let layout: ReturnType<typeof builtLayout>;
   beforeEach(() => {
     layout = builtLayout();
   });
-  afterEach(() => fake.app.emit('will-quit'));
+  afterEach(() => quitApp());
 
   it('starts on a new datafile in the user-data folder that asks for its first administrator', async () => {
     await start(layout);
@@ -100,20 +55,20 @@ describe('the desktop app', () => {
     await start(layout);
     const roles = () => ((fake.applicationMenu!.template as MenuItem[]).find((m) => m.label === '&View')!.submenu ?? []).map((i) => i.role);
     expect(roles()).toContain('reload');
-    fake.app.emit('will-quit');
+    await quitApp();
 
     fake.reset();
     fake.app.isPackaged = true;
     fake.app.appPath = layout.appPath;
-    fake.app.paths = { userData: layout.userData, documents: layout.appPath };
+    fake.app.paths = { userData: layout.userData, documents: layout.appPath, logs: path.join(layout.userData, 'logs') };
     // Packaged, the pieces come from the resources folder.
     const resources = tempDir('resources-');
     fs.cpSync(path.join(layout.appPath, 'dist', 'migrations'), path.join(resources, 'migrations'), { recursive: true });
-    fs.cpSync(path.join(layout.appPath, 'native', 'electron'), path.join(resources, 'native'), { recursive: true });
+    fs.cpSync(path.join(layout.appPath, 'native', 'electron', `${process.platform}-${process.arch}`), path.join(resources, 'native'), { recursive: true });
     const resourcesPath = Object.getOwnPropertyDescriptor(process, 'resourcesPath');
     Object.defineProperty(process, 'resourcesPath', { value: resources, configurable: true });
     try {
-      await startDesktopApp({ argv: [], bundleDir: layout.bundleDir });
+      await startDesktopApp({ argv: [], bundleDir: layout.bundleDir, logToConsole: false });
     } finally {
       if (resourcesPath) Object.defineProperty(process, 'resourcesPath', resourcesPath);
       else delete (process as { resourcesPath?: string }).resourcesPath;
@@ -174,7 +129,7 @@ describe('the desktop app', () => {
       expect(connected).toEqual({ ok: true, value: { location: server.url, open: true, needsSetup: false } });
       expect(window!.title).toBe(`mSupply Sync Sites — ${server.url}`);
       expect(fs.existsSync(`${defaultDatafile}.lock`)).toBe(false);
-      expect(JSON.parse(fs.readFileSync(path.join(layout.userData, 'last-server.json'), 'utf8'))).toEqual({ url: server.url });
+      expect(JSON.parse(fs.readFileSync(path.join(layout.userData, 'last-server.json'), 'utf8'))).toEqual({ url: server.url, reconnect: true });
 
       await invoke(window!, operationChannel('login'), { userName: ADMIN.userName, password: ADMIN.password });
       const sites = await invoke(window!, operationChannel('listSites'), {});

@@ -1,11 +1,11 @@
 /** IPC as the app's window sends it, for the adapter tests: the page, an event from a window, a call. */
 import path from 'node:path';
-import { pageUrlOf } from '../../main/electron/app-page';
+import { appPageUrl } from '../../main/electron/app-page';
 import { type BrowserWindow, type IpcEvent, fake } from '../fakes/electron';
 import { tempDir } from '../helpers/core';
 
 export const rendererIndex = path.join(tempDir('renderer-'), 'dist', 'renderer', 'index.html');
-export const appPage = pageUrlOf(rendererIndex);
+export const appPage = appPageUrl;
 
 /** An IPC event from a window's frame (by default its own top frame on the app's page). */
 export function fromWindow(window: BrowserWindow, url = appPage, parent: unknown = null): IpcEvent {

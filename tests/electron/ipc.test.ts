@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { pageUrlOf } from '../../main/electron/app-page';
 import { DatafileHost } from '../../main/hosts/datafile-host';
 import { AppWindows, refusedSenderMessage, registerIpcHandlers } from '../../main/electron/ipc';
 import { createAppWindow } from '../../main/electron/window';
@@ -14,7 +13,6 @@ import { appPage, fromWindow, invoke, rendererIndex } from './ipc-events';
 function openWindow(host: DatafileHost, windows: AppWindows): BrowserWindow {
   createAppWindow({
     preload: '/app/dist/main/preload.js',
-    rendererIndex,
     rendererFolder: path.dirname(rendererIndex),
     host,
     windows,
@@ -68,7 +66,8 @@ describe('the IPC handlers', () => {
     ['another webContents', () => ({ sender: { id: 99_999 }, senderFrame: { url: appPage, parent: null } })],
     ['a frame inside the page', (w) => fromWindow(w, appPage, { url: appPage })],
     ['the window after navigating elsewhere', (w) => fromWindow(w, 'https://example.org/')],
-    ['another file on disk', (w) => fromWindow(w, pageUrlOf('/tmp/evil/index.html'))],
+    ['a file on disk', (w) => fromWindow(w, 'file:///tmp/evil/index.html')],
+    ['another host on the app scheme', (w) => fromWindow(w, 'app://evil/index.html')],
     ['a frame that is gone', (w) => ({ sender: { id: w.webContents.id }, senderFrame: null })],
   ];
 

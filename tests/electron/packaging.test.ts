@@ -1,21 +1,28 @@
 /**
- * The build and the electron-builder configuration: the config is valid for electron-builder's own
- * schema, every path it names exists after `scripts/build.ts`, and the afterPack hook really flips
- * the fuses of a binary. (Packaging itself needs the Electron binary and internet, so it is not run.)
+ * The build and the electron-builder configuration. electron-builder cannot download Electron
+ * here, so the package is not made; instead its own file matching (app-builder-lib's
+ * getMainFileMatchers / getNodeModuleFileMatcher, the functions `electron-builder` runs) is applied
+ * to the built tree, and the resulting file list is checked against what the app runs: the
+ * bundles, the renderer, the migrations once, the Electron build of SQLite for the arch packed, and
+ * nothing of node_modules.
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import Ajv from 'ajv';
-import { electronNativeFolder, packagedMigrationsFolder, packagedNativeFolder } from '../../main/electron/locations';
-import { tempDir } from '../helpers/core';
+import { electronNativeFolder, nativeBindingFile, packagedMigrationsFolder, packagedNativeFolder } from '../../main/electron/locations';
 
 const root = path.resolve(__dirname, '..', '..');
 const fromRoot = (...parts: string[]) => path.join(root, ...parts);
+const builderLib = path.dirname(require.resolve('app-builder-lib'));
 
 // The YAML parser electron-builder itself uses.
-const yaml = require(require.resolve('js-yaml', { paths: [path.dirname(require.resolve('app-builder-lib'))] })) as {
-  load(text: string): unknown;
+const yaml = require(require.resolve('js-yaml', { paths: [builderLib] })) as { load(text: string): unknown };
+const { getMainFileMatchers, getNodeModuleFileMatcher } = require(path.join(builderLib, 'fileMatcher.js')) as {
+  getMainFileMatchers(...args: unknown[]): { createFilter(): (file: string, stat: fs.Stats) => boolean }[];
+  getNodeModuleFileMatcher(...args: unknown[]): { createFilter(): (file: string, stat: fs.Stats) => boolean };
+};
+const { expandMacro } = require(path.join(builderLib, 'util', 'macroExpander.js')) as {
+  expandMacro(pattern: string, arch: string | null, appInfo: unknown): string;
 };
 
 interface FileSet {
@@ -26,10 +33,12 @@ interface FileSet {
 interface BuilderConfig {
   files: string[];
   extraResources: FileSet[];
-  afterPack: string;
+  beforePack: string;
+  afterPack?: string;
   asarUnpack: string[];
   npmRebuild: boolean;
-  directories: { output: string };
+  electronFuses: Record<string, boolean>;
+  directories: { output: string; buildResources: string };
   linux: { target: string[] };
   win: { target: string[] };
   mac: { target: string[] };
@@ -38,8 +47,56 @@ interface BuilderConfig {
 
 const config = yaml.load(fs.readFileSync(fromRoot('electron-builder.yml'), 'utf8')) as BuilderConfig;
 
-function filesUnder(folder: string): string[] {
-  return fs.readdirSync(folder, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).map((d) => d.name);
+/** Every file under `folder` (relative, with /) that electron-builder's filter lets through. */
+function walk(folder: string, filter: (file: string, stat: fs.Stats) => boolean, base = folder): string[] {
+  const found: string[] = [];
+  for (const entry of fs.readdirSync(folder, { withFileTypes: true })) {
+    const full = path.join(folder, entry.name);
+    const stat = fs.statSync(full);
+    if (!filter(full, stat)) continue;
+    if (stat.isDirectory()) found.push(...walk(full, filter, base));
+    else found.push(path.relative(base, full).split(path.sep).join('/'));
+  }
+  return found.sort();
+}
+
+/** The production dependencies electron-builder would collect (package.json "dependencies", transitively). */
+function productionModules(): string[] {
+  const seen = new Set<string>();
+  const visit = (name: string) => {
+    if (seen.has(name) || !fs.existsSync(fromRoot('node_modules', name, 'package.json'))) return;
+    seen.add(name);
+    const pkg = JSON.parse(fs.readFileSync(fromRoot('node_modules', name, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+    for (const dep of Object.keys(pkg.dependencies ?? {})) visit(dep);
+  };
+  const pkg = JSON.parse(fs.readFileSync(fromRoot('package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+  for (const dep of Object.keys(pkg.dependencies ?? {})) visit(dep);
+  return [...seen];
+}
+
+const arch = 'arm64';
+const macroExpander = (pattern: string) => expandMacro(pattern, arch, { productFilename: 'mSupply Sync Sites', version: '0.1.0' });
+const packager = {
+  info: {
+    projectDir: root,
+    buildResourcesDir: config.directories.buildResources,
+    isPrepackedAppAsar: false,
+    config,
+    debugLogger: { isEnabled: false },
+  },
+  config,
+  debugLogger: { isEnabled: false },
+};
+
+/** What electron-builder would put in app.asar, from this project as built. */
+function asarFiles(): string[] {
+  const [matcher] = getMainFileMatchers(root, '/app', macroExpander, {}, packager, fromRoot(config.directories.output), false);
+  const appFiles = walk(root, matcher!.createFilter());
+  const modulesFilter = getNodeModuleFileMatcher(root, '/app', macroExpander, {}, packager.info).createFilter();
+  const moduleFiles = productionModules().flatMap((name) =>
+    walk(fromRoot('node_modules', name), modulesFilter, root).filter((f) => modulesFilter(fromRoot(f), fs.statSync(fromRoot(f)))),
+  );
+  return [...appFiles, ...moduleFiles].sort();
 }
 
 // dist/ is built once for the whole run by tests/global-setup.ts (jest's globalSetup).
@@ -54,88 +111,68 @@ describe('electron-builder.yml', () => {
     expect(valid).toBe(true);
     // The schema is strict enough to notice a mistake.
     expect(validate({ ...config, extraResources: [{ form: 'dist/migrations' }] })).toBe(false);
+    expect(validate({ ...config, electronFuses: { grantFileProtocolExtraPriviledges: false } })).toBe(false);
   });
 
-  it('packages only what exists after the build', () => {
-    for (const pattern of config.files.filter((p) => !p.startsWith('!'))) {
-      const base = pattern.replace(/\/\*\*.*$/, '');
-      expect(fs.existsSync(fromRoot(base))).toBe(true);
-    }
-    const packaged = filesUnder(fromRoot('dist'));
-    expect(packaged).toEqual(expect.arrayContaining(['main.js', 'preload.js', 'index.html', 'styles.css', '_journal.json']));
+  it('ships in app.asar exactly the bundles and the renderer the app runs: no source maps, no migrations, no node_modules', () => {
+    const files = asarFiles();
+    const built = walk(fromRoot('dist'), () => true).map((f) => `dist/${f}`);
+    const expected = built.filter((f) => !f.endsWith('.map') && !f.startsWith('dist/migrations/')).concat('package.json').sort();
+    expect(files).toEqual(expected);
+    expect(files).toEqual(expect.arrayContaining(['dist/main/main.js', 'dist/main/preload.js', 'dist/renderer/index.html', 'package.json']));
+    expect(files.filter((f) => f.includes('node_modules'))).toEqual([]);
     const pkg = JSON.parse(fs.readFileSync(fromRoot('package.json'), 'utf8')) as { main: string };
-    expect(fs.existsSync(fromRoot(pkg.main))).toBe(true);
+    expect(files).toContain(pkg.main);
   });
 
-  it('ships the migrations and the Electron build of SQLite where main looks for them', () => {
-    const migrations = config.extraResources.find((r) => r.to === packagedMigrationsFolder);
-    expect(migrations?.from).toBe('dist/migrations');
-    expect(fs.existsSync(fromRoot(migrations!.from, 'meta', '_journal.json'))).toBe(true);
+  it('ships the migrations once and the Electron build of SQLite for the arch being packed, where main looks for them', () => {
+    const migrations = config.extraResources.filter((r) => r.to === packagedMigrationsFolder);
+    expect(migrations).toEqual([{ from: 'dist/migrations', to: packagedMigrationsFolder }]);
+    expect(fs.existsSync(fromRoot('dist', 'migrations', 'meta', '_journal.json'))).toBe(true);
 
-    // native/electron is made by scripts/electron-native.ts, which needs internet, so it may be
-    // missing here: the filter and electron-builder's skip-with-warning allow that.
-    const native = config.extraResources.find((r) => r.to === packagedNativeFolder);
-    expect(native?.from).toBe(electronNativeFolder.split(path.sep).join('/'));
-    expect(native?.filter).toEqual(['*.node']);
-    expect(fs.readFileSync(fromRoot('scripts', 'electron-native.ts'), 'utf8')).toContain('electronNativeFolder');
+    const native = config.extraResources.find((r) => r.to === packagedNativeFolder)!;
+    const electronFolder = electronNativeFolder.split(path.sep).join('/');
+    expect(macroExpander(native.from)).toBe(`${electronFolder}/${process.platform}-${arch}`);
+    expect(native.filter).toEqual(['*.node']);
+    expect(nativeBindingFile).toMatch(/\.node$/);
+    expect(config.extraResources).toHaveLength(2);
   });
 
-  it('keeps the native module out of the asar and never rebuilds the Node copy of better-sqlite3', () => {
-    expect(config.asarUnpack).toEqual(expect.arrayContaining(['**/*.node', '**/node_modules/better-sqlite3/**']));
+  it('builds the Electron SQLite binary for each arch packed (beforePack) with @electron/rebuild, never rebuilding node_modules', () => {
+    const hook = require(fromRoot(config.beforePack)) as { nativeBuildArguments(context: unknown): string[] };
+    expect(hook.nativeBuildArguments({ arch: 3, electronPlatformName: process.platform })).toEqual([path.join('scripts', 'electron-native.ts'), '--arch=arm64']);
+    expect(hook.nativeBuildArguments({ arch: 1, electronPlatformName: process.platform })).toEqual([path.join('scripts', 'electron-native.ts'), '--arch=x64']);
+    expect(() => hook.nativeBuildArguments({ arch: 1, electronPlatformName: process.platform === 'win32' ? 'linux' : 'win32' })).toThrow(/must run on/);
+    const script = fs.readFileSync(fromRoot('scripts', 'electron-native.ts'), 'utf8');
+    expect(script).toContain("import('@electron/rebuild')");
+    expect(script).toContain('electronNativeFolderFor');
     expect(config.npmRebuild).toBe(false);
+    expect(config.asarUnpack).toEqual(['**/*.node']);
+  });
+
+  it("turns Electron's fuses with electron-builder's own electronFuses, file:// privileges included", () => {
+    expect(config.afterPack).toBeUndefined();
+    expect(config.electronFuses).toEqual({
+      runAsNode: false,
+      enableCookieEncryption: true,
+      enableNodeOptionsEnvironmentVariable: false,
+      enableNodeCliInspectArguments: false,
+      enableEmbeddedAsarIntegrityValidation: true,
+      onlyLoadAppFromAsar: true,
+      loadBrowserProcessSpecificV8Snapshot: false,
+      grantFileProtocolExtraPrivileges: false,
+      resetAdHocDarwinSignature: true,
+    });
+  });
+
+  it('has its icon and targets: deb first on Linux, nsis, dmg', () => {
+    const icon = fs.readFileSync(fromRoot('build', 'icon.png'));
+    expect(icon.subarray(1, 4).toString()).toBe('PNG');
+    expect(icon.readUInt32BE(16)).toBeGreaterThanOrEqual(512);
     expect(config.directories.output).toBe('release');
-    expect(config.linux.target).toEqual(['AppImage', 'deb']);
+    expect(config.linux.target).toEqual(['deb', 'AppImage']);
     expect(config.win.target).toEqual(['nsis']);
     expect(config.mac.target).toEqual(['dmg']);
-  });
-});
-
-describe('the afterPack hook', () => {
-  const SENTINEL = 'dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX';
-  const hook = require(fromRoot(config.afterPack)) as ((context: unknown) => Promise<void>) & {
-    electronBinaryPath(context: unknown): string;
-  };
-
-  it('exists and names the packaged binary per platform', () => {
-    expect(fs.existsSync(fromRoot(config.afterPack))).toBe(true);
-    const packager = { appInfo: { productFilename: 'mSupply Sync Sites' }, executableName: 'msupply-sync-sites' };
-    expect(hook.electronBinaryPath({ appOutDir: '/out', electronPlatformName: 'win32', packager })).toBe(
-      path.join('/out', 'mSupply Sync Sites.exe'),
-    );
-    expect(hook.electronBinaryPath({ appOutDir: '/out', electronPlatformName: 'darwin', packager })).toBe(
-      path.join('/out', 'mSupply Sync Sites.app'),
-    );
-    expect(hook.electronBinaryPath({ appOutDir: '/out', electronPlatformName: 'linux', packager })).toBe(
-      path.join('/out', 'msupply-sync-sites'),
-    );
-  });
-
-  it('flips the fuses of the packaged binary', async () => {
-    const appOutDir = tempDir('packed-');
-    const binary = path.join(appOutDir, 'msupply-sync-sites');
-    // Electron's default wire: RunAsNode, NODE_OPTIONS and --inspect on; cookie encryption, asar
-    // integrity and asar-only off; then two fuses this app leaves alone.
-    const before = '10110001';
-    jest.spyOn(console, 'log').mockImplementation(() => {});
-    fs.writeFileSync(binary, Buffer.concat([Buffer.from('ELF...'), Buffer.from(SENTINEL), Buffer.from([1, 8]), Buffer.from(before), Buffer.from('...')]));
-
-    await hook({ appOutDir, electronPlatformName: 'linux', packager: { executableName: 'msupply-sync-sites', appInfo: {} } });
-
-    const bytes = fs.readFileSync(binary);
-    const at = bytes.indexOf(SENTINEL) + SENTINEL.length + 2;
-    const wire = bytes.subarray(at, at + 8).toString();
-    expect(wire).toBe(
-      [
-        '0', // RunAsNode off
-        '1', // EnableCookieEncryption on
-        '0', // EnableNodeOptionsEnvironmentVariable off
-        '0', // EnableNodeCliInspectArguments off
-        '1', // EnableEmbeddedAsarIntegrityValidation on
-        '1', // OnlyLoadAppFromAsar on
-        '0', // LoadBrowserProcessSpecificV8Snapshot: unchanged
-        '1', // GrantFileProtocolExtraPrivileges: unchanged
-      ].join(''),
-    );
   });
 });
 
@@ -147,7 +184,7 @@ describe('the bundles', () => {
     expect(preload).toContain('exposeInMainWorld');
   });
 
-  it('keep electron and better-sqlite3 external to main, and bundle the rest', () => {
+  it('keep only electron external to main, and bundle the rest (better-sqlite3 included)', () => {
     const main = fs.readFileSync(fromRoot('dist', 'main', 'main.js'), 'utf8');
     const required = new Set([...main.matchAll(/require\(["']([^"']+)["']\)/g)].map((m) => m[1]!));
     // ajv and fast-json-stringify (inside fastify, for the in-app central server) carry code
@@ -157,6 +194,7 @@ describe('the bundles', () => {
     const nonBuiltin = [...required].filter(
       (r) => !r.startsWith('node:') && !require('node:module').isBuiltin(r) && !inCodeTemplates.test(r),
     );
-    expect(nonBuiltin.sort()).toEqual(['better-sqlite3', 'electron']);
+    expect(nonBuiltin.sort()).toEqual(['electron']);
+    expect(main).toContain('nativeBinding');
   });
 });
