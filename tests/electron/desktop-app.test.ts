@@ -28,10 +28,10 @@ function builtLayout(): { appPath: string; bundleDir: string; userData: string }
   fs.writeFileSync(path.join(appPath, 'dist', 'renderer', 'index.html'), '<!doctype html>');
   fs.cpSync(path.resolve('db', 'migrations'), path.join(appPath, 'dist', 'migrations'), { recursive: true });
   fs.mkdirSync(path.join(appPath, 'native', 'electron'), { recursive: true });
-  fs.copyFileSync(
-    path.resolve('node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node'),
-    path.join(appPath, 'native', 'electron', 'better_sqlite3.node'),
-  );
+  // better-sqlite3 13 is a Node-API module: its prebuilt binary loads in Node and Electron alike.
+  const compiled = path.resolve('node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node');
+  const prebuilt = path.resolve('node_modules', 'better-sqlite3', 'prebuilds', `${process.platform}-${process.arch}.node`);
+  fs.copyFileSync(fs.existsSync(compiled) ? compiled : prebuilt, path.join(appPath, 'native', 'electron', 'better_sqlite3.node'));
   return { appPath, bundleDir, userData: path.join(appPath, 'user-data') };
 }
 
