@@ -25,6 +25,19 @@ export function backupFileName(datafile: string, at: Date): string {
   return `${base}-${stamp.slice(0, 4)}-${stamp.slice(4, 6)}-${stamp.slice(6)}.sqlite`;
 }
 
+/**
+ * The copy keeps the datafile's WAL mode, so opening it would make -wal and -shm files beside it.
+ * A backup is one self-contained file (to copy, mail or restore as it is): rollback journal mode.
+ */
+function makeSelfContained(file: string, nativeBinding?: string): void {
+  const copy = new Database(file, { fileMustExist: true, nativeBinding });
+  try {
+    copy.pragma('journal_mode = DELETE');
+  } finally {
+    copy.close();
+  }
+}
+
 /** Opens a backup read-only and asks SQLite to check every page of it. */
 export function checkBackupIntegrity(file: string, nativeBinding?: string): string {
   const copy = new Database(file, { readonly: true, fileMustExist: true, nativeBinding });
@@ -55,12 +68,13 @@ export async function backUpDatafile(
     fs.mkdirSync(path.dirname(target), { recursive: true });
     fs.rmSync(partial, { force: true });
     await sqlite.backup(partial);
+    makeSelfContained(partial, options.nativeBinding);
     const integrity = checkBackupIntegrity(partial, options.nativeBinding);
     if (integrity !== 'ok') throw new Error(`the copy failed its integrity check (${integrity})`);
     fs.renameSync(partial, target);
     return { file: target, bytes: fs.statSync(target).size };
   } catch (error) {
-    removeQuietly(partial);
+    for (const file of [partial, `${partial}-wal`, `${partial}-shm`, `${partial}-journal`]) removeQuietly(file);
     if (error instanceof AppFailure) throw error;
     throw new AppFailure('backup_failed', `The datafile could not be backed up to ${target}: ${messageOf(error)}`);
   }

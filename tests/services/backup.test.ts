@@ -28,6 +28,8 @@ describe('backing up a datafile', () => {
     expect(result.file).toBe(file);
     expect(result.bytes).toBe(fs.statSync(file).size);
     expect(checkBackupIntegrity(file)).toBe('ok');
+    // One self-contained file, nothing beside it: it can be copied or restored as it is.
+    expect(fs.readdirSync(path.dirname(file))).toEqual(['copy.sqlite']);
 
     const copy = openCopy(file);
     expect(siteNames(copy)).toEqual(siteNames(core.datafile.sqlite));
@@ -190,6 +192,7 @@ describe('a datafile from an older version of the app', () => {
     expect(copy.pragma('user_version', { simple: true })).toBe(oldVersion);
     expect(siteNames(copy)).toEqual(['Waikato']);
     copy.close();
+    expect(fs.readdirSync(dir).filter((name) => name.includes('before-migration'))).toEqual([backups[0]]);
 
     // Opening it again migrates nothing, so no second backup.
     openDatafile(file).close();
