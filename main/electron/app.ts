@@ -9,6 +9,7 @@ import { BrowserWindow, Menu, app, dialog, ipcMain, type OpenDialogOptions } fro
 import type { MenuCommand } from '../../shared/bridge';
 import { desktopChannels } from '../../shared/ipc';
 import { DatafileHost } from '../hosts/datafile-host';
+import { backUpDatafileFromMenu } from './backup-datafile';
 import { AppWindows, registerIpcHandlers } from './ipc';
 import { LastServerFile } from '../hosts/last-server';
 import { appLocations, missingPieces } from './locations';
@@ -146,7 +147,14 @@ export async function startDesktopApp(options: DesktopAppOptions = {}): Promise<
   Menu.setApplicationMenu(
     Menu.buildFromTemplate(
       menuTemplate(
-        { openDatafile: run(actions.openDatafile), newDatafile: run(actions.newDatafile), sendMenuCommand: actions.sendMenuCommand },
+        {
+          openDatafile: run(actions.openDatafile),
+          newDatafile: run(actions.newDatafile),
+          backUpDatafile: run(() =>
+            backUpDatafileFromMenu(mainWindow, { host, defaultFolder: app.getPath('documents'), nativeBinding: locations.nativeBinding }),
+          ),
+          sendMenuCommand: actions.sendMenuCommand,
+        },
         { isDevelopment: !app.isPackaged, platform: process.platform },
       ),
     ),
