@@ -20,7 +20,10 @@ export interface BackupResult {
 /** `central.sqlite` backed up at 2026-11-28 01:30:05 UTC -> `central-2026-11-28T013005Z.sqlite`. */
 export function backupFileName(datafile: string, at: Date): string {
   const base = path.basename(datafile).replace(/\.sqlite$/i, '');
-  const stamp = at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = at
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   // 20261128T013005Z -> 2026-11-28T013005Z: the date stays readable, the name stays sortable.
   return `${base}-${stamp.slice(0, 4)}-${stamp.slice(4, 6)}-${stamp.slice(6)}.sqlite`;
 }

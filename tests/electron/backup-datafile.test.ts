@@ -49,12 +49,19 @@ it('writes a consistent copy where the person chose, and says where', async () =
   fake.dialogAnswers.save = { canceled: false, filePath: target };
   await backUpDatafileFromMenu(window, { host, defaultFolder: documents });
 
-  expect(fake.messageBoxes).toEqual([expect.objectContaining({ type: 'info', message: 'The datafile was backed up.', detail: expect.stringContaining(target) })]);
+  expect(fake.messageBoxes).toEqual([
+    expect.objectContaining({ type: 'info', message: 'The datafile was backed up.', detail: expect.stringContaining(target) }),
+  ]);
   expect(checkBackupIntegrity(target)).toBe('ok');
   const copy = new Database(target, { readonly: true });
   const names = (copy.prepare('select name from site order by id').all() as { name: string }[]).map((r) => r.name);
   copy.close();
-  expect([...names].sort()).toEqual(host.core!.sites.listSites({}).rows.map((r) => r.name).sort());
+  expect([...names].sort()).toEqual(
+    host
+      .core!.sites.listSites({})
+      .rows.map((r) => r.name)
+      .sort(),
+  );
   expect(names).toContain('Kopu HC');
   // The datafile stays open and in use.
   expect(host.status().open).toBe(true);

@@ -64,7 +64,17 @@ it('starts on a new datafile, answers the browser and the sync API, logs JSON, b
   const data = tempDir('deployed-data-');
   const child = spawn(
     process.execPath,
-    ['dist/server.js', '--datafile', path.join(data, 'central.sqlite'), '--port', '0', '--log-level', 'info', '--backup-dir', path.join(data, 'backups')],
+    [
+      'dist/server.js',
+      '--datafile',
+      path.join(data, 'central.sqlite'),
+      '--port',
+      '0',
+      '--log-level',
+      'info',
+      '--backup-dir',
+      path.join(data, 'backups'),
+    ],
     { cwd: deploy, env: { ...process.env, SYNC_ADMIN_PASSWORD: 'a long enough password' }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stdout = '';

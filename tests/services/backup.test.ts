@@ -102,7 +102,9 @@ describe('a backup taken while the datafile is being written', () => {
       // never changes, and the numbers have no gaps. A torn copy would break one or the other.
       let written = 0;
       let backingUp = true;
-      const takeFrom = sqlite.prepare('update store_record set quantity = quantity - ? where rowid = (select rowid from store_record where store_id = ? limit 1)');
+      const takeFrom = sqlite.prepare(
+        'update store_record set quantity = quantity - ? where rowid = (select rowid from store_record where store_id = ? limit 1)',
+      );
       const addLine = sqlite.prepare('insert into store_record (id, store_id, item_code, item_name, quantity) values (?, ?, ?, ?, ?)');
       const write = sqlite.transaction((n: number) => {
         const quantity = 1 + random.below(50);
@@ -127,7 +129,11 @@ describe('a backup taken while the datafile is being written', () => {
 
       expect(checkBackupIntegrity(file)).toBe('ok');
       const copy = openCopy(file);
-      const copied = (copy.prepare("select cast(substr(item_code, 2) as integer) as n from store_record where item_code like 'T%' order by n").all() as { n: number }[]).map((r) => r.n);
+      const copied = (
+        copy.prepare("select cast(substr(item_code, 2) as integer) as n from store_record where item_code like 'T%' order by n").all() as {
+          n: number;
+        }[]
+      ).map((r) => r.n);
       expect(copied).toEqual(copied.map((_, i) => i + 1));
       expect((copy.prepare('select sum(quantity) as q from store_record').get() as { q: number }).q).toBe(startTotal);
       expect(siteNames(copy)).toEqual(['Central server', 'Site A']);
