@@ -60,6 +60,43 @@ function inspectReadOnly(file: string, nativeBinding?: string): Inspection {
   }
 }
 
+/**
+ * `central.sqlite` about to go from version 7 to 8 -> `central-before-migration-7-to-8-<time>.sqlite`
+ * beside it. Migrations run in one transaction, but a copy of the datafile as the old version of the
+ * app left it is what an administrator needs to go back to that version.
+ */
+export function preMigrationBackupName(file: string, from: number, to: number, at: Date): string {
+  const base = path.basename(file).replace(/\.sqlite$/i, '');
+  const stamp = at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return path.join(path.dirname(path.resolve(file)), `${base}-before-migration-${from}-to-${to}-${stamp}.sqlite`);
+}
+
+/**
+ * The backup taken before any migration. Opening is synchronous and nothing else may write the
+ * datafile yet (its lock is held and it is not open here), so `VACUUM INTO` (one read transaction,
+ * a consistent and compact copy) does what the online backup does elsewhere (main/services/backup.ts).
+ * If the copy cannot be made, the datafile is not migrated: it stays exactly as it was.
+ */
+function backUpBeforeMigration(file: string, options: { from: number; to: number; nativeBinding?: string }): void {
+  const target = preMigrationBackupName(file, options.from, options.to, new Date());
+  const partial = `${target}.partial`;
+  let source: Database.Database | undefined;
+  try {
+    source = new Database(file, { readonly: true, fileMustExist: true, nativeBinding: options.nativeBinding });
+    source.prepare('VACUUM INTO ?').run(partial);
+    source.close();
+    fs.renameSync(partial, target);
+  } catch (error) {
+    source?.close();
+    fs.rmSync(partial, { force: true });
+    throw new AppFailure(
+      'backup_failed',
+      `The datafile needs updating to this version of the app, and a backup is made first, but it could not be written ` +
+        `(${target}: ${error instanceof Error ? error.message : String(error)}). The datafile has not been changed.`,
+    );
+  }
+}
+
 export function openDatafile(file: string, options: OpenOptions = {}): Datafile {
   const migrationsFolder = findMigrationsFolder(options.migrationsFolder);
   const journal = readJournal(migrationsFolder);
@@ -93,6 +130,9 @@ export function openDatafile(file: string, options: OpenOptions = {}): Datafile 
           `this app knows up to ${knownVersion}). Update the app to open it; the datafile has not been changed.`,
         { datafileVersion: found!.userVersion, appVersion: knownVersion },
       ));
+    }
+    if (found!.userVersion < knownVersion && found!.tableCount > 0) {
+      backUpBeforeMigration(file, { from: found!.userVersion, to: knownVersion, nativeBinding: options.nativeBinding });
     }
   } else {
     fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });

@@ -16,8 +16,11 @@ import * as esbuild from 'esbuild';
 const root = path.resolve(__dirname, '..');
 const dist = path.join(root, 'dist');
 
-/** Electron 39 runs Node 22 and Chromium 142. */
-const nodeTarget = 'node22';
+/**
+ * Electron 45 runs Node 24. Chromium 142 is a floor, not Electron's own version: the same renderer
+ * is served to the browser workstations, which may be a little older than Electron's Chromium.
+ */
+const nodeTarget = 'node24';
 const chromeTarget = 'chrome142';
 
 export interface BuildOptions {

@@ -14,6 +14,7 @@
  * the network.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { AppFailure } from '../shared/errors';
 import { setUpDatafileInput } from '../shared/ipc';
@@ -21,13 +22,17 @@ import { issuesOf } from '../shared/validate';
 import { openCore } from '../main/core';
 import { findRendererFolder } from '../main/http/renderer-folder';
 import { type RunningServer, startServer } from '../main/hosts/server';
+import { type ScheduledBackups, startScheduledBackups } from '../main/hosts/scheduled-backups';
 import { readNewPassword } from './read-password';
 
 export { startServer } from '../main/hosts/server';
 export type { RunningServer, StartServerOptions } from '../main/hosts/server';
 
-const usage = `Usage: npm run server -- --datafile PATH [--port N] [--host H] [--public-url URL] [--allowed-host NAME]...
-                      [--cert FILE --key FILE] [--demo] [--log-level LEVEL]
+/** How this server was started: the bundle (node dist/server.js) or from source (npm run server). */
+const command = path.basename(process.argv[1] ?? '').endsWith('.js') ? 'node dist/server.js' : 'npm run server --';
+
+const usage = `Usage: ${command} --datafile PATH [--port N] [--host H] [--public-url URL] [--allowed-host NAME]...
+                      [--cert FILE --key FILE] [--demo] [--log-level LEVEL] [--backup-dir DIR [--backup-keep N]]
 
   --datafile PATH   the central server's datafile (created when it does not exist)
   --port N          port to listen on (default: the datafile's central_server_port setting, else 2048)
@@ -38,7 +43,11 @@ const usage = `Usage: npm run server -- --datafile PATH [--port N] [--host H] [-
                     (a guard against DNS rebinding)
   --cert, --key     PEM certificate and private key: serve HTTPS
   --demo            when creating the datafile, add the example system of the mSupply documentation
-  --log-level L     fatal, error, warn (default), info, debug
+  --log-level L     fatal, error, warn (default), info, debug, trace: the server logs to standard
+                    output as JSON lines (one per event; info adds every request and each backup)
+  --backup-dir DIR  back up the datafile into DIR at start (unless it holds one from the last 24
+                    hours) and every 24 hours after, as <datafile>-<date>T<time>Z.sqlite
+  --backup-keep N   how many of those backups to keep, the newest (default 14)
   --reset-password USER
                     set a new password for USER (a forgotten administrator password) and exit; the
                     password comes from SYNC_ADMIN_PASSWORD, or is read from standard input
@@ -47,6 +56,8 @@ Creating a datafile needs SYNC_ADMIN_PASSWORD (at least 8 characters) and option
 The Synchronisation window is served at the address printed: open it in a browser.`;
 
 class UsageError extends Error {}
+/** --help: the usage goes to standard output, and the exit status is 0. */
+class HelpRequested extends UsageError {}
 
 interface CliOptions {
   datafile: string;
@@ -58,6 +69,7 @@ interface CliOptions {
   demo: boolean;
   logLevel: string;
   resetPassword?: string;
+  backup?: { folder: string; keep: number };
 }
 
 export function parseCli(argv: string[]): CliOptions {
@@ -74,12 +86,14 @@ export function parseCli(argv: string[]): CliOptions {
       demo: { type: 'boolean', default: false },
       'log-level': { type: 'string', default: 'warn' },
       'reset-password': { type: 'string' },
+      'backup-dir': { type: 'string' },
+      'backup-keep': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
     allowPositionals: false,
   });
-  if (values.help) throw new UsageError('');
+  if (values.help) throw new HelpRequested('');
   if (!values.datafile) throw new UsageError('--datafile is required.');
   let port: number | undefined;
   if (values.port !== undefined) {
@@ -104,6 +118,14 @@ export function parseCli(argv: string[]): CliOptions {
   }
   const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
   if (!levels.includes(values['log-level']!)) throw new UsageError(`--log-level must be one of ${levels.join(', ')}.`);
+  const keepText = values['backup-keep'];
+  if (keepText !== undefined && !values['backup-dir']) throw new UsageError('--backup-keep goes with --backup-dir: say where the backups go.');
+  const keep = keepText === undefined ? 14 : Number(keepText);
+  if (!Number.isInteger(keep) || keep < 1 || !/^\d+$/.test(keepText ?? '14')) {
+    throw new UsageError(`--backup-keep must be a whole number of at least 1, not "${keepText}".`);
+  }
+  const backupDir = values['backup-dir']?.trim();
+  if (values['backup-dir'] !== undefined && !backupDir) throw new UsageError('--backup-dir needs a folder.');
   return {
     datafile: values.datafile,
     port,
@@ -113,6 +135,7 @@ export function parseCli(argv: string[]): CliOptions {
     demo: values.demo!,
     logLevel: values['log-level']!,
     resetPassword: values['reset-password']?.trim() || undefined,
+    backup: backupDir ? { folder: path.resolve(backupDir), keep } : undefined,
   };
 }
 
@@ -150,6 +173,11 @@ async function main(): Promise<void> {
   try {
     cli = parseCli(process.argv.slice(2));
   } catch (error) {
+    if (error instanceof HelpRequested) {
+      console.log(usage);
+      process.exitCode = 0;
+      return;
+    }
     const message = error instanceof Error ? error.message : String(error);
     if (message) console.error(message);
     console.error(usage);
@@ -216,6 +244,17 @@ async function main(): Promise<void> {
       'Remote sites sync with the same address.',
   );
 
+  let backups: ScheduledBackups | undefined;
+  if (cli.backup) {
+    const log = running.server.log;
+    backups = startScheduledBackups(running.core.datafile.sqlite, {
+      ...cli.backup,
+      onBackup: (result) => log.info({ backup: result.file, bytes: result.bytes, removed: result.removed }, 'Datafile backed up'),
+      onError: (error) => log.error({ err: error, backupDir: cli.backup!.folder }, 'The datafile could not be backed up'),
+    });
+    console.log(`Backing up the datafile into ${cli.backup.folder} every 24 hours, keeping the newest ${cli.backup.keep}.`);
+  }
+
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) {
@@ -224,7 +263,8 @@ async function main(): Promise<void> {
     }
     stopping = true;
     console.log(`${signal}: finishing calls in progress and closing the datafile...`);
-    running.stop().then(
+    // A backup in progress finishes before the datafile closes.
+    (backups?.stop() ?? Promise.resolve()).then(() => running.stop()).then(
       () => {
         console.log('Central server stopped.');
         process.exitCode = 0;

@@ -12,6 +12,7 @@ import type { Core } from '../core';
 import type { MenuCommand } from '../../shared/bridge';
 import { desktopChannels } from '../../shared/ipc';
 import { DatafileHost } from '../hosts/datafile-host';
+import { backUpDatafileFromMenu } from './backup-datafile';
 import { AppWindows, registerIpcHandlers } from './ipc';
 import { LastServerFile } from '../hosts/last-server';
 import { appLocations, missingPieces } from './locations';
@@ -192,6 +193,9 @@ export async function startDesktopApp(options: DesktopAppOptions = {}): Promise<
           {
             openDatafile: run(actions.openDatafile),
             newDatafile: run(actions.newDatafile),
+            backUpDatafile: run(() =>
+              backUpDatafileFromMenu(window, { host, defaultFolder: app.getPath('documents'), nativeBinding: locations.nativeBinding }),
+            ),
             sendMenuCommand: actions.sendMenuCommand,
             showAbout: run(actions.showAbout),
             openLogsFolder: run(actions.openLogsFolder),

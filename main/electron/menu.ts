@@ -9,6 +9,8 @@ import type { MenuCommand } from '../../shared/bridge';
 export interface MenuActions {
   newDatafile(): void;
   openDatafile(): void;
+  /** File > Back up datafile...: a consistent copy of the open datafile (backup-datafile.ts). */
+  backUpDatafile(): void;
   /** Sends a menu command to the focused app window (its renderer listens with onMenuCommand). */
   sendMenuCommand(command: MenuCommand): void;
   /** Help > About mSupply Sync Sites: app, Electron, Node and datafile versions. */
@@ -33,6 +35,7 @@ export function menuTemplate(actions: MenuActions, options: MenuOptions): MenuIt
       submenu: [
         { id: 'new-datafile', label: 'New datafile...', accelerator: 'CmdOrCtrl+N', click: () => actions.newDatafile() },
         { id: 'open-datafile', label: 'Open datafile...', accelerator: 'CmdOrCtrl+O', click: () => actions.openDatafile() },
+        { id: 'back-up-datafile', label: 'Back up datafile...', click: () => actions.backUpDatafile() },
         // The window asks for the address (and offers the last one); main connects when it sends it.
         { id: 'connect-to-server', label: 'Connect to server...', click: () => actions.sendMenuCommand('connect-to-server') },
         { type: 'separator' },

@@ -9,6 +9,11 @@ export function findRendererFolder(explicit?: string): string | undefined {
   const chosen = explicit ?? process.env.SYNC_SITES_RENDERER;
   const candidates = chosen
     ? [chosen]
-    : [path.join(__dirname, '..', '..', 'dist', 'renderer'), path.join(__dirname, '..', 'renderer')];
+    : [
+        path.join(__dirname, '..', '..', 'dist', 'renderer'),
+        path.join(__dirname, '..', 'renderer'),
+        // The server bundle, dist/server.js, has the window beside it.
+        path.join(__dirname, 'renderer'),
+      ];
   return candidates.find((c) => fs.existsSync(path.join(c, 'index.html')));
 }

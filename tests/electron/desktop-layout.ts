@@ -35,7 +35,8 @@ export function builtLayout(): BuiltLayout {
   fs.cpSync(path.resolve('db', 'migrations'), path.join(appPath, 'dist', 'migrations'), { recursive: true });
   const native = path.join(appPath, 'native', 'electron', `${process.platform}-${process.arch}`);
   fs.mkdirSync(native, { recursive: true });
-  fs.copyFileSync(path.resolve('node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node'), path.join(native, 'better_sqlite3.node'));
+  // better-sqlite3 13 is a Node-API module: its prebuilt binary loads in Node and Electron alike.
+  fs.copyFileSync(prebuiltSqlite(), path.join(native, 'better_sqlite3.node'));
   return { appPath, bundleDir, userData: path.join(appPath, 'user-data') };
 }
 
@@ -84,3 +85,9 @@ export async function quitApp(): Promise<void> {
 }
 
 export const flush = () => new Promise((resolve) => setTimeout(resolve, 20));
+
+/** better-sqlite3's binary for this machine: a local compile if there is one, else the package's prebuilt. */
+export function prebuiltSqlite(): string {
+  const compiled = path.resolve('node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node');
+  return fs.existsSync(compiled) ? compiled : path.resolve('node_modules', 'better-sqlite3', 'prebuilds', `${process.platform}-${process.arch}.node`);
+}

@@ -84,7 +84,7 @@ describe('the desktop shell', () => {
 
   it('has a Window menu on macOS only, and a Help menu everywhere', async () => {
     const { menuTemplate } = await import('../../main/electron/menu');
-    const actions = { newDatafile() {}, openDatafile() {}, sendMenuCommand() {}, showAbout() {}, openLogsFolder() {} };
+    const actions = { newDatafile() {}, openDatafile() {}, backUpDatafile() {}, sendMenuCommand() {}, showAbout() {}, openLogsFolder() {} };
     const mac = menuTemplate(actions, { isDevelopment: false, platform: 'darwin' }) as MenuItem[];
     expect(mac.map((m) => m.role ?? m.label)).toEqual(['appMenu', '&File', '&Edit', '&Special', '&View', 'windowMenu', 'help']);
     const windows = menuTemplate(actions, { isDevelopment: false, platform: 'win32' }) as MenuItem[];

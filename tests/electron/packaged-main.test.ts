@@ -3,14 +3,15 @@
  * (app/dist from the asar file list, resources/migrations, resources/native/better_sqlite3.node)
  * with a plain `electron` stub beside it and no node_modules at all: it opens its datafile with the
  * bundled better-sqlite3 and the native binary by path, serves its page from app:// with the CSP
- * header, and on quit leaves no lock behind. (The Node build of the binary stands in for the
- * Electron one.)
+ * header, and on quit leaves no lock behind. The binary is the one packaging ships: better-sqlite3's
+ * Node-API prebuild, which loads in Node and Electron alike.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { contentSecurityPolicy } from '../../main/electron/app-page';
 import { tempDir } from '../helpers/core';
+import { prebuiltBinary } from '../../scripts/electron-native';
 
 const root = path.resolve(__dirname, '..', '..');
 
@@ -21,10 +22,7 @@ it('starts from the packaged layout without node_modules, serves app:// with the
   fs.writeFileSync(path.join(packaged, 'app', 'package.json'), fs.readFileSync(path.join(root, 'package.json')));
   fs.cpSync(path.join(root, 'dist', 'migrations'), path.join(packaged, 'resources', 'migrations'), { recursive: true });
   fs.mkdirSync(path.join(packaged, 'resources', 'native'), { recursive: true });
-  fs.copyFileSync(
-    path.join(root, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node'),
-    path.join(packaged, 'resources', 'native', 'better_sqlite3.node'),
-  );
+  fs.copyFileSync(prebuiltBinary(process.platform, process.arch), path.join(packaged, 'resources', 'native', 'better_sqlite3.node'));
   fs.mkdirSync(path.join(packaged, 'node_modules', 'electron'), { recursive: true });
   fs.copyFileSync(path.join(root, 'tests', 'fixtures', 'electron-stub.cjs'), path.join(packaged, 'node_modules', 'electron', 'index.js'));
 

@@ -138,14 +138,19 @@ describe('electron-builder.yml', () => {
     expect(config.extraResources).toHaveLength(2);
   });
 
-  it('builds the Electron SQLite binary for each arch packed (beforePack) with @electron/rebuild, never rebuilding node_modules', () => {
+  it("ships better-sqlite3's Node-API binary for the platform and arch packed (beforePack), never rebuilding node_modules", () => {
     const hook = require(fromRoot(config.beforePack)) as { nativeBuildArguments(context: unknown): string[] };
-    expect(hook.nativeBuildArguments({ arch: 3, electronPlatformName: process.platform })).toEqual([path.join('scripts', 'electron-native.ts'), '--arch=arm64']);
-    expect(hook.nativeBuildArguments({ arch: 1, electronPlatformName: process.platform })).toEqual([path.join('scripts', 'electron-native.ts'), '--arch=x64']);
-    expect(() => hook.nativeBuildArguments({ arch: 1, electronPlatformName: process.platform === 'win32' ? 'linux' : 'win32' })).toThrow(/must run on/);
-    const script = fs.readFileSync(fromRoot('scripts', 'electron-native.ts'), 'utf8');
-    expect(script).toContain("import('@electron/rebuild')");
-    expect(script).toContain('electronNativeFolderFor');
+    const script = path.join('scripts', 'electron-native.ts');
+    expect(hook.nativeBuildArguments({ arch: 3, electronPlatformName: 'darwin' })).toEqual([script, '--platform=darwin', '--arch=arm64']);
+    expect(hook.nativeBuildArguments({ arch: 1, electronPlatformName: 'win32' })).toEqual([script, '--platform=win32', '--arch=x64']);
+    expect(hook.nativeBuildArguments({ arch: 1, electronPlatformName: 'mas' })).toEqual([script, '--platform=darwin', '--arch=x64']);
+    expect(() => hook.nativeBuildArguments({ arch: 0, electronPlatformName: 'win32' })).toThrow(/No better-sqlite3 binary for arch ia32/);
+    // Every platform and arch the hook can ask for has a binary in the package.
+    const { prebuiltBinary } = require(fromRoot('scripts', 'electron-native.ts')) as { prebuiltBinary(p: string, a: string): string };
+    for (const platform of ['linux', 'darwin', 'win32']) {
+      for (const arch of ['x64', 'arm64']) expect(fs.statSync(prebuiltBinary(platform, arch)).size).toBeGreaterThan(100_000);
+    }
+    expect(() => prebuiltBinary('linux', 'ia32')).toThrow(/no prebuilt binary for linux-ia32/);
     expect(config.npmRebuild).toBe(false);
     expect(config.asarUnpack).toEqual(['**/*.node']);
   });

@@ -1,0 +1,46 @@
+/**
+ * ESLint (flat config): JavaScript's and typescript-eslint's recommended rules everywhere, the rules
+ * of hooks for the React windows, and jsx-a11y's accessibility rules for their markup. Formatting
+ * is Prettier's job (.prettierrc); layering is dependency-cruiser's (.dependency-cruiser.cjs).
+ *
+ *   npm run lint           report
+ *   npm run lint -- --fix  fix what can be fixed safely
+ */
+const js = require('@eslint/js');
+const tseslint = require('typescript-eslint');
+const reactHooks = require('eslint-plugin-react-hooks');
+const jsxA11y = require('eslint-plugin-jsx-a11y');
+const globals = require('globals');
+
+module.exports = tseslint.config(
+  {
+    ignores: ['node_modules/', 'dist/', 'release/', 'native/', 'coverage/', '.ci/node/', 'db/migrations/'],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.{ts,tsx}'],
+    rules: {
+      // An argument or variable named with a leading underscore is unused on purpose.
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+    },
+  },
+  {
+    // Main, the scripts, the tests and the config files run in Node.
+    files: ['main/**', 'db/**', 'shared/**', 'scripts/**', 'tests/**', '*.js', '*.cjs', '*.ts', 'build/**', '.dependency-cruiser.cjs'],
+    languageOptions: { globals: { ...globals.node } },
+  },
+  {
+    files: ['**/*.cjs', '*.js', 'tests/summary-reporter.js'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    files: ['renderer/**/*.{ts,tsx}', 'tests/renderer/**/*.{ts,tsx}'],
+    ...reactHooks.configs.flat['recommended-latest'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
+    files: ['renderer/**/*.tsx'],
+    ...jsxA11y.flatConfigs.recommended,
+  },
+);

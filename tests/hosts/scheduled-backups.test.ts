@@ -1,0 +1,62 @@
+/**
+ * The server's --backup-dir schedule: a backup at start unless a recent one is there, then one per
+ * interval, never more than `keep` kept, and stopping waits for a backup in progress.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { startScheduledBackups } from '../../main/hosts/scheduled-backups';
+import { backUpToFolder, checkBackupIntegrity, listBackups } from '../../main/services/backup';
+import { eventually } from '../helpers/eventually';
+import { newCore, tempDir } from '../helpers/core';
+
+it('backs up at start, then every interval, keeping the newest ones', async () => {
+  const core = await newCore();
+  const folder = path.join(tempDir(), 'backups');
+  let clock = Date.UTC(2026, 10, 1);
+  const made: string[] = [];
+  const schedule = startScheduledBackups(core.datafile.sqlite, {
+    folder,
+    keep: 2,
+    intervalMs: 50,
+    // Each backup a "day" later, so each gets its own name.
+    now: () => new Date((clock += 86_400_000)),
+    onBackup: (result) => made.push(result.file),
+    onError: (error) => {
+      throw error;
+    },
+  });
+  await eventually(() => expect(made.length).toBeGreaterThanOrEqual(4));
+  await schedule.stop();
+  const kept = listBackups(folder, core.datafile.path);
+  expect(kept).toEqual(made.slice(-2));
+  for (const file of kept) expect(checkBackupIntegrity(file)).toBe('ok');
+  core.close();
+});
+
+it('does not back up at start when the folder holds a backup younger than the interval', async () => {
+  const core = await newCore();
+  const folder = tempDir();
+  await backUpToFolder(core.datafile.sqlite, folder, { keep: 5 });
+  const made: string[] = [];
+  const schedule = startScheduledBackups(core.datafile.sqlite, { folder, keep: 5, onBackup: (result) => made.push(result.file) });
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  await schedule.stop();
+  expect(made).toEqual([]);
+  expect(listBackups(folder, core.datafile.path)).toHaveLength(1);
+  core.close();
+});
+
+it('stop() waits for the backup under way, so the datafile can be closed after it', async () => {
+  const core = await newCore({ demo: true });
+  const folder = tempDir();
+  let done = 0;
+  const schedule = startScheduledBackups(core.datafile.sqlite, { folder, keep: 1, onBackup: () => (done += 1) });
+  // The first backup starts from a timer of 0 ms; this one fires just after it, while it copies.
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  expect(done).toBe(0);
+  await schedule.stop();
+  core.close();
+  expect(done).toBe(1);
+  expect(fs.readdirSync(folder).filter((name) => name.endsWith('.partial'))).toEqual([]);
+  expect(checkBackupIntegrity(listBackups(folder, core.datafile.path)[0]!)).toBe('ok');
+});
