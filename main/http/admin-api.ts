@@ -12,7 +12,7 @@ import path from 'node:path';
 import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { appError, type AppError, type ErrorCode, type Result } from '../../shared/errors';
+import { appError, type ErrorCode, type Result } from '../../shared/errors';
 import { CSRF_HEADER, operationPath, SESSION_COOKIE } from '../../shared/http-api';
 import { type ApiSession, createHandlers, dispatch } from '../api/core-api';
 import type { Core } from '../core';
@@ -57,10 +57,6 @@ export interface AdminApiOptions {
 function send(reply: FastifyReply, result: Result<unknown>): FastifyReply {
   const status = result.ok ? 200 : (statusOf[result.error.code] ?? 400);
   return reply.code(status).header('cache-control', 'no-store').send(result);
-}
-
-function fail(reply: FastifyReply, error: AppError): FastifyReply {
-  return send(reply, { ok: false, error });
 }
 
 function sameOrigin(request: FastifyRequest): boolean {

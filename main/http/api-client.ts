@@ -79,7 +79,7 @@ export function sessionCookieChange(setCookie: string, now = Date.now()): { toke
 }
 
 // The class gets one method per contract operation in its constructor; this declaration types them.
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type
 export interface HttpApiClient extends SyncSitesApi {}
 
 /**

@@ -12,7 +12,7 @@ import { LastServerFile } from '../../main/hosts/last-server';
 import { createAppWindow } from '../../main/electron/window';
 import { type RunningServer, startServer } from '../../main/hosts/server';
 import { desktopChannels, invokeChannels, operationChannel } from '../../shared/ipc';
-import { type BrowserWindow, type IpcEvent, fake } from '../fakes/electron';
+import { type BrowserWindow, fake } from '../fakes/electron';
 import { appPage, fromWindow, invoke, rendererIndex } from './ipc-events';
 import { ADMIN, fastHasher, tempDir } from '../helpers/core';
 import { noLimits } from '../sync/helpers';

@@ -39,7 +39,6 @@
  * - Single-instance lock, `whenReady`, `getPath` and `getVersion` are plain values set by tests.
  * - Sandbox and context isolation are not enforced; the preload runs in the jest process.
  */
-/* eslint-disable @typescript-eslint/no-explicit-any */
 import http from 'node:http';
 import https from 'node:https';
 import { isUnsafePort } from '../../shared/unsafe-ports';

@@ -367,7 +367,7 @@ describe('which HTTP client the remote uses', () => {
     const used: string[] = [];
     const fakeElectron: SyncHttpClient = {
       name: 'electron',
-      async request(request: SyncHttpRequest) {
+      async request(_request: SyncHttpRequest) {
         used.push('electron');
         return { status: 200, headers: {}, body: JSON.stringify({ id: siteRow(central.core, WAIKATO).uuid, name: 'Waikato', siteId: 3 }) };
       },
