@@ -75,7 +75,10 @@ export function createCore(datafile: Datafile, hasher = new PasswordHasher(), re
     connection,
     syncRunner,
     syncScheduler,
-    signIns: { sites: new SignInLimiter(), users: new SignInLimiter(defaultLoginLimits) },
+    signIns: {
+      sites: new SignInLimiter({ expectedCheckMs: hasher.expectedCheckMs }),
+      users: new SignInLimiter({ ...defaultLoginLimits, expectedCheckMs: hasher.expectedCheckMs }),
+    },
     close: () => {
       syncScheduler.stop();
       syncRunner.close();

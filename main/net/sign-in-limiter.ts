@@ -20,6 +20,8 @@
  * A success clears the failures of its own lane only, never those of other addresses or devices.
  */
 
+import os from 'node:os';
+
 export interface FailureLimits {
   /** Failures (inside the window) after which every further attempt waits before it is checked. */
   slowAfter: number;
@@ -43,6 +45,16 @@ export interface CheckConcurrency {
   total: number;
   /** Attempts of one bound device waiting for their check; more are refused as busy. */
   deviceWaiting: number;
+  /**
+   * The bounded wait queue. An attempt that would wait longer than this for its check (estimated
+   * from the checks waiting and the measured time of one check) is refused as `overloaded`: the
+   * sync API answers 503 with Retry-After, instead of answering after a client's timeout. Not
+   * counted as a failure. Bound devices have a queue of their own, so guesses cannot fill it; one
+   * address may take at most three quarters of the others' queue. Unset: no bound.
+   */
+  maxQueueWaitMs?: number;
+  /** Checks waiting, at most, in each queue (however fast checks are). Unset: no bound. */
+  maxWaiting?: number;
 }
 
 export interface SignInLimitOptions {
@@ -58,16 +70,28 @@ export interface SignInLimitOptions {
   concurrency: CheckConcurrency;
   /** Bound on remembered keys, so made-up names cannot grow memory without end. */
   maxTrackedKeys: number;
+  /** What one check costs before one has been measured (the wait estimate starts from it). */
+  expectedCheckMs?: number;
   now: () => number;
   sleep: (ms: number) => Promise<void>;
 }
 
 const minute = 60_000;
 
+/**
+ * Slow checks (scrypt) running at once: fewer than the machine's cores, so the event loop, which
+ * answers every other call, always keeps a core (one on a 2-core machine, at most 3).
+ */
+export function slowCheckSlots(cores = os.availableParallelism()): number {
+  return Math.max(1, Math.min(3, cores - 1));
+}
+
 export const defaultSignInLimits: SignInLimitOptions = {
   perName: { slowAfter: 3, delayMs: 250, maxDelayMs: 2000, lockAfter: 10, lockMs: 15 * minute, windowMs: 15 * minute },
   perAddress: { slowAfter: 10, delayMs: 100, maxDelayMs: 2000, lockAfter: 50, lockMs: 15 * minute, windowMs: 15 * minute },
-  concurrency: { perName: 2, perAddress: 2, total: 3, deviceWaiting: 2 },
+  // About 0.3 s of CPU per OWASP scrypt check: with one slot about 10 wait, answered within 3 s,
+  // well inside a remote site's 5 s first timeout; the next is told to come back (503 + Retry-After).
+  concurrency: { perName: 2, perAddress: 2, total: slowCheckSlots(), deviceWaiting: 2, maxQueueWaitMs: 3000, maxWaiting: 256 },
   maxTrackedKeys: 10_000,
   now: () => Date.now(),
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
@@ -77,9 +101,9 @@ export const defaultSignInLimits: SignInLimitOptions = {
 export const defaultLoginLimits: Partial<SignInLimitOptions> = {
   perName: { slowAfter: 3, delayMs: 300, maxDelayMs: 2000, lockAfter: 8, lockMs: 10 * minute, windowMs: 15 * minute },
   perAddress: { slowAfter: 10, delayMs: 200, maxDelayMs: 2000, lockAfter: 40, lockMs: 10 * minute, windowMs: 15 * minute },
-  // A person logs in once in a while: one check per address, two in all, so a burst from one
-  // address leaves the other scrypt slot (and CPU core) to everyone else.
-  concurrency: { perName: 1, perAddress: 1, total: 2, deviceWaiting: 1 },
+  // A person logs in once in a while: one check per address, at most two in all (fewer than the
+  // cores), so a burst from one address leaves the other scrypt slot (and CPU core) to everyone else.
+  concurrency: { perName: 1, perAddress: 1, total: Math.min(2, slowCheckSlots()), deviceWaiting: 1, maxQueueWaitMs: 3000, maxWaiting: 64 },
 };
 
 interface Counter {
@@ -109,7 +133,11 @@ export interface FailureSummary {
   lockedUntil: string | null;
 }
 
-export type SignInRefusal = { refused: true; retryAfterMs: number; reason: 'locked' | 'busy' };
+/**
+ * Why an attempt was refused before its check: `locked` (too many failures), `busy` (this bound
+ * device is already being checked), `overloaded` (too many checks waiting: come back later, 503).
+ */
+export type SignInRefusal = { refused: true; retryAfterMs: number; reason: 'locked' | 'busy' | 'overloaded' };
 
 export interface SignInAttempt {
   refused: false;
@@ -133,6 +161,7 @@ export interface SignInRequest {
 
 interface Waiter {
   device: boolean;
+  address: string;
   counters: Counter[];
   start: () => void;
 }
@@ -144,14 +173,24 @@ export class SignInLimiter {
   private readonly counters = new Map<string, Counter>();
   private readonly waiting: Waiter[] = [];
   private running = 0;
+  /** Moving average of one check's duration: the queue's wait estimate and Retry-After. */
+  private averageCheckMs: number;
+  /** When each address last had a check started (a sequence number), for fair turns. */
+  private readonly addressServedAt = new Map<string, number>();
+  private servedSeq = 0;
+  private measured = false;
+  /** Attempts refused as overloaded since start (for the bench and logs). */
+  overloadedRefusals = 0;
 
   constructor(options: Partial<SignInLimitOptions> = {}) {
     this.options = { ...defaultSignInLimits, ...options };
+    this.averageCheckMs = this.options.expectedCheckMs ?? 300;
   }
 
   /** Replaces some of the limits (a host's command line, tests); counters are kept. */
   reconfigure(options: Partial<SignInLimitOptions>): void {
     this.options = { ...this.options, ...options };
+    if (!this.measured && options.expectedCheckMs !== undefined) this.averageCheckMs = options.expectedCheckMs;
   }
 
   private get everywhereLimits(): Limits {
@@ -235,6 +274,12 @@ export class SignInLimiter {
       }
     }
 
+    if (this.queueFull(device, request.address)) {
+      this.dropIdle(heldKeys);
+      this.overloadedRefusals += 1;
+      return { refused: true, retryAfterMs: this.overloadedRetryMs(device), reason: 'overloaded' };
+    }
+
     const held = [lane, name, address].filter((c): c is Counter => c !== null);
     for (const c of held) c.pending += 1;
     this.prune();
@@ -246,12 +291,16 @@ export class SignInLimiter {
     if (delayMs > 0) await this.options.sleep(delayMs);
     // The lane (device) or the name (address lanes) and the address each take a running check.
     const slotCounters = device ? [lane] : [name!, address!];
-    await this.slot(device, slotCounters);
+    await this.slot(device, request.address, slotCounters);
+    const startedAt = performance.now();
 
     let settled = false;
     const settle = (outcome: 'success' | 'failure' | 'abandon'): { locked: 'name' | 'address' | null } => {
       if (settled) return { locked: null };
       settled = true;
+      const tookMs = performance.now() - startedAt;
+      this.averageCheckMs = this.measured ? 0.8 * this.averageCheckMs + 0.2 * tookMs : tookMs;
+      this.measured = true;
       for (const c of held) c.pending -= 1;
       for (const c of slotCounters) c.running -= 1;
       this.running -= 1;
@@ -289,6 +338,45 @@ export class SignInLimiter {
     };
   }
 
+  /**
+   * How long a refused attempt should wait: the time the queue takes to drain at the measured
+   * speed, spread by a random share of the same again so refused callers do not all come back at
+   * once. At least one second (Retry-After counts whole seconds).
+   */
+  private overloadedRetryMs(device: boolean): number {
+    const { total } = this.options.concurrency;
+    const queued = this.waiting.filter((w) => w.device === device).length;
+    const drainMs = ((queued + this.running) * this.averageCheckMs) / Math.max(1, total);
+    return Math.max(1000, Math.round(drainMs * (1 + Math.random())));
+  }
+
+  /** Checks one queue may hold: as many as the slots finish within maxQueueWaitMs, at most maxWaiting. */
+  private queueCapacity(): number {
+    const { total, maxQueueWaitMs, maxWaiting } = this.options.concurrency;
+    const byTime = maxQueueWaitMs === undefined ? Infinity : Math.floor((maxQueueWaitMs * total) / Math.max(0.001, this.averageCheckMs));
+    return Math.max(1, Math.min(maxWaiting ?? Infinity, byTime));
+  }
+
+  /** Bound devices and everyone else wait in queues of their own; one address may not fill the others'. */
+  private queueFull(device: boolean, address: string): boolean {
+    const capacity = this.queueCapacity();
+    if (capacity === Infinity) return false;
+    let inQueue = 0;
+    let fromAddress = 0;
+    for (const w of this.waiting) {
+      if (w.device !== device) continue;
+      inQueue += 1;
+      if (w.address === address) fromAddress += 1;
+    }
+    if (inQueue >= capacity) return true;
+    return !device && fromAddress >= Math.max(1, Math.floor(capacity * 0.75));
+  }
+
+  /** Checks waiting for a slot now. */
+  get waitingChecks(): number {
+    return this.waiting.length;
+  }
+
   /** Keys with nothing left to count go, so refused or settled attempts of made-up names leave nothing behind. */
   private dropIdle(keys: [string, Counter][]): void {
     const now = this.now();
@@ -299,10 +387,11 @@ export class SignInLimiter {
     }
   }
 
-  private slot(device: boolean, counters: Counter[]): Promise<void> {
+  private slot(device: boolean, address: string, counters: Counter[]): Promise<void> {
     return new Promise((resolve) => {
       this.waiting.push({
         device,
+        address,
         counters,
         start: () => {
           for (const c of counters) c.running += 1;
@@ -322,18 +411,36 @@ export class SignInLimiter {
     return name.running < concurrency.perName && address.running < concurrency.perAddress;
   }
 
-  /** Starts waiting checks while slots are free: bound devices first, then in arrival order. */
+  /**
+   * Starts waiting checks while slots are free: bound devices first, then the address served least
+   * recently (in arrival order within an address), so a burst from one address cannot make
+   * everyone else wait behind all of it.
+   */
   private pump(): void {
-    for (const devicesOnly of [true, false]) {
-      for (let i = 0; i < this.waiting.length && this.running < this.options.concurrency.total; ) {
+    while (this.waiting.length > 0 && this.running < this.options.concurrency.total) {
+      let chosen = -1;
+      let chosenServedAt = Infinity;
+      for (let i = 0; i < this.waiting.length; i += 1) {
         const waiter = this.waiting[i]!;
-        if ((!devicesOnly || waiter.device) && this.canStart(waiter)) {
-          this.waiting.splice(i, 1);
-          waiter.start();
-        } else {
-          i += 1;
+        if (!this.canStart(waiter)) continue;
+        if (waiter.device) {
+          chosen = i;
+          break;
+        }
+        const servedAt = this.addressServedAt.get(waiter.address) ?? -1;
+        if (servedAt < chosenServedAt) {
+          chosen = i;
+          chosenServedAt = servedAt;
         }
       }
+      if (chosen < 0) return;
+      const [waiter] = this.waiting.splice(chosen, 1);
+      if (!waiter!.device) {
+        if (this.addressServedAt.size >= this.options.maxTrackedKeys) this.addressServedAt.clear();
+        this.addressServedAt.delete(waiter!.address);
+        this.addressServedAt.set(waiter!.address, (this.servedSeq += 1));
+      }
+      waiter!.start();
     }
   }
 

@@ -68,6 +68,15 @@ export async function verifySecret(secret: string, stored: string | null | undef
 export class PasswordHasher {
   constructor(readonly params: ScryptParams = owaspScrypt) {}
 
+  /**
+   * A first guess at one check's time, before one is measured: scrypt's work grows with N * r * p,
+   * and OWASP's parameters take about 300 ms on a busy 2-core machine.
+   */
+  get expectedCheckMs(): number {
+    const { N, r, p } = this.params;
+    return Math.max(1, (300 * N * r * p) / (owaspScrypt.N * owaspScrypt.r * owaspScrypt.p));
+  }
+
   /** A site password is stored as scrypt(sha256hex(password)), since the SHA-256 is what travels. */
   hashSitePassword(password: string): Promise<string> {
     return hashSecret(sha256Hex(password), this.params);
