@@ -72,7 +72,7 @@ export async function startDesktopApp(options: DesktopAppOptions = {}): Promise<
       appVersion: app.getVersion(),
     },
     // While the datafile is the central server, remote sites reach it on its central_server_port.
-    centralServer: { log: (message) => console.log(message) },
+    centralServer: { log: (message) => console.log(message), credentialKeyFile: locations.credentialKeyFile },
     syncAutomatically: true,
   });
   const windows = new AppWindows();
