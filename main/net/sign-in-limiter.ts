@@ -162,6 +162,8 @@ export interface SignInRequest {
 interface Waiter {
   device: boolean;
   address: string;
+  enqueuedAt: number;
+  shed: () => void;
   counters: Counter[];
   start: () => void;
 }
@@ -291,7 +293,13 @@ export class SignInLimiter {
     if (delayMs > 0) await this.options.sleep(delayMs);
     // The lane (device) or the name (address lanes) and the address each take a running check.
     const slotCounters = device ? [lane] : [name!, address!];
-    await this.slot(device, request.address, slotCounters);
+    if (!(await this.slot(device, request.address, slotCounters))) {
+      // Waited so long that its caller would give up before the check ended: told to come back.
+      for (const c of held) c.pending -= 1;
+      this.dropIdle(heldKeys);
+      this.overloadedRefusals += 1;
+      return { refused: true, retryAfterMs: this.overloadedRetryMs(device), reason: 'overloaded' };
+    }
     const startedAt = performance.now();
 
     let settled = false;
@@ -350,17 +358,16 @@ export class SignInLimiter {
     return Math.max(1000, Math.round(drainMs * (1 + Math.random())));
   }
 
-  /** Checks one queue may hold: as many as the slots finish within maxQueueWaitMs, at most maxWaiting. */
-  private queueCapacity(): number {
-    const { total, maxQueueWaitMs, maxWaiting } = this.options.concurrency;
-    const byTime = maxQueueWaitMs === undefined ? Infinity : Math.floor((maxQueueWaitMs * total) / Math.max(0.001, this.averageCheckMs));
-    return Math.max(1, Math.min(maxWaiting ?? Infinity, byTime));
-  }
-
-  /** Bound devices and everyone else wait in queues of their own; one address may not fill the others'. */
+  /**
+   * Bound devices and everyone else wait in queues of their own; one address may not fill the
+   * others'. A queue is full when this attempt would be answered later than maxQueueWaitMs (the
+   * checks waiting and running ahead of it, then its own, at the measured time per check), or holds
+   * maxWaiting. An empty queue always takes one, and a queue holds two however slow checks are
+   * (one address at most all but one of its places), so a burst from one address cannot shut out
+   * everyone else; waiters take turns by address (pump) and are shed after maxQueueWaitMs.
+   */
   private queueFull(device: boolean, address: string): boolean {
-    const capacity = this.queueCapacity();
-    if (capacity === Infinity) return false;
+    const { total, maxQueueWaitMs, maxWaiting } = this.options.concurrency;
     let inQueue = 0;
     let fromAddress = 0;
     for (const w of this.waiting) {
@@ -368,8 +375,14 @@ export class SignInLimiter {
       inQueue += 1;
       if (w.address === address) fromAddress += 1;
     }
+    if (inQueue === 0) return false;
+    const slots = Math.max(1, total);
+    const capacityByTime =
+      maxQueueWaitMs === undefined ? Infinity : Math.floor((maxQueueWaitMs * slots) / Math.max(0.001, this.averageCheckMs)) - this.running - 1;
+    // At least two places (however slow checks are), so one address never holds the only one.
+    const capacity = Math.max(1, Math.min(maxWaiting ?? Infinity, Math.max(2, capacityByTime)));
     if (inQueue >= capacity) return true;
-    return !device && fromAddress >= Math.max(1, Math.floor(capacity * 0.75));
+    return !device && fromAddress >= Math.max(1, Math.min(capacity - 1, Math.floor(capacity * 0.75)));
   }
 
   /** Checks waiting for a slot now. */
@@ -387,17 +400,20 @@ export class SignInLimiter {
     }
   }
 
-  private slot(device: boolean, address: string, counters: Counter[]): Promise<void> {
+  /** Resolves true when the check may start, false when it waited too long and is shed. */
+  private slot(device: boolean, address: string, counters: Counter[]): Promise<boolean> {
     return new Promise((resolve) => {
       this.waiting.push({
         device,
         address,
         counters,
+        enqueuedAt: this.now(),
         start: () => {
           for (const c of counters) c.running += 1;
           this.running += 1;
-          resolve();
+          resolve(true);
         },
+        shed: () => resolve(false),
       });
       this.pump();
     });
@@ -417,6 +433,21 @@ export class SignInLimiter {
    * everyone else wait behind all of it.
    */
   private pump(): void {
+    // A check that would start after maxQueueWaitMs of waiting ends after its caller's timeout:
+    // shed it (503 + Retry-After) instead of spending a slot on an answer no one reads.
+    const { maxQueueWaitMs } = this.options.concurrency;
+    if (maxQueueWaitMs !== undefined && this.running < this.options.concurrency.total) {
+      const now = this.now();
+      for (let i = 0; i < this.waiting.length; ) {
+        const waiter = this.waiting[i]!;
+        if (now - waiter.enqueuedAt > maxQueueWaitMs) {
+          this.waiting.splice(i, 1);
+          waiter.shed();
+        } else {
+          i += 1;
+        }
+      }
+    }
     while (this.waiting.length > 0 && this.running < this.options.concurrency.total) {
       let chosen = -1;
       let chosenServedAt = Infinity;
