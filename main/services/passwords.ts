@@ -1,9 +1,11 @@
 /**
  * Password hashing. Stored form: `scrypt$N$r$p$salt$hash` (base64), so parameters can be raised later
- * without breaking stored hashes. node:crypto's scrypt runs off the event loop and gives the same
- * bytes as RFC 7914 (a test checks this against scrypt-js).
+ * without breaking stored hashes. node:crypto's scrypt runs off the event loop (costly parameters in
+ * a low-priority worker thread) and gives the same bytes as RFC 7914 (a test checks this against
+ * scrypt-js).
  */
 import { createHash, randomBytes, scrypt as scryptCallback, timingSafeEqual } from 'node:crypto';
+import { lowPriorityScrypt } from './low-priority-scrypt';
 
 export interface ScryptParams {
   N: number;
@@ -15,14 +17,18 @@ export interface ScryptParams {
 /** OWASP's recommendation for scrypt: N=2^17, r=8, p=1. About 100 ms of CPU per hash. */
 export const owaspScrypt: ScryptParams = { N: 2 ** 17, r: 8, p: 1, keyLength: 32 };
 
+/** Parameters this costly run in the low-priority worker (see low-priority-scrypt.ts). */
+const slowWork = 2 ** 14 * 8;
+
 function scrypt(secret: string, salt: Buffer, params: ScryptParams): Promise<Buffer> {
+  const input = Buffer.from(secret.normalize('NFC'), 'utf8');
+  const maxmem = 256 * params.N * params.r * params.p + 1024 * 1024;
+  if (params.N * params.r * params.p >= slowWork) {
+    return lowPriorityScrypt({ secret: input, salt, keyLength: params.keyLength, N: params.N, r: params.r, p: params.p, maxmem });
+  }
   return new Promise((resolve, reject) => {
-    scryptCallback(
-      Buffer.from(secret.normalize('NFC'), 'utf8'),
-      salt,
-      params.keyLength,
-      { N: params.N, r: params.r, p: params.p, maxmem: 256 * params.N * params.r * params.p + 1024 * 1024 },
-      (error, key) => (error ? reject(error) : resolve(key)),
+    scryptCallback(input, salt, params.keyLength, { N: params.N, r: params.r, p: params.p, maxmem }, (error, key) =>
+      error ? reject(error) : resolve(key),
     );
   });
 }
