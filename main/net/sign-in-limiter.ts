@@ -103,7 +103,9 @@ export const defaultLoginLimits: Partial<SignInLimitOptions> = {
   perAddress: { slowAfter: 10, delayMs: 200, maxDelayMs: 2000, lockAfter: 40, lockMs: 10 * minute, windowMs: 15 * minute },
   // A person logs in once in a while: one check per address, at most two in all (fewer than the
   // cores), so a burst from one address leaves the other scrypt slot (and CPU core) to everyone else.
-  concurrency: { perName: 1, perAddress: 1, total: Math.min(2, slowCheckSlots()), deviceWaiting: 1, maxQueueWaitMs: 3000, maxWaiting: 64 },
+  // A person waits a few seconds rather than be told to try again: answered within 8 s (the
+  // desktop app's server calls wait 20 s), else 503 + Retry-After.
+  concurrency: { perName: 1, perAddress: 1, total: Math.min(2, slowCheckSlots()), deviceWaiting: 1, maxQueueWaitMs: 8000, maxWaiting: 64 },
 };
 
 interface Counter {
@@ -433,14 +435,15 @@ export class SignInLimiter {
    * everyone else wait behind all of it.
    */
   private pump(): void {
-    // A check that would start after maxQueueWaitMs of waiting ends after its caller's timeout:
-    // shed it (503 + Retry-After) instead of spending a slot on an answer no one reads.
+    // A check that would end later than maxQueueWaitMs after its call arrived (waited so far plus
+    // the measured time of a check) risks its caller's timeout: shed it (503 + Retry-After) instead
+    // of spending a slot on an answer no one may read.
     const { maxQueueWaitMs } = this.options.concurrency;
     if (maxQueueWaitMs !== undefined && this.running < this.options.concurrency.total) {
       const now = this.now();
       for (let i = 0; i < this.waiting.length; ) {
         const waiter = this.waiting[i]!;
-        if (now - waiter.enqueuedAt > maxQueueWaitMs) {
+        if (now - waiter.enqueuedAt + this.averageCheckMs > maxQueueWaitMs) {
           this.waiting.splice(i, 1);
           waiter.shed();
         } else {
