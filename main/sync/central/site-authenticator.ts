@@ -86,6 +86,20 @@ function prepareStatements(sqlite: Datafile['sqlite']) {
   };
 }
 
+/** A deferred record of a sync call (the recordContact statement's parameters). */
+interface ContactRecord {
+  appName: string;
+  appVersion: string;
+  syncVersion: number;
+  type: 'standalone' | 'mobile';
+  now: string;
+  bump: number;
+  id: number;
+}
+
+/** How long bookkeeping of sync calls waits to be written with others. */
+const contactFlushMs = 500;
+
 /** What a verified credential is bound to: the site as its row says now. */
 function credentialState(row: SiteRow): SiteCredentialState {
   return { siteId: row.id, nameKey: row.nameKey, storedHash: row.passwordHash, hardwareId: row.hardwareId };
@@ -120,6 +134,37 @@ export class SiteAuthenticator {
 
   close(): void {
     this.sites.events.off('credentialsChanged', this.forgetSite);
+    this.flushContacts();
+  }
+
+  private readonly pendingContacts = new Map<number, ContactRecord>();
+  private contactTimer: NodeJS.Timeout | null = null;
+  private contactLog: AuthLog | null = null;
+
+  private deferContact(siteId: number, record: ContactRecord, log: AuthLog): void {
+    this.pendingContacts.set(siteId, record);
+    this.contactLog = log;
+    this.contactTimer ??= setTimeout(() => this.flushContacts(), contactFlushMs);
+    this.contactTimer.unref?.();
+  }
+
+  /** Writes the deferred contact records in one transaction. A write failure is logged, never thrown. */
+  flushContacts(): void {
+    if (this.contactTimer) clearTimeout(this.contactTimer);
+    this.contactTimer = null;
+    if (this.pendingContacts.size === 0 || !this.sqlite.open) return;
+    const records = [...this.pendingContacts.values()];
+    this.pendingContacts.clear();
+    try {
+      this.sqlite.transaction(() => {
+        for (const record of records) this.statements.recordContact.run(record);
+      }).immediate();
+    } catch (error) {
+      this.contactLog?.warn(
+        { sites: records.length, code: (error as { code?: string }).code },
+        'Could not record sync calls in the datafile (disk full or read-only?); they were answered',
+      );
+    }
   }
 
   private get sqlite() {
@@ -255,6 +300,21 @@ export class SiteAuthenticator {
     };
     // The usual call of a busy site: already bound to this device, nothing new to record. No write.
     if (rowIsCurrent && row.hardwareId === caller.hardwareId && !typeChanged && !detailsChanged && !stale) {
+      return authenticated;
+    }
+    // Only bookkeeping (contact time, app details) of a site already bound to this device: written
+    // with others in one transaction shortly after, not one disk sync per call. After a restart every
+    // site's first call is such a call, thousands of them within minutes.
+    if (rowIsCurrent && row.hardwareId === caller.hardwareId && !typeChanged && this.recordIntervalMs > 0) {
+      this.deferContact(row.id, {
+        appName: caller.appName,
+        appVersion: caller.appVersion,
+        syncVersion: caller.syncVersion,
+        type,
+        now: nowText,
+        bump: 0,
+        id: row.id,
+      }, log);
       return authenticated;
     }
 

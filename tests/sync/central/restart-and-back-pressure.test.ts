@@ -41,14 +41,16 @@ let file: string;
 let key: Buffer;
 let current: Running | null = null;
 
-async function open(options: { key?: Buffer; signInLimits?: Parameters<typeof startServer>[0]['signInLimits'] } = {}): Promise<Running> {
+async function open(
+  options: { key?: Buffer; signInLimits?: Parameters<typeof startServer>[0]['signInLimits']; connectionRecordIntervalMs?: number } = {},
+): Promise<Running> {
   const hasher = new CountingHasher(fastHasher.params);
   const core = await openCore(file, { create: true, hasher, setup: { admin: ADMIN, demo: true } });
   const server = await startServer({
     core,
     port: 0,
     signInLimits: options.signInLimits ?? noLimits,
-    connectionRecordIntervalMs: 0,
+    connectionRecordIntervalMs: options.connectionRecordIntervalMs ?? 0,
     credentialKey: 'key' in options ? options.key : key,
   });
   current = { core, server, hasher };
@@ -165,6 +167,31 @@ describe('a verified site stays verified across a restart', () => {
     if (process.platform !== 'win32') expect(fs.statSync(keyFile).mode & 0o077).toBe(0);
     fs.writeFileSync(keyFile, 'not a key');
     expect(() => loadOrCreateCredentialKey(keyFile)).toThrow(/does not hold a key this program made/);
+  });
+});
+
+describe('the first calls after a restart write no disk sync each', () => {
+  it("a bound site's contact time and app details are written with others shortly after, and on stop", async () => {
+    let r = await open({ connectionRecordIntervalMs: 10_000 });
+    await setSitePassword(r.core, WAIKATO, 'waikato password');
+    await setSitePassword(r.core, KOPU, 'kopu password');
+    expect((await site(r, { hardwareId: 'device-A' })).status).toBe(200);
+    expect((await site(r, { siteName: 'Kopu HC', password: 'kopu password', hardwareId: 'kopu-device' })).status).toBe(200);
+    r = await restart({ connectionRecordIntervalMs: 10_000 });
+    const row = r.core.datafile.sqlite.prepare('select app_version as appVersion, last_connected_at as at from site where id = ?');
+    const before = row.get(WAIKATO) as { appVersion: string; at: string };
+    expect((await site(r, { hardwareId: 'device-A', appVersion: '2.7.0' })).status).toBe(200);
+    expect((await site(r, { siteName: 'Kopu HC', password: 'kopu password', hardwareId: 'kopu-device', appVersion: '2.7.0' })).status).toBe(200);
+    // Not yet: answered without a write transaction of its own.
+    expect((row.get(WAIKATO) as { appVersion: string }).appVersion).toBe(before.appVersion);
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    expect(row.get(WAIKATO)).toMatchObject({ appVersion: '2.7.0' });
+    expect((row.get(KOPU) as { appVersion: string }).appVersion).toBe('2.7.0');
+    expect((row.get(WAIKATO) as { at: string }).at > before.at).toBe(true);
+    // A record still waiting when the server stops is written before the datafile closes.
+    expect((await site(r, { hardwareId: 'device-A', appVersion: '2.8.0' })).status).toBe(200);
+    r = await restart({ connectionRecordIntervalMs: 10_000 });
+    expect(r.core.datafile.sqlite.prepare('select app_version from site where id = ?').pluck().get(WAIKATO)).toBe('2.8.0');
   });
 });
 
