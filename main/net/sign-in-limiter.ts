@@ -55,6 +55,12 @@ export interface CheckConcurrency {
   maxQueueWaitMs?: number;
   /** Checks waiting, at most, in each queue (however fast checks are). Unset: no bound. */
   maxWaiting?: number;
+  /**
+   * The share of the time the slow checks may keep their slots busy (0 to 1; unset: 1). After a
+   * check of t ms the slots rest t * (1 / share - 1) ms before the next starts, so a burst of new
+   * sign-ins leaves the cores (and their caches: scrypt sweeps 128 MiB) to everyone else's calls.
+   */
+  busyShare?: number;
 }
 
 export interface SignInLimitOptions {
@@ -89,9 +95,10 @@ export function slowCheckSlots(cores = os.availableParallelism()): number {
 export const defaultSignInLimits: SignInLimitOptions = {
   perName: { slowAfter: 3, delayMs: 250, maxDelayMs: 2000, lockAfter: 10, lockMs: 15 * minute, windowMs: 15 * minute },
   perAddress: { slowAfter: 10, delayMs: 100, maxDelayMs: 2000, lockAfter: 50, lockMs: 15 * minute, windowMs: 15 * minute },
-  // About 0.3 s of CPU per OWASP scrypt check: with one slot about 10 wait, answered within 3 s,
-  // well inside a remote site's 5 s first timeout; the next is told to come back (503 + Retry-After).
-  concurrency: { perName: 2, perAddress: 2, total: slowCheckSlots(), deviceWaiting: 2, maxQueueWaitMs: 3000, maxWaiting: 256 },
+  // About 0.3 s of CPU per OWASP scrypt check, busy at most half the time: with one slot about 5
+  // wait, answered within 3 s, well inside a remote site's 5 s first timeout; the next is told to
+  // come back (503 + Retry-After). Sites verified before are not checked again (verified-credentials.ts).
+  concurrency: { perName: 2, perAddress: 2, total: slowCheckSlots(), deviceWaiting: 2, maxQueueWaitMs: 3000, maxWaiting: 256, busyShare: 0.5 },
   maxTrackedKeys: 10_000,
   now: () => Date.now(),
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
@@ -183,6 +190,19 @@ export class SignInLimiter {
   private readonly addressServedAt = new Map<string, number>();
   private servedSeq = 0;
   private measured = false;
+  /** Slow checks rest until then (performance.now()), see busyShare. */
+  private restUntil = 0;
+  private restTimer: NodeJS.Timeout | null = null;
+
+  private get busyShare(): number {
+    const share = this.options.concurrency.busyShare;
+    return share !== undefined && share > 0 && share < 1 ? share : 1;
+  }
+
+  /** One check's time including the rest after it: what the queue's wait estimates use. */
+  private get effectiveCheckMs(): number {
+    return this.averageCheckMs / this.busyShare;
+  }
   /** Attempts refused as overloaded since start (for the bench and logs). */
   overloadedRefusals = 0;
 
@@ -310,6 +330,8 @@ export class SignInLimiter {
       settled = true;
       const tookMs = performance.now() - startedAt;
       this.averageCheckMs = this.measured ? 0.8 * this.averageCheckMs + 0.2 * tookMs : tookMs;
+      const share = this.busyShare;
+      if (share < 1) this.restUntil = Math.max(this.restUntil, performance.now() + (tookMs * (1 / share - 1)) / Math.max(1, this.options.concurrency.total));
       this.measured = true;
       for (const c of held) c.pending -= 1;
       for (const c of slotCounters) c.running -= 1;
@@ -356,7 +378,7 @@ export class SignInLimiter {
   private overloadedRetryMs(device: boolean): number {
     const { total } = this.options.concurrency;
     const queued = this.waiting.filter((w) => w.device === device).length;
-    const drainMs = ((queued + this.running) * this.averageCheckMs) / Math.max(1, total);
+    const drainMs = ((queued + this.running) * this.effectiveCheckMs) / Math.max(1, total);
     return Math.max(1000, Math.round(drainMs * (1 + Math.random())));
   }
 
@@ -380,7 +402,7 @@ export class SignInLimiter {
     if (inQueue === 0) return false;
     const slots = Math.max(1, total);
     const capacityByTime =
-      maxQueueWaitMs === undefined ? Infinity : Math.floor((maxQueueWaitMs * slots) / Math.max(0.001, this.averageCheckMs)) - this.running - 1;
+      maxQueueWaitMs === undefined ? Infinity : Math.floor((maxQueueWaitMs * slots) / Math.max(0.001, this.effectiveCheckMs)) - this.running - 1;
     // At least two places (however slow checks are), so one address never holds the only one.
     const capacity = Math.max(1, Math.min(maxWaiting ?? Infinity, Math.max(2, capacityByTime)));
     if (inQueue >= capacity) return true;
@@ -443,13 +465,22 @@ export class SignInLimiter {
       const now = this.now();
       for (let i = 0; i < this.waiting.length; ) {
         const waiter = this.waiting[i]!;
-        if (now - waiter.enqueuedAt + this.averageCheckMs > maxQueueWaitMs) {
+        if (now - waiter.enqueuedAt + this.effectiveCheckMs > maxQueueWaitMs) {
           this.waiting.splice(i, 1);
           waiter.shed();
         } else {
           i += 1;
         }
       }
+    }
+    const restMs = this.restUntil - performance.now();
+    if (restMs > 0 && this.waiting.length > 0) {
+      this.restTimer ??= setTimeout(() => {
+        this.restTimer = null;
+        this.pump();
+      }, Math.ceil(restMs));
+      this.restTimer.unref?.();
+      return;
     }
     while (this.waiting.length > 0 && this.running < this.options.concurrency.total) {
       let chosen = -1;

@@ -70,6 +70,21 @@ describe('the wait queue of slow checks', () => {
     expect(started.refused).toBe(false);
   });
 
+  it('with busyShare 0.5 the slots rest as long as a check took before the next one starts', async () => {
+    const clock = { now: 0 };
+    const l = limiter(clock, { busyShare: 0.5 });
+    const first = (await l.begin({ name: 'a', address: '10.0.0.1' })) as SignInAttempt;
+    let secondStarted = 0;
+    const second = l.begin({ name: 'b', address: '10.0.0.2' }).then((attempt) => ((secondStarted = performance.now()), attempt));
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    const settledAt = performance.now();
+    first.succeeded();
+    await flush();
+    expect(secondStarted).toBe(0);
+    expect(((await second) as SignInAttempt).refused).toBe(false);
+    expect(secondStarted - settledAt).toBeGreaterThanOrEqual(60);
+  });
+
   it('seeded: at most `total` checks run, the queue never exceeds its bound, refusals count nothing', async () => {
     await withSeed(async (random) => {
       const clock = { now: 0 };
