@@ -301,3 +301,17 @@ export const syncLog = sqliteTable(
   },
   (t) => [index('sync_log_started_idx').on(t.startedAt)],
 );
+
+/**
+ * Per site on the central: a keyed MAC (HMAC-SHA256) saying "this password digest was verified
+ * against this stored hash, for this bound device", so a restart does not cost every site a scrypt
+ * check again. The key is never in the datafile (a key file on the server, the app's userData on the
+ * desktop): without it a tag tells nothing about the password. A changed password or hardware ID
+ * changes the MAC's input, so an old tag no longer matches. See main/sync/central/verified-credentials.ts.
+ */
+export const siteVerifiedCredential = sqliteTable('site_verified_credential', {
+  siteId: integer('site_id')
+    .primaryKey()
+    .references(() => site.id, { onDelete: 'cascade' }),
+  tag: text('tag').notNull(),
+});

@@ -69,7 +69,10 @@ export function createCore(datafile: Datafile, hasher = new PasswordHasher(), re
   // A first sync soon after Enabling sync, and a sync soon after refused changes are sent again.
   connection.events.on('enabled', () => syncScheduler.poke());
   refusedChanges.events.on('requeued', () => syncScheduler.poke());
-  const signIns: SignIns = { sites: new SignInLimiter(), users: new SignInLimiter(defaultLoginLimits) };
+  const signIns: SignIns = {
+    sites: new SignInLimiter({ expectedCheckMs: hasher.expectedCheckMs }),
+    users: new SignInLimiter({ ...defaultLoginLimits, expectedCheckMs: hasher.expectedCheckMs }),
+  };
   const siteByNameKey = datafile.sqlite.prepare('select 1 from site where name_key = ?').pluck();
   const siteSyncErrors = new SiteSyncErrors((key) => siteByNameKey.get(key) !== undefined);
   return {

@@ -167,10 +167,20 @@ export async function benchAuth(options: BenchAuthOptions = {}): Promise<void> {
 
       // First contact of every site: scrypt runs once per site, then the cache answers.
       const coldStarted = performance.now();
+      // A full sign-in queue answers 503 + Retry-After: waited and tried again, as a remote site does.
+      let busy = 0;
       await inBatches(headersPerConnection, parallel * 2, async (headers) => {
-        const answer = await fetch(`${running.url}/sync/v5/site`, { headers });
-        await answer.arrayBuffer();
-        if (answer.status !== 200) throw new Error(`bench site refused: HTTP ${answer.status}`);
+        for (;;) {
+          const answer = await fetch(`${running.url}/sync/v5/site`, { headers });
+          await answer.arrayBuffer();
+          if (answer.status === 503) {
+            busy += 1;
+            await new Promise((resolve) => setTimeout(resolve, Number(answer.headers.get('retry-after') ?? 1) * 1000));
+            continue;
+          }
+          if (answer.status !== 200) throw new Error(`bench site refused: HTTP ${answer.status}`);
+          return;
+        }
       });
       const coldSeconds = (performance.now() - coldStarted) / 1000;
 
@@ -193,10 +203,10 @@ export async function benchAuth(options: BenchAuthOptions = {}): Promise<void> {
 
       const scrypt = `N=2^${Math.log2(owaspScrypt.N)} r=${owaspScrypt.r} p=${owaspScrypt.p}`;
       console.log(`Sync authentication: ${siteCount} sites (OWASP scrypt ${scrypt}), ${siteCount} concurrent keep-alive connections, ${durationMs / 1000} s per phase`);
-      console.log(`  setup: ${siteCount} passwords hashed in ${hashSeconds.toFixed(1)} s; first sign-in of every site (scrypt, then cached) in ${coldSeconds.toFixed(1)} s`);
+      console.log(`  setup: ${siteCount} passwords hashed in ${hashSeconds.toFixed(1)} s; first sign-in of every site (scrypt, then cached) in ${coldSeconds.toFixed(1)} s (${busy} answered 503 + Retry-After and retried)`);
       console.log(`  GET /health        (no auth)  ${Math.round(plainRate).toString().padStart(7)} req/s  p50 ${ms(plain.p50)}  p99 ${ms(plain.p99)}  failures ${plain.failures}`);
       console.log(`  GET /sync/v5/site  (auth)     ${Math.round(authedRate).toString().padStart(7)} req/s  p50 ${ms(authed.p50)}  p99 ${ms(authed.p99)}  failures ${authed.failures}`);
-      console.log(`  ratio authenticated / unauthenticated: ${ratio.toFixed(2)} (goal >= 0.5) ${ratio >= 0.5 ? 'OK' : 'BELOW GOAL'}`);
+      console.log(`  ratio authenticated / unauthenticated: ${ratio.toFixed(2)} (goal >= 0.8) ${ratio >= 0.8 ? 'OK' : 'BELOW GOAL'}`);
     } finally {
       await running.stop();
     }

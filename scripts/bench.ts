@@ -2,13 +2,19 @@
  * `npm run bench`: every speed target of the project, printed as figures (never as timed tests).
  * Each part lives in its own script and can also be run alone.
  */
+import os from 'node:os';
 import { benchAuth } from './bench-auth';
 import { benchCore } from './bench-core';
+import { benchManySites } from './bench-many-sites';
 import { benchSignIn } from './bench-sign-in';
 import { benchSync } from './bench-sync';
 
 async function main() {
-  console.log(`Benchmarks on ${process.platform} ${process.arch}, Node ${process.version}\n`);
+  const load = os.loadavg().map((n) => n.toFixed(2)).join(', ');
+  console.log(
+    `Benchmarks on ${process.platform} ${process.arch}, Node ${process.version}, ${os.cpus().length} cores ` +
+      `(${os.cpus()[0]?.model ?? 'unknown CPU'}), ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB; load average before: ${load}\n`,
+  );
   await benchCore();
   console.log('');
   await benchAuth();
@@ -16,6 +22,8 @@ async function main() {
   await benchSignIn();
   console.log('');
   await benchSync();
+  console.log('');
+  await benchManySites();
 }
 
 main().catch((error) => {

@@ -2,7 +2,7 @@
  * The headless central server:
  *
  *   npm run server -- --datafile PATH [--port N] [--host H] [--public-url URL] [--allowed-host NAME]...
- *                     [--cert F --key F] [--demo] [--log-level L]
+ *                     [--cert F --key F] [--credential-key-file F] [--demo] [--log-level L]
  *   npm run server -- --datafile PATH --reset-password USER
  *
  * A new datafile needs its first administrator: the password comes from SYNC_ADMIN_PASSWORD (never a
@@ -23,6 +23,7 @@ import { openCore } from '../main/core';
 import { findRendererFolder } from '../main/http/renderer-folder';
 import { type RunningServer, startServer } from '../main/hosts/server';
 import { type ScheduledBackups, startScheduledBackups } from '../main/hosts/scheduled-backups';
+import { defaultCredentialKeyFile, loadOrCreateCredentialKey } from '../main/services/credential-key';
 import { readNewPassword } from './read-password';
 
 export { startServer } from '../main/hosts/server';
@@ -32,7 +33,7 @@ export type { RunningServer, StartServerOptions } from '../main/hosts/server';
 const command = path.basename(process.argv[1] ?? '').endsWith('.js') ? 'node dist/server.js' : 'npm run server --';
 
 const usage = `Usage: ${command} --datafile PATH [--port N] [--host H] [--public-url URL] [--allowed-host NAME]...
-                      [--cert FILE --key FILE] [--demo] [--log-level LEVEL] [--backup-dir DIR [--backup-keep N]]
+                      [--cert FILE --key FILE] [--credential-key-file FILE] [--demo] [--log-level LEVEL] [--backup-dir DIR [--backup-keep N]]
 
   --datafile PATH   the central server's datafile (created when it does not exist)
   --port N          port to listen on (default: the datafile's central_server_port setting, else 2048)
@@ -42,6 +43,10 @@ const usage = `Usage: ${command} --datafile PATH [--port N] [--host H] [--public
                     localhost and this computer's name are always answered; other names are refused
                     (a guard against DNS rebinding)
   --cert, --key     PEM certificate and private key: serve HTTPS
+  --credential-key-file FILE
+                    the secret key that lets sites verified before a restart sign in without a
+                    new scrypt check (made when missing; keep it OUT of the datafile's folder and
+                    backups). Default: ${defaultCredentialKeyFile()}
   --demo            when creating the datafile, add the example system of the mSupply documentation
   --log-level L     fatal, error, warn (default), info, debug, trace: the server logs to standard
                     output as JSON lines (one per event; info adds every request and each backup)
@@ -68,6 +73,8 @@ interface CliOptions {
   allowedHosts: string[];
   demo: boolean;
   logLevel: string;
+  /** Given on the command line (an unreadable file stops the server) or the default (only warned). */
+  credentialKeyFile: { file: string; explicit: boolean };
   resetPassword?: string;
   backup?: { folder: string; keep: number };
 }
@@ -83,6 +90,7 @@ export function parseCli(argv: string[]): CliOptions {
       'allowed-host': { type: 'string', multiple: true, default: [] },
       cert: { type: 'string' },
       key: { type: 'string' },
+      'credential-key-file': { type: 'string' },
       demo: { type: 'boolean', default: false },
       'log-level': { type: 'string', default: 'warn' },
       'reset-password': { type: 'string' },
@@ -134,6 +142,9 @@ export function parseCli(argv: string[]): CliOptions {
     allowedHosts,
     demo: values.demo!,
     logLevel: values['log-level']!,
+    credentialKeyFile: values['credential-key-file']
+      ? { file: values['credential-key-file'], explicit: true }
+      : { file: defaultCredentialKeyFile(), explicit: false },
     resetPassword: values['reset-password']?.trim() || undefined,
     backup: backupDir ? { folder: path.resolve(backupDir), keep } : undefined,
   };
@@ -221,9 +232,23 @@ async function main(): Promise<void> {
   }
   if (exists && cli.demo) console.warn('--demo only applies when creating a datafile; this one exists, so it is opened as it is.');
 
+  let credentialKey: Buffer | undefined;
+  try {
+    credentialKey = loadOrCreateCredentialKey(cli.credentialKeyFile.file);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (cli.credentialKeyFile.explicit) {
+      console.error(`The central server could not start: ${message}`);
+      process.exitCode = 1;
+      return;
+    }
+    console.warn(`Sites will need a full password check after each restart: ${message}`);
+  }
+
   let running: RunningServer;
   try {
     running = await startServer({
+      credentialKey,
       datafile: cli.datafile,
       setup: exists ? undefined : { admin: { userName, password: password! }, demo: cli.demo },
       port: cli.port,

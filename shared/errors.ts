@@ -50,6 +50,7 @@ export const errorMessages = {
   server_not_recognised:
     'The server answered, but not as an mSupply Sync Sites server. Check the address: it should be the one the server shows when it starts.',
   backup_failed: 'The datafile could not be backed up. The datafile itself has not been changed.',
+  server_busy: 'The server is checking many passwords at the moment. Try again in a few seconds.',
   internal_error: 'Something went wrong. The change was not saved. Please try again.',
 } as const;
 

@@ -14,7 +14,7 @@ import {
   type UserSignInFailures,
   operationNames,
 } from '../../shared/contract';
-import { AppFailure, appError, type Result } from '../../shared/errors';
+import { AppFailure, appError, errorMessages, type Result } from '../../shared/errors';
 import { validateInput } from '../../shared/validate';
 import type { Core } from '../core';
 import { type Actor, canEditSyncSettings, requireEditSyncSettings } from '../services/actor';
@@ -99,6 +99,13 @@ export function createHandlers(core: Core, options: HandlerOptions = {}): Handle
     login: async (session, input) => {
       const address = session.address ?? LOCAL_ADDRESS;
       const attempt = await core.signIns.users.begin({ name: nameKey(input.userName), address });
+      if (attempt.refused && attempt.reason === 'overloaded') {
+        // Too many logins being checked at once: not counted against anyone; HTTP answers 503 + Retry-After.
+        const retryAfterSeconds = Math.ceil(attempt.retryAfterMs / 1000);
+        throw new AppFailure('server_busy', `${errorMessages.server_busy} ${retryInWords(attempt.retryAfterMs)}`, {
+          retryAfterSeconds,
+        });
+      }
       if (attempt.refused) {
         logSecurity?.({ user: input.userName, address }, 'Login refused: too many failed attempts');
         throw new AppFailure(

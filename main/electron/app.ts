@@ -101,6 +101,7 @@ export async function startDesktopApp(options: DesktopAppOptions = {}): Promise<
     centralServer: {
       log: (message) => log.info(message),
       serverOptions: { logger: { level: 'warn', stream: centralServerLogStream(log) } },
+      credentialKeyFile: locations.credentialKeyFile,
     },
     syncAutomatically: true,
     logError: (what, error) => log.error(`${what} failed`, error),

@@ -42,6 +42,8 @@ export interface AppLocations {
   hardwareIdFallbackFile: string;
   /** The server address last connected to (File > Connect to server...). */
   lastServerFile: string;
+  /** The in-app central's key of verified site credentials: never in the datafile. */
+  credentialKeyFile: string;
 }
 
 export function appLocations(inputs: LocationInputs): AppLocations {
@@ -60,6 +62,7 @@ export function appLocations(inputs: LocationInputs): AppLocations {
     defaultDatafile: path.join(inputs.userDataPath, defaultDatafileName),
     hardwareIdFallbackFile: path.join(inputs.userDataPath, 'hardware-id'),
     lastServerFile: path.join(inputs.userDataPath, 'last-server.json'),
+    credentialKeyFile: path.join(inputs.userDataPath, 'central-credential-key'),
   };
 }
 

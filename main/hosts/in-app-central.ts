@@ -8,6 +8,7 @@ import { centralServerPort } from '../../db/settings';
 import type { CentralServerStatus } from '../../shared/contract';
 import type { CentralServerControl } from '../api/core-api';
 import type { Core } from '../core';
+import { loadOrCreateCredentialKey } from '../services/credential-key';
 import { type RunningServer, type StartServerOptions, startServer } from './server';
 
 export interface CentralHostOptions {
@@ -16,6 +17,11 @@ export interface CentralHostOptions {
   /** Passed to startServer (tests use cheap limits); the admin HTTP API stays off in the desktop app. */
   serverOptions?: Omit<StartServerOptions, 'core' | 'port' | 'host' | 'adminApi'>;
   log?: (message: string) => void;
+  /**
+   * The key of verified site credentials (the app's userData), so a restart of the app does not
+   * cost every remote site a scrypt check. Unreadable: said in the log, and sites are checked again.
+   */
+  credentialKeyFile?: string;
 }
 
 export class CentralServerHost implements CentralServerControl {
@@ -65,8 +71,10 @@ export class CentralServerHost implements CentralServerControl {
     this.port = port;
     if (!wanted || this.running) return;
     try {
+      this.credentialKey ??= this.loadCredentialKey();
       this.running = await startServer({
         ...this.options.serverOptions,
+        credentialKey: this.credentialKey ?? undefined,
         core: this.core,
         port,
         host: this.options.host ?? '0.0.0.0',
@@ -86,6 +94,20 @@ export class CentralServerHost implements CentralServerControl {
             ? `This app may not listen on port ${port}. Choose a port above 1024.`
             : 'The central server could not start.';
       this.options.log?.(`${this.problem} (${error instanceof Error ? error.message : String(error)})`);
+    }
+  }
+
+  private credentialKey: Buffer | null | undefined;
+
+  private loadCredentialKey(): Buffer | null {
+    if (!this.options.credentialKeyFile) return null;
+    try {
+      return loadOrCreateCredentialKey(this.options.credentialKeyFile);
+    } catch (error) {
+      this.options.log?.(
+        `Verified site credentials will not survive a restart: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      return null;
     }
   }
 

@@ -41,6 +41,7 @@ const statusOf: Partial<Record<ErrorCode, number>> = {
   last_administrator: 409,
   own_admin_permission: 409,
   too_many_attempts: 429,
+  server_busy: 503,
   internal_error: 500,
 };
 
@@ -56,6 +57,10 @@ export interface AdminApiOptions {
 
 function send(reply: FastifyReply, result: Result<unknown>): FastifyReply {
   const status = result.ok ? 200 : (statusOf[result.error.code] ?? 400);
+  if (!result.ok && result.error.code === 'server_busy') {
+    const seconds = (result.error.data as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+    reply.header('retry-after', String(typeof seconds === 'number' ? seconds : 1));
+  }
   return reply.code(status).header('cache-control', 'no-store').send(result);
 }
 

@@ -20,6 +20,8 @@
  * A success clears the failures of its own lane only, never those of other addresses or devices.
  */
 
+import os from 'node:os';
+
 export interface FailureLimits {
   /** Failures (inside the window) after which every further attempt waits before it is checked. */
   slowAfter: number;
@@ -43,6 +45,22 @@ export interface CheckConcurrency {
   total: number;
   /** Attempts of one bound device waiting for their check; more are refused as busy. */
   deviceWaiting: number;
+  /**
+   * The bounded wait queue. An attempt that would wait longer than this for its check (estimated
+   * from the checks waiting and the measured time of one check) is refused as `overloaded`: the
+   * sync API answers 503 with Retry-After, instead of answering after a client's timeout. Not
+   * counted as a failure. Bound devices have a queue of their own, so guesses cannot fill it; one
+   * address may take at most three quarters of the others' queue. Unset: no bound.
+   */
+  maxQueueWaitMs?: number;
+  /** Checks waiting, at most, in each queue (however fast checks are). Unset: no bound. */
+  maxWaiting?: number;
+  /**
+   * The share of the time the slow checks may keep their slots busy (0 to 1; unset: 1). After a
+   * check of t ms the slots rest t * (1 / share - 1) ms before the next starts, so a burst of new
+   * sign-ins leaves the cores (and their caches: scrypt sweeps 128 MiB) to everyone else's calls.
+   */
+  busyShare?: number;
 }
 
 export interface SignInLimitOptions {
@@ -58,16 +76,29 @@ export interface SignInLimitOptions {
   concurrency: CheckConcurrency;
   /** Bound on remembered keys, so made-up names cannot grow memory without end. */
   maxTrackedKeys: number;
+  /** What one check costs before one has been measured (the wait estimate starts from it). */
+  expectedCheckMs?: number;
   now: () => number;
   sleep: (ms: number) => Promise<void>;
 }
 
 const minute = 60_000;
 
+/**
+ * Slow checks (scrypt) running at once: fewer than the machine's cores, so the event loop, which
+ * answers every other call, always keeps a core (one on a 2-core machine, at most 3).
+ */
+export function slowCheckSlots(cores = os.availableParallelism()): number {
+  return Math.max(1, Math.min(3, cores - 1));
+}
+
 export const defaultSignInLimits: SignInLimitOptions = {
   perName: { slowAfter: 3, delayMs: 250, maxDelayMs: 2000, lockAfter: 10, lockMs: 15 * minute, windowMs: 15 * minute },
   perAddress: { slowAfter: 10, delayMs: 100, maxDelayMs: 2000, lockAfter: 50, lockMs: 15 * minute, windowMs: 15 * minute },
-  concurrency: { perName: 2, perAddress: 2, total: 3, deviceWaiting: 2 },
+  // About 0.3 s of CPU per OWASP scrypt check, busy at most half the time: with one slot about 5
+  // wait, answered within 3 s, well inside a remote site's 5 s first timeout; the next is told to
+  // come back (503 + Retry-After). Sites verified before are not checked again (verified-credentials.ts).
+  concurrency: { perName: 2, perAddress: 2, total: slowCheckSlots(), deviceWaiting: 2, maxQueueWaitMs: 3000, maxWaiting: 256, busyShare: 0.5 },
   maxTrackedKeys: 10_000,
   now: () => Date.now(),
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
@@ -77,9 +108,11 @@ export const defaultSignInLimits: SignInLimitOptions = {
 export const defaultLoginLimits: Partial<SignInLimitOptions> = {
   perName: { slowAfter: 3, delayMs: 300, maxDelayMs: 2000, lockAfter: 8, lockMs: 10 * minute, windowMs: 15 * minute },
   perAddress: { slowAfter: 10, delayMs: 200, maxDelayMs: 2000, lockAfter: 40, lockMs: 10 * minute, windowMs: 15 * minute },
-  // A person logs in once in a while: one check per address, two in all, so a burst from one
-  // address leaves the other scrypt slot (and CPU core) to everyone else.
-  concurrency: { perName: 1, perAddress: 1, total: 2, deviceWaiting: 1 },
+  // A person logs in once in a while: one check per address, at most two in all (fewer than the
+  // cores), so a burst from one address leaves the other scrypt slot (and CPU core) to everyone else.
+  // A person waits a few seconds rather than be told to try again: answered within 8 s (the
+  // desktop app's server calls wait 20 s), else 503 + Retry-After.
+  concurrency: { perName: 1, perAddress: 1, total: Math.min(2, slowCheckSlots()), deviceWaiting: 1, maxQueueWaitMs: 8000, maxWaiting: 64 },
 };
 
 interface Counter {
@@ -109,7 +142,11 @@ export interface FailureSummary {
   lockedUntil: string | null;
 }
 
-export type SignInRefusal = { refused: true; retryAfterMs: number; reason: 'locked' | 'busy' };
+/**
+ * Why an attempt was refused before its check: `locked` (too many failures), `busy` (this bound
+ * device is already being checked), `overloaded` (too many checks waiting: come back later, 503).
+ */
+export type SignInRefusal = { refused: true; retryAfterMs: number; reason: 'locked' | 'busy' | 'overloaded' };
 
 export interface SignInAttempt {
   refused: false;
@@ -133,6 +170,9 @@ export interface SignInRequest {
 
 interface Waiter {
   device: boolean;
+  address: string;
+  enqueuedAt: number;
+  shed: () => void;
   counters: Counter[];
   start: () => void;
 }
@@ -144,14 +184,37 @@ export class SignInLimiter {
   private readonly counters = new Map<string, Counter>();
   private readonly waiting: Waiter[] = [];
   private running = 0;
+  /** Moving average of one check's duration: the queue's wait estimate and Retry-After. */
+  private averageCheckMs: number;
+  /** When each address last had a check started (a sequence number), for fair turns. */
+  private readonly addressServedAt = new Map<string, number>();
+  private servedSeq = 0;
+  private measured = false;
+  /** Slow checks rest until then (performance.now()), see busyShare. */
+  private restUntil = 0;
+  private restTimer: NodeJS.Timeout | null = null;
+
+  private get busyShare(): number {
+    const share = this.options.concurrency.busyShare;
+    return share !== undefined && share > 0 && share < 1 ? share : 1;
+  }
+
+  /** One check's time including the rest after it: what the queue's wait estimates use. */
+  private get effectiveCheckMs(): number {
+    return this.averageCheckMs / this.busyShare;
+  }
+  /** Attempts refused as overloaded since start (for the bench and logs). */
+  overloadedRefusals = 0;
 
   constructor(options: Partial<SignInLimitOptions> = {}) {
     this.options = { ...defaultSignInLimits, ...options };
+    this.averageCheckMs = this.options.expectedCheckMs ?? 300;
   }
 
   /** Replaces some of the limits (a host's command line, tests); counters are kept. */
   reconfigure(options: Partial<SignInLimitOptions>): void {
     this.options = { ...this.options, ...options };
+    if (!this.measured && options.expectedCheckMs !== undefined) this.averageCheckMs = options.expectedCheckMs;
   }
 
   private get everywhereLimits(): Limits {
@@ -235,6 +298,12 @@ export class SignInLimiter {
       }
     }
 
+    if (this.queueFull(device, request.address)) {
+      this.dropIdle(heldKeys);
+      this.overloadedRefusals += 1;
+      return { refused: true, retryAfterMs: this.overloadedRetryMs(device), reason: 'overloaded' };
+    }
+
     const held = [lane, name, address].filter((c): c is Counter => c !== null);
     for (const c of held) c.pending += 1;
     this.prune();
@@ -246,12 +315,24 @@ export class SignInLimiter {
     if (delayMs > 0) await this.options.sleep(delayMs);
     // The lane (device) or the name (address lanes) and the address each take a running check.
     const slotCounters = device ? [lane] : [name!, address!];
-    await this.slot(device, slotCounters);
+    if (!(await this.slot(device, request.address, slotCounters))) {
+      // Waited so long that its caller would give up before the check ended: told to come back.
+      for (const c of held) c.pending -= 1;
+      this.dropIdle(heldKeys);
+      this.overloadedRefusals += 1;
+      return { refused: true, retryAfterMs: this.overloadedRetryMs(device), reason: 'overloaded' };
+    }
+    const startedAt = performance.now();
 
     let settled = false;
     const settle = (outcome: 'success' | 'failure' | 'abandon'): { locked: 'name' | 'address' | null } => {
       if (settled) return { locked: null };
       settled = true;
+      const tookMs = performance.now() - startedAt;
+      this.averageCheckMs = this.measured ? 0.8 * this.averageCheckMs + 0.2 * tookMs : tookMs;
+      const share = this.busyShare;
+      if (share < 1) this.restUntil = Math.max(this.restUntil, performance.now() + (tookMs * (1 / share - 1)) / Math.max(1, this.options.concurrency.total));
+      this.measured = true;
       for (const c of held) c.pending -= 1;
       for (const c of slotCounters) c.running -= 1;
       this.running -= 1;
@@ -289,6 +370,50 @@ export class SignInLimiter {
     };
   }
 
+  /**
+   * How long a refused attempt should wait: the time the queue takes to drain at the measured
+   * speed, spread by a random share of the same again so refused callers do not all come back at
+   * once. At least one second (Retry-After counts whole seconds).
+   */
+  private overloadedRetryMs(device: boolean): number {
+    const { total } = this.options.concurrency;
+    const queued = this.waiting.filter((w) => w.device === device).length;
+    const drainMs = ((queued + this.running) * this.effectiveCheckMs) / Math.max(1, total);
+    return Math.max(1000, Math.round(drainMs * (1 + Math.random())));
+  }
+
+  /**
+   * Bound devices and everyone else wait in queues of their own; one address may not fill the
+   * others'. A queue is full when this attempt would be answered later than maxQueueWaitMs (the
+   * checks waiting and running ahead of it, then its own, at the measured time per check), or holds
+   * maxWaiting. An empty queue always takes one, and a queue holds two however slow checks are
+   * (one address at most all but one of its places), so a burst from one address cannot shut out
+   * everyone else; waiters take turns by address (pump) and are shed after maxQueueWaitMs.
+   */
+  private queueFull(device: boolean, address: string): boolean {
+    const { total, maxQueueWaitMs, maxWaiting } = this.options.concurrency;
+    let inQueue = 0;
+    let fromAddress = 0;
+    for (const w of this.waiting) {
+      if (w.device !== device) continue;
+      inQueue += 1;
+      if (w.address === address) fromAddress += 1;
+    }
+    if (inQueue === 0) return false;
+    const slots = Math.max(1, total);
+    const capacityByTime =
+      maxQueueWaitMs === undefined ? Infinity : Math.floor((maxQueueWaitMs * slots) / Math.max(0.001, this.effectiveCheckMs)) - this.running - 1;
+    // At least two places (however slow checks are), so one address never holds the only one.
+    const capacity = Math.max(1, Math.min(maxWaiting ?? Infinity, Math.max(2, capacityByTime)));
+    if (inQueue >= capacity) return true;
+    return !device && fromAddress >= Math.max(1, Math.min(capacity - 1, Math.floor(capacity * 0.75)));
+  }
+
+  /** Checks waiting for a slot now. */
+  get waitingChecks(): number {
+    return this.waiting.length;
+  }
+
   /** Keys with nothing left to count go, so refused or settled attempts of made-up names leave nothing behind. */
   private dropIdle(keys: [string, Counter][]): void {
     const now = this.now();
@@ -299,16 +424,20 @@ export class SignInLimiter {
     }
   }
 
-  private slot(device: boolean, counters: Counter[]): Promise<void> {
+  /** Resolves true when the check may start, false when it waited too long and is shed. */
+  private slot(device: boolean, address: string, counters: Counter[]): Promise<boolean> {
     return new Promise((resolve) => {
       this.waiting.push({
         device,
+        address,
         counters,
+        enqueuedAt: this.now(),
         start: () => {
           for (const c of counters) c.running += 1;
           this.running += 1;
-          resolve();
+          resolve(true);
         },
+        shed: () => resolve(false),
       });
       this.pump();
     });
@@ -322,18 +451,61 @@ export class SignInLimiter {
     return name.running < concurrency.perName && address.running < concurrency.perAddress;
   }
 
-  /** Starts waiting checks while slots are free: bound devices first, then in arrival order. */
+  /**
+   * Starts waiting checks while slots are free: bound devices first, then the address served least
+   * recently (in arrival order within an address), so a burst from one address cannot make
+   * everyone else wait behind all of it.
+   */
   private pump(): void {
-    for (const devicesOnly of [true, false]) {
-      for (let i = 0; i < this.waiting.length && this.running < this.options.concurrency.total; ) {
+    // A check that would end later than maxQueueWaitMs after its call arrived (waited so far plus
+    // the measured time of a check) risks its caller's timeout: shed it (503 + Retry-After) instead
+    // of spending a slot on an answer no one may read.
+    const { maxQueueWaitMs } = this.options.concurrency;
+    if (maxQueueWaitMs !== undefined && this.running < this.options.concurrency.total) {
+      const now = this.now();
+      for (let i = 0; i < this.waiting.length; ) {
         const waiter = this.waiting[i]!;
-        if ((!devicesOnly || waiter.device) && this.canStart(waiter)) {
+        if (now - waiter.enqueuedAt + this.effectiveCheckMs > maxQueueWaitMs) {
           this.waiting.splice(i, 1);
-          waiter.start();
+          waiter.shed();
         } else {
           i += 1;
         }
       }
+    }
+    const restMs = this.restUntil - performance.now();
+    if (restMs > 0 && this.waiting.length > 0) {
+      this.restTimer ??= setTimeout(() => {
+        this.restTimer = null;
+        this.pump();
+      }, Math.ceil(restMs));
+      this.restTimer.unref?.();
+      return;
+    }
+    while (this.waiting.length > 0 && this.running < this.options.concurrency.total) {
+      let chosen = -1;
+      let chosenServedAt = Infinity;
+      for (let i = 0; i < this.waiting.length; i += 1) {
+        const waiter = this.waiting[i]!;
+        if (!this.canStart(waiter)) continue;
+        if (waiter.device) {
+          chosen = i;
+          break;
+        }
+        const servedAt = this.addressServedAt.get(waiter.address) ?? -1;
+        if (servedAt < chosenServedAt) {
+          chosen = i;
+          chosenServedAt = servedAt;
+        }
+      }
+      if (chosen < 0) return;
+      const [waiter] = this.waiting.splice(chosen, 1);
+      if (!waiter!.device) {
+        if (this.addressServedAt.size >= this.options.maxTrackedKeys) this.addressServedAt.clear();
+        this.addressServedAt.delete(waiter!.address);
+        this.addressServedAt.set(waiter!.address, (this.servedSeq += 1));
+      }
+      waiter!.start();
     }
   }
 

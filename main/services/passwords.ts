@@ -1,9 +1,11 @@
 /**
  * Password hashing. Stored form: `scrypt$N$r$p$salt$hash` (base64), so parameters can be raised later
- * without breaking stored hashes. node:crypto's scrypt runs off the event loop and gives the same
- * bytes as RFC 7914 (a test checks this against scrypt-js).
+ * without breaking stored hashes. node:crypto's scrypt runs off the event loop (costly parameters in
+ * a low-priority worker thread) and gives the same bytes as RFC 7914 (a test checks this against
+ * scrypt-js).
  */
 import { createHash, randomBytes, scrypt as scryptCallback, timingSafeEqual } from 'node:crypto';
+import { lowPriorityScrypt } from './low-priority-scrypt';
 
 export interface ScryptParams {
   N: number;
@@ -15,14 +17,18 @@ export interface ScryptParams {
 /** OWASP's recommendation for scrypt: N=2^17, r=8, p=1. About 100 ms of CPU per hash. */
 export const owaspScrypt: ScryptParams = { N: 2 ** 17, r: 8, p: 1, keyLength: 32 };
 
+/** Parameters this costly run in the low-priority worker (see low-priority-scrypt.ts). */
+const slowWork = 2 ** 14 * 8;
+
 function scrypt(secret: string, salt: Buffer, params: ScryptParams): Promise<Buffer> {
+  const input = Buffer.from(secret.normalize('NFC'), 'utf8');
+  const maxmem = 256 * params.N * params.r * params.p + 1024 * 1024;
+  if (params.N * params.r * params.p >= slowWork) {
+    return lowPriorityScrypt({ secret: input, salt, keyLength: params.keyLength, N: params.N, r: params.r, p: params.p, maxmem });
+  }
   return new Promise((resolve, reject) => {
-    scryptCallback(
-      Buffer.from(secret.normalize('NFC'), 'utf8'),
-      salt,
-      params.keyLength,
-      { N: params.N, r: params.r, p: params.p, maxmem: 256 * params.N * params.r * params.p + 1024 * 1024 },
-      (error, key) => (error ? reject(error) : resolve(key)),
+    scryptCallback(input, salt, params.keyLength, { N: params.N, r: params.r, p: params.p, maxmem }, (error, key) =>
+      error ? reject(error) : resolve(key),
     );
   });
 }
@@ -67,6 +73,15 @@ export async function verifySecret(secret: string, stored: string | null | undef
 /** Hashes of the secrets the app keeps. Injected so tests may use cheaper parameters. */
 export class PasswordHasher {
   constructor(readonly params: ScryptParams = owaspScrypt) {}
+
+  /**
+   * A first guess at one check's time, before one is measured: scrypt's work grows with N * r * p,
+   * and OWASP's parameters take about 300 ms on a busy 2-core machine.
+   */
+  get expectedCheckMs(): number {
+    const { N, r, p } = this.params;
+    return Math.max(1, (300 * N * r * p) / (owaspScrypt.N * owaspScrypt.r * owaspScrypt.p));
+  }
 
   /** A site password is stored as scrypt(sha256hex(password)), since the SHA-256 is what travels. */
   hashSitePassword(password: string): Promise<string> {

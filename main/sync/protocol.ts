@@ -128,6 +128,11 @@ export const syncErrors = {
     status: 503,
     message: 'The central server is preparing the initial data of this site. Try again in a moment.',
   },
+  sign_in_queue_full: {
+    status: 503,
+    message:
+      'The central server is checking many sites\' passwords at the moment (after a restart, or many new sites at once). Try again in a moment.',
+  },
   internal_error: { status: 500, message: 'Something went wrong on the central server. Please try again later.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

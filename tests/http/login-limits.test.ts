@@ -123,12 +123,23 @@ describe('users: parallel wrong logins', () => {
       `login alone ${aloneMs.toFixed(0)} ms; during a 200-login burst ${duringMs.toFixed(0)} ms; ` +
         `burst answered in ${burstMs.toFixed(0)} ms: ${JSON.stringify(statuses(answers))}`,
     );
-    expect(statuses(answers)).toEqual({ 401: 12, 429: 188 });
-    // The viewer's check started before any further check of the burst: it did not queue behind it,
-    // and it ran beside at most one of the burst's checks (one per address, two in all).
+    // At most the address's 12 attempts are checked. The rest are refused before any check: 429 once
+    // the attempts counted reach the lock, 503 with Retry-After while the wait queue is full (the
+    // queue holds about 3 s of checks, and one address at most three quarters of it).
+    const counted = statuses(answers);
+    expect(counted[401]).toBeGreaterThan(0);
+    expect(counted[401]).toBeLessThanOrEqual(12);
+    expect((counted[401] ?? 0) + (counted[429] ?? 0) + (counted[503] ?? 0)).toBe(200);
+    for (const busy of answers.filter((a) => a.status === 503)) {
+      expect(busy.json.error.code).toBe('server_busy');
+      expect(Number(busy.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    }
+    // The viewer's check waited for at most the one burst check running when it arrived (slow checks
+    // run on fewer slots than the machine has cores; waiting checks take turns by address), never
+    // behind the rest of the burst.
     const viewerStart = hasher.events.findIndex((e) => e === `start ${viewer.password}`);
     expect(viewerStart).toBeGreaterThanOrEqual(0);
-    expect(hasher.events.slice(0, viewerStart).filter((e) => e.startsWith('start'))).toEqual([]);
+    expect(hasher.events.slice(0, viewerStart).filter((e) => e.startsWith('start')).length).toBeLessThanOrEqual(1);
     expect(hasher.mostAtOnce).toBeLessThanOrEqual(2);
     // The machine may be busy (these figures swing with the load), so the time bound is loose.
     expect(duringMs).toBeLessThan(6 * aloneMs + 1000);

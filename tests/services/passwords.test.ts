@@ -52,3 +52,20 @@ describe('verifying', () => {
     }
   });
 });
+
+describe('costly checks run at low priority', () => {
+  (process.platform === 'linux' ? it : it.skip)(
+    'an OWASP check runs on a thread at nice 10, while the thread answering calls keeps its priority',
+    async () => {
+      const fs = await import('node:fs');
+      const niceOf = (task: string) => Number(fs.readFileSync(`/proc/self/task/${task}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]);
+      const hasher = new PasswordHasher();
+      const stored = await hasher.hashSitePassword('Tamaki-2026!');
+      await expect(hasher.verifySitePasswordSha256(sha256Hex('Tamaki-2026!'), stored)).resolves.toBe(true);
+      const nices = fs.readdirSync('/proc/self/task').map(niceOf);
+      expect(nices).toContain(10);
+      expect(niceOf(String(process.pid))).toBe(0);
+    },
+    30_000,
+  );
+});

@@ -11,7 +11,7 @@ import type { SiteService } from '../../services/site-service';
 import { SyncApiError } from '../protocol';
 import { retryInWords, type SignInLimitOptions, SignInLimiter } from '../../net/sign-in-limiter';
 import { readSyncCaller, type SyncCaller } from './sync-headers';
-import { VerifiedCredentials } from './verified-credentials';
+import { type SiteCredentialState, VerifiedCredentials } from './verified-credentials';
 
 export interface AuthenticatedSite {
   id: number;
@@ -37,6 +37,12 @@ export interface SiteAuthenticatorOptions {
    * busy site does not cost a disk sync on every call. 0 records every call.
    */
   connectionRecordIntervalMs?: number;
+  /**
+   * The key of verified credentials that survive a restart (see verified-credentials.ts). It must
+   * come from outside the datafile (main/services/credential-key.ts); without it every site needs
+   * one scrypt check after each restart.
+   */
+  credentialKey?: Buffer;
 }
 
 interface SiteRow {
@@ -44,6 +50,7 @@ interface SiteRow {
   uuid: string;
   code: string;
   name: string;
+  nameKey: string;
   passwordHash: string | null;
   hardwareId: string;
   type: 'standalone' | 'mobile';
@@ -61,7 +68,7 @@ function prepareStatements(sqlite: Datafile['sqlite']) {
   return {
     // One indexed read per call: it also notices password or hardware ID changes made by another process.
     siteByNameKey: sqlite.prepare(
-      `select id, uuid, code, name, password_hash as passwordHash, hardware_id as hardwareId, type,
+      `select id, uuid, code, name, name_key as nameKey, password_hash as passwordHash, hardware_id as hardwareId, type,
               is_central as isCentral, initialisation_status as initialisationStatus, app_name as appName,
               app_version as appVersion, sync_version as syncVersion, last_connected_at as lastConnectedAt,
               (select count(*) from store where store.site_id = site.id) as storeCount
@@ -77,6 +84,25 @@ function prepareStatements(sqlite: Datafile['sqlite']) {
        where id = :id`,
     ),
   };
+}
+
+/** A deferred record of a sync call (the recordContact statement's parameters). */
+interface ContactRecord {
+  appName: string;
+  appVersion: string;
+  syncVersion: number;
+  type: 'standalone' | 'mobile';
+  now: string;
+  bump: number;
+  id: number;
+}
+
+/** How long bookkeeping of sync calls waits to be written with others. */
+const contactFlushMs = 500;
+
+/** What a verified credential is bound to: the site as its row says now. */
+function credentialState(row: SiteRow): SiteCredentialState {
+  return { siteId: row.id, nameKey: row.nameKey, storedHash: row.passwordHash, hardwareId: row.hardwareId };
 }
 
 /** SQLite could not write (disk full, read-only file or folder, I/O error, locked for too long). */
@@ -99,8 +125,8 @@ export class SiteAuthenticator {
     limiter?: SignInLimiter,
   ) {
     this.statements = prepareStatements(datafile.sqlite);
-    this.credentials = new VerifiedCredentials(hasher);
-    this.limiter = limiter ?? new SignInLimiter();
+    this.credentials = new VerifiedCredentials(hasher, { key: options.credentialKey, datafile });
+    this.limiter = limiter ?? new SignInLimiter({ expectedCheckMs: hasher.expectedCheckMs });
     if (options.signInLimits) this.limiter.reconfigure(options.signInLimits);
     this.recordIntervalMs = options.connectionRecordIntervalMs ?? 10_000;
     sites.events.on('credentialsChanged', this.forgetSite);
@@ -108,6 +134,37 @@ export class SiteAuthenticator {
 
   close(): void {
     this.sites.events.off('credentialsChanged', this.forgetSite);
+    this.flushContacts();
+  }
+
+  private readonly pendingContacts = new Map<number, ContactRecord>();
+  private contactTimer: NodeJS.Timeout | null = null;
+  private contactLog: AuthLog | null = null;
+
+  private deferContact(siteId: number, record: ContactRecord, log: AuthLog): void {
+    this.pendingContacts.set(siteId, record);
+    this.contactLog = log;
+    this.contactTimer ??= setTimeout(() => this.flushContacts(), contactFlushMs);
+    this.contactTimer.unref?.();
+  }
+
+  /** Writes the deferred contact records in one transaction. A write failure is logged, never thrown. */
+  flushContacts(): void {
+    if (this.contactTimer) clearTimeout(this.contactTimer);
+    this.contactTimer = null;
+    if (this.pendingContacts.size === 0 || !this.sqlite.open) return;
+    const records = [...this.pendingContacts.values()];
+    this.pendingContacts.clear();
+    try {
+      this.sqlite.transaction(() => {
+        for (const record of records) this.statements.recordContact.run(record);
+      }).immediate();
+    } catch (error) {
+      this.contactLog?.warn(
+        { sites: records.length, code: (error as { code?: string }).code },
+        'Could not record sync calls in the datafile (disk full or read-only?); they were answered',
+      );
+    }
   }
 
   private get sqlite() {
@@ -131,7 +188,7 @@ export class SiteAuthenticator {
 
     // A password already verified for this device needs no check: answered without awaiting, so from
     // reading the site row to recording the call nothing else can run (the row cannot change).
-    if (fromBoundDevice && passwordLooksRight && this.credentials.isVerified(row!.id, row!.passwordHash, caller.passwordSha256)) {
+    if (fromBoundDevice && passwordLooksRight && this.credentials.isVerified(credentialState(row!), caller.passwordSha256)) {
       return this.afterPasswordCheck(row!, caller, true, log);
     }
 
@@ -142,6 +199,12 @@ export class SiteAuthenticator {
       // A bound site: guesses from other devices can never get in, so all of them together may lock.
       lockEverywhere: row !== undefined && row.hardwareId !== '' && !fromBoundDevice,
     });
+    if (attempt.refused && attempt.reason === 'overloaded') {
+      // Not the caller's fault and not counted: the queue of slow checks is full. 503 + Retry-After,
+      // which a remote site honours (main/net/request-with-retry.ts).
+      const seconds = Math.ceil(attempt.retryAfterMs / 1000);
+      throw new SyncApiError('sign_in_queue_full', undefined, { retryAfterSeconds: seconds }, { 'retry-after': String(seconds) });
+    }
     if (attempt.refused) {
       log.warn({ siteName: caller.siteName, address }, 'Sync sign-in refused: too many failed attempts');
       const seconds = Math.ceil(attempt.retryAfterMs / 1000);
@@ -172,9 +235,10 @@ export class SiteAuthenticator {
       row = this.findByNameKey(key);
       if (!row) fail(new SyncApiError('site_name_not_found', `Site name not found: there is no site called "${caller.siteName}".`));
       const site = row!;
-      const cached = passwordLooksRight && this.credentials.isVerified(site.id, site.passwordHash, caller.passwordSha256);
-      const ok =
-        cached || (passwordLooksRight && (await this.credentials.verify(site.id, site.passwordHash, caller.passwordSha256)));
+      const state = credentialState(site);
+      const generation = this.credentials.generation(site.id);
+      const cached = passwordLooksRight && this.credentials.isVerified(state, caller.passwordSha256);
+      const ok = cached || (passwordLooksRight && (await this.credentials.verify(state, caller.passwordSha256)));
       if (!ok) fail(new SyncApiError('site_incorrect_password'));
       // The right password from another device is still a refused sign-in: it counts on that lane.
       if (site.hardwareId !== '' && site.hardwareId !== caller.hardwareId && site.isCentral !== 1) {
@@ -182,7 +246,11 @@ export class SiteAuthenticator {
       }
       settled = true;
       attempt.succeeded();
-      return this.afterPasswordCheck(site, caller, cached, log);
+      const authenticated = this.afterPasswordCheck(site, caller, cached, log);
+      // Signed in, and the site is now bound to this device: the next call (and, with a key, the
+      // first after a restart) needs no scrypt.
+      this.credentials.remember({ ...state, storedHash: site.passwordHash!, hardwareId: caller.hardwareId }, caller.passwordSha256, generation);
+      return authenticated;
     } finally {
       if (!settled) attempt.abandon();
     }
@@ -232,6 +300,21 @@ export class SiteAuthenticator {
     };
     // The usual call of a busy site: already bound to this device, nothing new to record. No write.
     if (rowIsCurrent && row.hardwareId === caller.hardwareId && !typeChanged && !detailsChanged && !stale) {
+      return authenticated;
+    }
+    // Only bookkeeping (contact time, app details) of a site already bound to this device: written
+    // with others in one transaction shortly after, not one disk sync per call. After a restart every
+    // site's first call is such a call, thousands of them within minutes.
+    if (rowIsCurrent && row.hardwareId === caller.hardwareId && !typeChanged && this.recordIntervalMs > 0) {
+      this.deferContact(row.id, {
+        appName: caller.appName,
+        appVersion: caller.appVersion,
+        syncVersion: caller.syncVersion,
+        type,
+        now: nowText,
+        bump: 0,
+        id: row.id,
+      }, log);
       return authenticated;
     }
 
