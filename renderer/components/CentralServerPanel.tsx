@@ -3,6 +3,7 @@
  * (the app's setting). Shown only where this app runs one (a desktop app on a central datafile).
  */
 import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { CentralServerView } from '../../shared/contract';
 import type { AppError } from '../../shared/errors';
 import { useApi } from '../api/api-context';
@@ -11,6 +12,7 @@ import { Field } from './Field';
 
 export function CentralServerPanel(props: { canEdit: boolean }) {
   const api = useApi();
+  const { t, i18n } = useTranslation();
   const [view, setView] = useState<CentralServerView | null>(null);
   const [port, setPort] = useState('');
   const [error, setError] = useState<AppError | null>(null);
@@ -34,18 +36,20 @@ export function CentralServerPanel(props: { canEdit: boolean }) {
 
   return (
     <section className="panel" aria-labelledby="central-server-title">
-      <h3 id="central-server-title">Central server</h3>
+      <h3 id="central-server-title">{t('sync:central.title')}</h3>
       <p role="status" className={view.running ? 'status-line' : 'error-line'}>
         {view.running
-          ? `Remote sites can sync with this datafile on port ${view.port}.`
-          : (view.problem ?? 'The central server is not running.')}
+          ? t('sync:central.running', { port: view.port })
+          : view.problem && i18n.language === 'en'
+            ? view.problem
+            : t('sync:central.not-running')}
       </p>
-      <Field label="Central server port">
+      <Field label={t('sync:central.port')}>
         <input type="number" min={1} max={65535} value={port} disabled={!props.canEdit} onChange={(e) => setPort(e.target.value)} />
       </Field>
       {props.canEdit ? (
         <button type="button" className="button" onClick={() => void save()}>
-          Set port
+          {t('sync:central.set-port')}
         </button>
       ) : null}
       <ErrorLine error={error} />
