@@ -131,7 +131,7 @@ test('10,000 sites: only the rows on screen are rendered, and search narrows the
     for (let id = 6; id < 10_006; id++) insert.run(id, `uuid-${id}`, `S${id}`, `Clinic ${id}`, `clinic ${id}`);
   })();
   const { user } = await openSitesWindow(world);
-  expect(await screen.findByText('10005 sites')).toBeInTheDocument();
+  expect(await screen.findByText('10,005 sites')).toBeInTheDocument();
   const rendered = within(screen.getByRole('grid', { name: 'Sites' })).getAllByRole('row').length;
   expect(rendered).toBeLessThan(60);
   expect(screen.getByRole('grid', { name: 'Sites' })).toHaveAttribute('aria-rowcount', '10006');
