@@ -39,6 +39,9 @@ export function startingLanguage(search = typeof location === 'undefined' ? '' :
  */
 export async function adoptUserLanguage(who: WhoAmI, chosenBeforeLogin: boolean, save: (language: Language) => Promise<unknown>): Promise<void> {
   const preferred = who.user?.language;
+  // A language asked for in the address (?lang=en-XA, to test) holds for this page.
+  const asked = typeof location === 'undefined' ? null : new URLSearchParams(location.search).get('lang');
+  if (isLanguage(asked)) return;
   if (isLanguage(preferred)) {
     if (preferred !== i18n.language) await setLanguage(preferred);
     return;

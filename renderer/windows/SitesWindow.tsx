@@ -43,7 +43,7 @@ function siteColumns(t: TFunction): Column<ListRow>[] {
       ),
       width: '3fr',
     },
-    { key: 'deviceType', header: t('sites:column.device-type'), cell: (r) => r.deviceType, width: '9rem' },
+    { key: 'deviceType', header: t('sites:column.device-type'), cell: (r) => (r.deviceType ? t(`sites:type.${r.deviceType}`) : ''), width: '9rem' },
   ];
 }
 
