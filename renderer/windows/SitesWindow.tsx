@@ -57,7 +57,9 @@ export function SyncBadge(props: { sync: SiteSyncHealth | undefined }) {
   const { t } = useTranslation();
   const status = props.sync?.status;
   if (!status) return null;
-  const reason = props.sync?.lastError ? siteErrorText(t, props.sync.lastError) : undefined;
+  const name = t(`sync:status.${status}`);
+  // The whole status in the tooltip too: in a narrow column a long word may end in an ellipsis.
+  const reason = props.sync?.lastError ? siteErrorText(t, props.sync.lastError) : name;
   return (
     <span className={`sync-badge ${status}`} title={reason}>
       {t(`sync:status.${status}`)}
@@ -73,12 +75,12 @@ function columnsWithSync(t: TFunction): Column<ListRow>[] {
     { ...code!, width: '4.6rem' },
     { ...name!, width: '1fr' },
     { ...deviceType!, width: '7rem' },
-    { key: 'syncStatus', header: t('sites:column.sync-status'), cell: (r) => <SyncBadge sync={r.sync} />, width: '8.2rem' },
+    { key: 'syncStatus', header: t('sites:column.sync-status'), cell: (r) => <SyncBadge sync={r.sync} />, width: '9rem' },
     { key: 'lastSyncedAt', header: t('sites:column.last-sync'), cell: (r) => <When iso={r.sync?.lastSyncedAt} />, width: '6.4rem' },
     { key: 'lastConnectedAt', header: t('sites:column.connected'), cell: (r) => <When iso={r.sync?.lastConnectedAt} />, width: '6.4rem' },
     { key: 'queued', header: t('sites:column.queued'), cell: (r) => count(r, r.sync?.queued), width: '5.4rem' },
     { key: 'buffered', header: t('sites:column.buffered'), cell: (r) => count(r, r.sync?.buffered), width: '5.6rem' },
-    { key: 'refused', header: t('sites:column.refused'), cell: (r) => count(r, r.sync?.refused), width: '5.4rem' },
+    { key: 'refused', header: t('sites:column.refused'), cell: (r) => count(r, r.sync?.refused), width: '6rem' },
     {
       // The version at a glance (an old app stands out); the app's name is in the tooltip and the site window.
       key: 'app',
