@@ -2,7 +2,10 @@
 import path from 'node:path';
 import { type ApiSession, createHandlers, dispatch } from '../../main/api/core-api';
 import { openCore } from '../../main/core';
+import type { WhoAmI } from '../../shared/contract';
 import { ADMIN, newCore, tempDir, viewerOf } from '../helpers/core';
+
+const userOf = (result: { ok: boolean; value?: unknown }) => (result.ok ? (result.value as WhoAmI).user : undefined);
 
 it('a user chooses their language; it comes back with who-am-I at every login, after the datafile is reopened, for that user only', async () => {
   const file = path.join(tempDir(), 'datafile.sqlite');
@@ -13,10 +16,10 @@ it('a user chooses their language; it comes back with who-am-I at every login, a
 
   const admin: ApiSession = { userId: null };
   const login = await call('login', { userName: ADMIN.userName, password: ADMIN.password }, admin);
-  expect(login.ok && login.value.user).toMatchObject({ name: 'admin', language: null });
+  expect(userOf(login)).toMatchObject({ name: 'admin', language: null });
 
   const chosen = await call('setMyLanguage', { language: 'fr' }, admin);
-  expect(chosen.ok && chosen.value.user?.language).toBe('fr');
+  expect(userOf(chosen)?.language).toBe('fr');
 
   // Any user, administrator or not, keeps their own choice.
   const viewerSession: ApiSession = { userId: viewer.userId };
@@ -27,9 +30,9 @@ it('a user chooses their language; it comes back with who-am-I at every login, a
   handlers = createHandlers(core);
   const again: ApiSession = { userId: null };
   const relogin = await call('login', { userName: ADMIN.userName, password: ADMIN.password }, again);
-  expect(relogin.ok && relogin.value.user?.language).toBe('fr');
+  expect(userOf(relogin)?.language).toBe('fr');
   const viewerAgain = await call('whoAmI', {}, { userId: viewer.userId });
-  expect(viewerAgain.ok && viewerAgain.value.user?.language).toBe('es');
+  expect(userOf(viewerAgain)?.language).toBe('es');
   core.close();
 });
 
@@ -45,6 +48,6 @@ it('refuses a language the windows do not speak, and asks who is choosing', asyn
   const klingon = await call('setMyLanguage', { language: 'tlh' }, session);
   expect(klingon.ok === false && klingon.error).toMatchObject({ code: 'validation_failed', data: { issues: [{ field: 'language' }] } });
   const who = await call('whoAmI', {}, session);
-  expect(who.ok && who.value.user?.language).toBeNull();
+  expect(userOf(who)?.language).toBeNull();
   core.close();
 });
