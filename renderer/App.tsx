@@ -5,6 +5,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { WhoAmI } from '../shared/contract';
+import type { AppError } from '../shared/errors';
 import { useApi, useDesktop } from './api/api-context';
 import { SessionContext, type Session, sessionOf } from './session/session-context';
 import { LoginWindow } from './windows/LoginWindow';
@@ -16,7 +17,8 @@ import { adoptUserLanguage, rememberInBrowser } from './i18n/preference';
 
 type Screen =
   | { name: 'starting' }
-  | { name: 'failed'; message: string }
+  /** Worded when shown, so a change of language words it again. */
+  | { name: 'failed'; error: AppError | 'no-datafile' }
   | { name: 'setup'; location: string | null }
   | { name: 'login'; location: string | null }
   | { name: 'navigator'; whoAmI: WhoAmI };
@@ -48,25 +50,23 @@ function Screens() {
       if (desktop) {
         const status = await desktop.datafileStatus();
         if (!current) return;
-        if (!status.ok) return setScreen({ name: 'failed', message: errorText(t, status.error) });
+        if (!status.ok) return setScreen({ name: 'failed', error: status.error });
         where = status.value.location;
         setLocation(where);
         if (status.value.needsSetup) return setScreen({ name: 'setup', location: where });
         if (!status.value.open) {
-          return setScreen({ name: 'failed', message: t('app.no-datafile') });
+          return setScreen({ name: 'failed', error: 'no-datafile' });
         }
       }
       const who = await api.whoAmI({});
       if (!current) return;
-      if (!who.ok) return setScreen({ name: 'failed', message: errorText(t, who.error) });
+      if (!who.ok) return setScreen({ name: 'failed', error: who.error });
       showSession(who.value, where);
     };
     void start();
     return () => {
       current = false;
     };
-    // Started once per datafile; a change of language does not start it again.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [api, desktop, showSession]);
 
   const refresh = useCallback(async () => {
@@ -93,7 +93,7 @@ function Screens() {
       return (
         <main className="centre-window">
           <div role="alert" className="window error-line">
-            {screen.message}
+            {screen.error === 'no-datafile' ? t('app.no-datafile') : errorText(t, screen.error)}
           </div>
         </main>
       );
