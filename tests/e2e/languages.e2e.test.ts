@@ -121,6 +121,12 @@ describeWithBrowser('the windows in the languages of their users', () => {
 
     await logIn(page, french, 'Se déconnecter');
     await expectNoEnglish(page, 'Navigator, Special page');
+    await screenshot(page, 'navigator-special-fr');
+    await page.getByRole('navigation').getByRole('button', { name: 'Utilisateurs' }).click();
+    await page.getByRole('grid', { name: 'Utilisateurs' }).getByRole('row').nth(1).waitFor();
+    await expectNoEnglish(page, 'Users');
+    await screenshot(page, 'users-window-fr');
+    await page.getByRole('navigation').getByRole('button', { name: 'Spécial' }).click();
 
     await page.getByRole('button', { name: 'Synchronisation' }).click();
     const grid = page.getByRole('grid', { name: 'Sites' });
