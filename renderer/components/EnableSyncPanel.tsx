@@ -46,8 +46,8 @@ export function EnableSyncPanel(props: { canEdit: boolean; onEnabled?: () => voi
     const result = await api.enableSync(form);
     if (!result.ok) {
       setError(result.error);
-      const issues = (result.error.data as { issues?: { field: string; message: string }[] } | undefined)?.issues ?? [];
-      setFieldErrors(Object.fromEntries(issues.map((i) => [i.field, fieldProblem(t, i.field, i.message)])));
+      const issues = (result.error.data as { issues?: { field: string; message: string; rule?: string; limit?: number }[] } | undefined)?.issues ?? [];
+      setFieldErrors(Object.fromEntries(issues.map((i) => [i.field, fieldProblem(t, i.field, i.message, i)])));
       return;
     }
     setError(null);

@@ -101,11 +101,11 @@ export function UserDetailsDialog(props: {
       setTab('details');
       return setFieldErrors({ name: errorText(t, failure) });
     }
-    const issues = (failure.data as { issues?: { field?: string; message?: string }[] } | undefined)?.issues;
+    const issues = (failure.data as { issues?: { field?: string; message?: string; rule?: string; limit?: number }[] } | undefined)?.issues;
     if (failure.code === 'validation_failed' && Array.isArray(issues)) {
       const placed: Partial<Record<FieldName, string>> = {};
       for (const issue of issues) {
-        if ((issue.field === 'name' || issue.field === 'password') && issue.message) placed[issue.field] ??= fieldProblem(t, issue.field, issue.message);
+        if ((issue.field === 'name' || issue.field === 'password') && issue.message) placed[issue.field] ??= fieldProblem(t, issue.field, issue.message, issue);
       }
       if (Object.keys(placed).length > 0) {
         setTab('details');

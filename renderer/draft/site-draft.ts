@@ -153,7 +153,7 @@ export function fieldErrorsOf(error: AppError): { fields: FieldErrors; general: 
     for (const issue of issues as { field?: unknown; message?: unknown }[]) {
       const top = typeof issue.field === 'string' ? issue.field.split('.')[0]! : '';
       const field = fieldOfIssue[top];
-      if (field && typeof issue.message === 'string') fields[field] ??= fieldProblem(i18n.t, String(issue.field), issue.message);
+      if (field && typeof issue.message === 'string') fields[field] ??= fieldProblem(i18n.t, String(issue.field), issue.message, issue as { rule?: string; limit?: number });
       else unplaced = true;
     }
     return { fields, general: unplaced || Object.keys(fields).length === 0 };

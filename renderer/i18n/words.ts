@@ -11,14 +11,29 @@ import { i18n } from './index';
 
 const isEnglish = () => i18n.language === 'en';
 
-function issuesOf(error: AppError): { field: string; message: string }[] {
-  const issues = (error.data as { issues?: unknown } | undefined)?.issues;
-  return Array.isArray(issues) ? (issues as { field: string; message: string }[]).filter((i) => typeof i?.field === 'string') : [];
+interface Issue {
+  field: string;
+  message: string;
+  rule?: string;
+  limit?: number;
 }
 
-/** One field's problem: as sent in English, otherwise the field's rule in the window's language. */
-export function fieldProblem(t: TFunction, field: string, english: string): string {
+function issuesOf(error: AppError): Issue[] {
+  const issues = (error.data as { issues?: unknown } | undefined)?.issues;
+  return Array.isArray(issues) ? (issues as Issue[]).filter((i) => typeof i?.field === 'string') : [];
+}
+
+const limitRules = new Set(['too_long', 'too_short', 'too_big', 'too_small']);
+
+/**
+ * One field's problem: as sent in English; otherwise a limit it broke ("at most 80 characters"),
+ * else what the field accepts, in the window's language.
+ */
+export function fieldProblem(t: TFunction, field: string, english: string, issue?: Pick<Issue, 'rule' | 'limit'>): string {
   if (isEnglish()) return english;
+  if (issue?.rule && limitRules.has(issue.rule) && typeof issue.limit === 'number') {
+    return t(`errors:rule.${issue.rule}`, { count: issue.limit });
+  }
   const top = field.split('.')[0] ?? '';
   return t(`errors:field.${top}`, { defaultValue: t('errors:field.other') });
 }
@@ -28,7 +43,7 @@ export function errorText(t: TFunction, error: AppError | string): string {
   if (isEnglish()) return error.message;
   if (error.code === 'validation_failed') {
     const first = issuesOf(error)[0];
-    if (first) return fieldProblem(t, first.field, first.message);
+    if (first) return fieldProblem(t, first.field, first.message, first);
   }
   const data = typeof error.data === 'object' && error.data !== null ? (error.data as Record<string, unknown>) : {};
   return t(`errors:${error.code}`, data);

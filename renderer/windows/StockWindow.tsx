@@ -84,8 +84,8 @@ export function StockWindow(props: { onClose: () => void }) {
     if (!Number.isFinite(quantity)) return setFieldErrors({ quantity: t('stock:quantity-number') });
     const result = await api.saveStockLine({ storeId, lineId: selected, itemCode: draft.itemCode, itemName: draft.itemName, quantity });
     if (!result.ok) {
-      const issues = (result.error.data as { issues?: { field: string; message: string }[] } | undefined)?.issues ?? [];
-      setFieldErrors(Object.fromEntries(issues.map((i) => [i.field, fieldProblem(t, i.field, i.message)])));
+      const issues = (result.error.data as { issues?: { field: string; message: string; rule?: string; limit?: number }[] } | undefined)?.issues ?? [];
+      setFieldErrors(Object.fromEntries(issues.map((i) => [i.field, fieldProblem(t, i.field, i.message, i)])));
       return setError(issues.length > 0 ? null : result.error);
     }
     setError(null);

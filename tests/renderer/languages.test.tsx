@@ -4,7 +4,9 @@
  * numbers and plurals in the language's own way.
  */
 import { act, screen, waitFor, within } from '@testing-library/react';
-import { setLanguage } from '../../renderer/i18n';
+import { i18n, setLanguage } from '../../renderer/i18n';
+import { errorText } from '../../renderer/i18n/words';
+import { validateInput } from '../../shared/validate';
 import { ago, dateTime, number } from '../../renderer/i18n/format';
 import { ADMIN, inProcessApi, type InProcessApi } from './in-process-api';
 import { logIn, renderApp } from './render-app';
@@ -102,4 +104,19 @@ test('dates, numbers, relative times and plurals follow the language', async () 
   await act(() => setLanguage('en'));
   expect(number(10005)).toBe('10,005');
   expect(ago(hourAgo)).toBe('1 h ago');
+});
+
+test('a validation problem is worded by its rule and limit in French and Spanish, and as sent in English', async () => {
+  const tooLong = validateInput('enableSync', { centralUrl: 'https://central.example.org', siteName: 'x'.repeat(500), password: 'pw' });
+  const tooBig = validateInput('setCentralServerPort', { port: 70000 });
+  if (tooLong.ok || tooBig.ok) throw new Error('expected both to be refused');
+  expect(errorText(i18n.t, tooLong.error)).toBe(tooLong.error.message);
+  await act(() => setLanguage('fr'));
+  expect(errorText(i18n.t, tooLong.error)).toMatch(/^\d+ caractères au plus\.$/);
+  expect(errorText(i18n.t, tooBig.error)).toBe('65\u202f535 au plus.');
+  await act(() => setLanguage('es'));
+  expect(errorText(i18n.t, tooBig.error)).toBe('Como máximo 65.535.');
+  // A problem that is not a limit is worded by what its field accepts.
+  const badUrl = { code: 'validation_failed' as const, message: 'centralUrl: Invalid url', data: { issues: [{ field: 'centralUrl', message: 'Invalid url' }] } };
+  expect(errorText(i18n.t, badUrl)).toBe('Introduzca una dirección http:// o https:// como https://central.example.org:2048.');
 });
