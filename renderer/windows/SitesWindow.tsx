@@ -72,9 +72,10 @@ function columnsWithSync(t: TFunction): Column<ListRow>[] {
   const [id, code, name, deviceType] = siteColumns(t);
   return [
     { ...id!, width: '3.2rem' },
-    { ...code!, width: '4.6rem' },
+    // Narrow columns: the languages may name them more briefly here ("Código" for "Código del sitio").
+    { ...code!, header: t('sites:column.code-narrow'), width: '4.6rem' },
     { ...name!, width: '1fr' },
-    { ...deviceType!, width: '7rem' },
+    { ...deviceType!, header: t('sites:column.device-type-narrow'), width: '7rem' },
     { key: 'syncStatus', header: t('sites:column.sync-status'), cell: (r) => <SyncBadge sync={r.sync} />, width: '9rem' },
     { key: 'lastSyncedAt', header: t('sites:column.last-sync'), cell: (r) => <When iso={r.sync?.lastSyncedAt} />, width: '6.4rem' },
     { key: 'lastConnectedAt', header: t('sites:column.connected'), cell: (r) => <When iso={r.sync?.lastConnectedAt} />, width: '6.4rem' },

@@ -72,14 +72,15 @@ function englishFragments(language: 'fr' | 'es'): string[] {
   return [...fragments];
 }
 
-async function expectNoEnglish(page: Page, where: string) {
-  const fragments = englishFragments('fr');
+async function expectNoEnglish(page: Page, where: string, language: 'fr' | 'es' = 'fr') {
+  const fragments = englishFragments(language);
   const found: string[] = [];
   for (const text of await shownTexts(page)) {
     let rest = text;
     for (const name of names) rest = rest.split(name).join(' ');
     const words = rest.toLowerCase().match(/[a-z]+/g) ?? [];
-    const english = words.filter((w) => englishOnly.has(w));
+    // Spanish says "no" too.
+    const english = words.filter((w) => englishOnly.has(w) && !(language === 'es' && w === 'no'));
     const sentence = fragments.find((f) => rest.includes(f));
     if (english.length > 0 || sentence) found.push(`${text}  [${sentence ?? english.join(', ')}]`);
   }
@@ -170,6 +171,12 @@ describeWithBrowser('the windows in the languages of their users', () => {
     expect(await third.page.getAttribute('html', 'lang')).toBe('es');
     await logIn(third.page, { user: 'Nombre de usuario', password: 'Contraseña', button: 'Iniciar sesión' }, 'Log out');
     expect(await third.page.getAttribute('html', 'lang')).toBe('en');
+    // The sites window in Spanish has no English either.
+    await third.page.getByLabel('Language').selectOption('es');
+    await third.page.getByRole('button', { name: 'Sincronización' }).click();
+    await third.page.getByRole('grid', { name: 'Sitios' }).getByRole('row').filter({ hasText: 'Kopu HC' }).waitFor();
+    await expectNoEnglish(third.page, 'Sitios de sincronización', 'es');
+    await screenshot(third.page, 'sites-window-es');
     await third.context.close();
   });
 
