@@ -7,13 +7,15 @@
  */
 import i18next, { type i18n as I18n } from 'i18next';
 import { initReactI18next } from 'react-i18next';
+import { type UiLanguage, uiLanguages } from '../../shared/operations';
 import { pseudoResources } from './pseudo';
 import { resources } from './resources';
 
-export const languages = ['en', 'fr', 'es'] as const;
 /** The pseudo-locale: for testing only, offered in the picker only when asked for. */
 export const pseudoLanguage = 'en-XA';
-export type Language = (typeof languages)[number] | typeof pseudoLanguage;
+/** The contract's languages (a user's saved choice is one of them). */
+export type Language = UiLanguage;
+export const languages = uiLanguages.filter((l): l is Exclude<UiLanguage, typeof pseudoLanguage> => l !== pseudoLanguage);
 
 /** Each language named in itself, as pickers do, so a person finds theirs whatever is showing. */
 export const languageNames: Record<Language, string> = {
@@ -26,7 +28,7 @@ export const languageNames: Record<Language, string> = {
 export const namespaces = Object.keys(resources.en) as (keyof (typeof resources)['en'])[];
 
 export function isLanguage(value: unknown): value is Language {
-  return value === pseudoLanguage || (languages as readonly unknown[]).includes(value);
+  return (uiLanguages as readonly unknown[]).includes(value);
 }
 
 /** The first of the browser's (or system's) languages that the app speaks; English otherwise. */
