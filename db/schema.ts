@@ -76,6 +76,8 @@ export const user = sqliteTable(
     /** A disabled user cannot log in, and any session of theirs ends at its next call. */
     disabled: integer('disabled', { mode: 'boolean' }).notNull().default(false),
     createdAt: text('created_at').notNull().default(now),
+    /** The language the user chose for the windows (en, fr, es, ...); null: the browser's or system's. */
+    language: text('language'),
   },
   (t) => [uniqueIndex('user_name_key_unique').on(t.nameKey)],
 );

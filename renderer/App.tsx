@@ -2,18 +2,23 @@
  * Which window is showing: setting up a new datafile, logging in, or the Navigator once logged in.
  * The session (who is logged in, the active site) is read from the core, never assumed.
  */
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { WhoAmI } from '../shared/contract';
+import type { AppError } from '../shared/errors';
 import { useApi, useDesktop } from './api/api-context';
 import { SessionContext, type Session, sessionOf } from './session/session-context';
 import { LoginWindow } from './windows/LoginWindow';
 import { ConnectToServerWindow } from './windows/ConnectToServerWindow';
 import { NavigatorWindow } from './windows/NavigatorWindow';
 import { SetUpDatafileWindow } from './windows/SetUpDatafileWindow';
+import { errorText } from './i18n/words';
+import { adoptUserLanguage, rememberInBrowser } from './i18n/preference';
 
 type Screen =
   | { name: 'starting' }
-  | { name: 'failed'; message: string }
+  /** Worded when shown, so a change of language words it again. */
+  | { name: 'failed'; error: AppError | 'no-datafile' }
   | { name: 'setup'; location: string | null }
   | { name: 'login'; location: string | null }
   | { name: 'navigator'; whoAmI: WhoAmI };
@@ -21,12 +26,22 @@ type Screen =
 function Screens() {
   const api = useApi();
   const desktop = useDesktop();
+  const { t, i18n } = useTranslation();
   const [screen, setScreen] = useState<Screen>({ name: 'starting' });
   const [location, setLocation] = useState<string | null>(null);
+  // A language picked on the login page becomes the user's preference if they have none yet.
+  const chosenBeforeLogin = useRef(false);
 
-  const showSession = useCallback((who: WhoAmI, where: string | null) => {
-    setScreen(who.user ? { name: 'navigator', whoAmI: who } : { name: 'login', location: where });
-  }, []);
+  const showSession = useCallback(
+    (who: WhoAmI, where: string | null) => {
+      if (who.user) {
+        void adoptUserLanguage(who, chosenBeforeLogin.current, (language) => api.setMyLanguage({ language }));
+        chosenBeforeLogin.current = false;
+      }
+      setScreen(who.user ? { name: 'navigator', whoAmI: who } : { name: 'login', location: where });
+    },
+    [api],
+  );
 
   useEffect(() => {
     let current = true;
@@ -35,17 +50,17 @@ function Screens() {
       if (desktop) {
         const status = await desktop.datafileStatus();
         if (!current) return;
-        if (!status.ok) return setScreen({ name: 'failed', message: status.error.message });
+        if (!status.ok) return setScreen({ name: 'failed', error: status.error });
         where = status.value.location;
         setLocation(where);
         if (status.value.needsSetup) return setScreen({ name: 'setup', location: where });
         if (!status.value.open) {
-          return setScreen({ name: 'failed', message: 'No datafile is open. Choose a datafile from the File menu.' });
+          return setScreen({ name: 'failed', error: 'no-datafile' });
         }
       }
       const who = await api.whoAmI({});
       if (!current) return;
-      if (!who.ok) return setScreen({ name: 'failed', message: who.error.message });
+      if (!who.ok) return setScreen({ name: 'failed', error: who.error });
       showSession(who.value, where);
     };
     void start();
@@ -66,18 +81,19 @@ function Screens() {
 
   const whoAmI = screen.name === 'navigator' ? screen.whoAmI : null;
   const session = useMemo<Session | null>(
-    () => (whoAmI ? sessionOf(whoAmI, refresh) : null),
-    [whoAmI, refresh],
+    // The language is a dependency: the session holds words (why the sites are view-only).
+    () => (whoAmI && i18n.language ? sessionOf(whoAmI, refresh) : null),
+    [whoAmI, refresh, i18n.language],
   );
 
   switch (screen.name) {
     case 'starting':
-      return <p className="loading">Opening the datafile…</p>;
+      return <p className="loading">{t('app.opening')}</p>;
     case 'failed':
       return (
         <main className="centre-window">
           <div role="alert" className="window error-line">
-            {screen.message}
+            {screen.error === 'no-datafile' ? t('app.no-datafile') : errorText(t, screen.error)}
           </div>
         </main>
       );
@@ -94,7 +110,16 @@ function Screens() {
         />
       ) : null;
     case 'login':
-      return <LoginWindow location={screen.location} onLoggedIn={(who) => showSession(who, screen.location)} />;
+      return (
+        <LoginWindow
+          location={screen.location}
+          onLoggedIn={(who) => showSession(who, screen.location)}
+          onLanguageChosen={(language) => {
+            rememberInBrowser(language);
+            chosenBeforeLogin.current = true;
+          }}
+        />
+      );
     case 'navigator':
       return (
         <SessionContext.Provider value={session}>

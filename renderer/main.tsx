@@ -4,9 +4,12 @@ import { createRoot } from 'react-dom/client';
 import { ApiProvider } from './api/api-context';
 import { pickTransport } from './api/transport';
 import { App } from './App';
+import { setLanguage } from './i18n';
+import { startingLanguage } from './i18n/preference';
 
 const container = document.getElementById('root');
 if (container) {
+  void setLanguage(startingLanguage());
   const { api, desktop } = pickTransport();
   createRoot(container).render(
     <StrictMode>

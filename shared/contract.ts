@@ -7,7 +7,17 @@ import { z } from 'zod';
 import type { AppError, Result } from './errors';
 import { nameProblem, searchProblem } from './names';
 import { isUnsafePort, unsafePortMessage } from './unsafe-ports';
-import { limits, type OperationName, operationNames, type SiteType, siteTypes, type SortColumn, sortColumns } from './operations';
+import {
+  limits,
+  type OperationName,
+  operationNames,
+  type SiteType,
+  siteTypes,
+  type SortColumn,
+  sortColumns,
+  type UiLanguage,
+  uiLanguages,
+} from './operations';
 
 
 const siteId = z.int('Site ID must be a whole number.').positive('Site ID must be a positive number.');
@@ -37,8 +47,8 @@ export function nameSchema(label: string, max: number) {
     });
 }
 
-export { limits, operationNames, siteTypes, sortColumns };
-export type { OperationName, SiteType, SortColumn };
+export { limits, operationNames, siteTypes, sortColumns, uiLanguages };
+export type { OperationName, SiteType, SortColumn, UiLanguage };
 
 /** The confirmations the core asks for before a risky change is saved. */
 export const confirmationKinds = [
@@ -55,7 +65,10 @@ export type ConfirmationKind = (typeof confirmationKinds)[number];
 
 export interface Confirmation {
   kind: ConfirmationKind;
+  /** In English; the window words it in the person's language from `kind` and `data`. */
   message: string;
+  /** The names and figures the message holds (never secrets), for the window's translation. */
+  data?: Record<string, string | number | boolean>;
 }
 
 /**
@@ -213,6 +226,10 @@ export const inputs = {
       message: 'Failing after must be at least as many days as late after.',
       path: ['failingAfterDays'],
     }),
+  /** The logged-in user's language for the windows, remembered in the datafile. */
+  setMyLanguage: z.strictObject({
+    language: z.enum(uiLanguages, 'Choose one of the languages offered.'),
+  }),
   setCentralServerPort: z.strictObject({
     port: z
       .int('The port must be a whole number.')
@@ -231,7 +248,8 @@ export interface Permissions {
 }
 
 export interface WhoAmI {
-  user: { id: number; name: string } | null;
+  /** `language`: the user's chosen language for the windows; null until they choose one. */
+  user: { id: number; name: string; language: UiLanguage | null } | null;
   permissions: Permissions;
   datafile: {
     activeSiteId: number;
@@ -345,6 +363,7 @@ export interface Outputs {
   listSiteSyncHealth: { rows: SiteSyncHealth[]; thresholds: SyncThresholds };
   getSiteSyncHealth: SiteSyncHealth;
   setSyncThresholds: SyncThresholds;
+  setMyLanguage: WhoAmI;
 }
 
 /** One run of a remote site's sync, as its sync log shows it. */

@@ -42,9 +42,14 @@ export const operationNames = [
   'listSiteSyncHealth',
   'getSiteSyncHealth',
   'setSyncThresholds',
+  'setMyLanguage',
 ] as const;
 
 export type OperationName = (typeof operationNames)[number];
+
+/** The languages of the windows; en-XA is the pseudo-locale used to test translations and layouts. */
+export const uiLanguages = ['en', 'fr', 'es', 'en-XA'] as const;
+export type UiLanguage = (typeof uiLanguages)[number];
 
 export const siteTypes = ['standalone', 'mobile'] as const;
 export type SiteType = (typeof siteTypes)[number];

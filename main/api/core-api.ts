@@ -68,7 +68,10 @@ export function createHandlers(core: Core, options: HandlerOptions = {}): Handle
     const activeSiteId = core.sites.activeSiteId();
     const active = core.sites.getSite({ siteId: activeSiteId });
     return {
-      user: actor && actor.userId !== null ? { id: actor.userId, name: actor.userName } : null,
+      user:
+        actor && actor.userId !== null
+          ? { id: actor.userId, name: actor.userName, language: core.users.languageOf(actor.userId) }
+          : null,
       permissions: { editSyncSettings: actor ? canEditSyncSettings(actor) : false },
       datafile: {
         activeSiteId,
@@ -196,6 +199,10 @@ export function createHandlers(core: Core, options: HandlerOptions = {}): Handle
     setSyncThresholds: (session, input) => {
       requireEditSyncSettings(actorOf(session));
       return setSyncThresholds(core.datafile.sqlite, input);
+    },
+    setMyLanguage: (session, input) => {
+      core.users.setLanguage(actorOf(session), input.language);
+      return whoAmI(session);
     },
     setCentralServerPort: async (session, input) => {
       requireEditSyncSettings(actorOf(session));

@@ -301,6 +301,7 @@ export class SiteService {
         message:
           `${list}${more} ${fromActiveRemote.length === 1 ? 'is' : 'are'} on a remote site in active use. ` +
           'Make sure that site stops using the store and syncs before the store is used on this site. Move anyway?',
+        data: { stores: list, more: Math.max(0, fromActiveRemote.length - 5), count: fromActiveRemote.length },
       });
     }
     const activeUse = existing !== undefined && isInActiveUse(existing);
@@ -310,6 +311,7 @@ export class SiteService {
         message:
           `"${existing.name}" is in active use. If you change its site name, the remote site will stop syncing ` +
           'until its site name is changed there too (or restored here). Change it anyway?',
+        data: { name: existing.name },
       });
     }
     if (activeUse && passwordHash !== undefined) {
@@ -318,6 +320,7 @@ export class SiteService {
         message:
           `"${existing.name}" is in active use. If you change its password, the remote site will stop syncing ` +
           'until the password is changed there too (or restored here). Change it anyway?',
+        data: { name: existing.name },
       });
     }
     const unconfirmed = needed.filter((c) => !input.confirmations.includes(c.kind));
@@ -477,7 +480,11 @@ export class SiteService {
           return {
             status: 'needs_confirmation',
             confirmations: [
-              { kind: 'delete_site', message: `Delete the site "${record.name}" (site ID ${record.id})? This cannot be undone.` },
+              {
+                kind: 'delete_site',
+                message: `Delete the site "${record.name}" (site ID ${record.id})? This cannot be undone.`,
+                data: { name: record.name, siteId: record.id },
+              },
             ],
           };
         }
@@ -508,7 +515,11 @@ export class SiteService {
           return {
             status: 'needs_confirmation',
             confirmations: [
-              { kind: 'set_active_site', message: `Set "${record.name}" as the active site on this datafile? ${becomes}` },
+              {
+                kind: 'set_active_site',
+                message: `Set "${record.name}" as the active site on this datafile? ${becomes}`,
+                data: { name: record.name, becomesCentral: record.isCentral },
+              },
             ],
           };
         }
@@ -538,6 +549,7 @@ export class SiteService {
                 message:
                   `Reset the hardware ID of "${record.name}"? The next device that syncs as this site will take it over, ` +
                   'and the site will need to be initialised again.',
+                data: { name: record.name },
               },
             ],
           };

@@ -7,7 +7,7 @@
  */
 import { and, count, eq, ne } from 'drizzle-orm';
 import type { ParsedInputs, UserDetails, UserRow } from '../../shared/contract';
-import { limits } from '../../shared/operations';
+import { limits, type UiLanguage, uiLanguages } from '../../shared/operations';
 import { AppFailure } from '../../shared/errors';
 import { nameKey, nameProblem, normaliseName } from '../../shared/names';
 import type { Datafile } from '../../db/datafile';
@@ -105,6 +105,19 @@ export class UserService {
         .all()
         .map((p) => p.permission),
     );
+  }
+
+  /** The user's language for the windows; null when they have not chosen one. */
+  languageOf(userId: number): UiLanguage | null {
+    const record = this.db.select({ language: user.language }).from(user).where(eq(user.id, userId)).get();
+    const language = record?.language;
+    return (uiLanguages as readonly (string | null | undefined)[]).includes(language) ? (language as UiLanguage) : null;
+  }
+
+  /** Any logged-in user chooses their own language: a preference, not a setting of the datafile. */
+  setLanguage(actor: Actor, language: UiLanguage): void {
+    if (actor.userId === null) return;
+    this.db.update(user).set({ language }).where(eq(user.id, actor.userId)).run();
   }
 
   // ---- the Users window ------------------------------------------------------------------------

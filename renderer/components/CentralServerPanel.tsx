@@ -3,20 +3,16 @@
  * (the app's setting). Shown only where this app runs one (a desktop app on a central datafile).
  */
 import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { CentralServerView } from '../../shared/contract';
 import type { AppError } from '../../shared/errors';
 import { useApi } from '../api/api-context';
 import { ErrorLine } from './ErrorLine';
 import { Field } from './Field';
 
-/** Said where the port is set: the operating system's firewall asks once, and its answer matters. */
-export const firewallHint =
-  'Remote sites connect to this computer on this port from other computers. The first time the server listens, ' +
-  'Windows and macOS may ask whether mSupply Sync Sites may accept incoming network connections: allow it ' +
-  '(on private networks), or remote sites cannot sync. Some ports, such as 6000 or 10080, cannot be used.';
-
 export function CentralServerPanel(props: { canEdit: boolean }) {
   const api = useApi();
+  const { t, i18n } = useTranslation();
   const [view, setView] = useState<CentralServerView | null>(null);
   const [port, setPort] = useState('');
   const [error, setError] = useState<AppError | null>(null);
@@ -40,18 +36,21 @@ export function CentralServerPanel(props: { canEdit: boolean }) {
 
   return (
     <section className="panel" aria-labelledby="central-server-title">
-      <h3 id="central-server-title">Central server</h3>
+      <h3 id="central-server-title">{t('sync:central.title')}</h3>
       <p role="status" className={view.running ? 'status-line' : 'error-line'}>
         {view.running
-          ? `Remote sites can sync with this datafile on port ${view.port}.`
-          : (view.problem ?? 'The central server is not running.')}
+          ? t('sync:central.running', { port: view.port })
+          : view.problem && i18n.language === 'en'
+            ? view.problem
+            : t('sync:central.not-running')}
       </p>
-      <Field label="Central server port" hint={firewallHint}>
+      {/* Said where the port is set: the operating system's firewall asks once, and its answer matters. */}
+      <Field label={t('sync:central.port')} hint={t('sync:central.port-hint')}>
         <input type="number" min={1} max={65535} value={port} disabled={!props.canEdit} onChange={(e) => setPort(e.target.value)} />
       </Field>
       {props.canEdit ? (
         <button type="button" className="button" onClick={() => void save()}>
-          Set port
+          {t('sync:central.set-port')}
         </button>
       ) : null}
       <ErrorLine error={error} />

@@ -4,14 +4,18 @@
  * remote site, or on a new datafile that has no stores of its own yet.
  */
 import { useCallback, useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { ConnectionCheck, RemoteSyncView } from '../../shared/contract';
 import type { AppError } from '../../shared/errors';
 import { useApi } from '../api/api-context';
 import { ErrorLine } from './ErrorLine';
 import { Field } from './Field';
+import { connectionText } from './sync-words';
+import { fieldProblem } from '../i18n/words';
 
 export function EnableSyncPanel(props: { canEdit: boolean; onEnabled?: () => void }) {
   const api = useApi();
+  const { t } = useTranslation();
   const [view, setView] = useState<RemoteSyncView | null>(null);
   const [canEnable, setCanEnable] = useState(false);
   const [form, setForm] = useState({ centralUrl: '', siteName: '', password: '' });
@@ -42,8 +46,8 @@ export function EnableSyncPanel(props: { canEdit: boolean; onEnabled?: () => voi
     const result = await api.enableSync(form);
     if (!result.ok) {
       setError(result.error);
-      const issues = (result.error.data as { issues?: { field: string; message: string }[] } | undefined)?.issues ?? [];
-      setFieldErrors(Object.fromEntries(issues.map((i) => [i.field, i.message])));
+      const issues = (result.error.data as { issues?: { field: string; message: string; rule?: string; limit?: number }[] } | undefined)?.issues ?? [];
+      setFieldErrors(Object.fromEntries(issues.map((i) => [i.field, fieldProblem(t, i.field, i.message, i)])));
       return;
     }
     setError(null);
@@ -70,14 +74,14 @@ export function EnableSyncPanel(props: { canEdit: boolean; onEnabled?: () => voi
 
   return (
     <section className="panel" aria-labelledby="enable-sync-title">
-      <h3 id="enable-sync-title">Enabling sync</h3>
+      <h3 id="enable-sync-title">{t('sync:enable.title')}</h3>
       <p className="hint">
         {view.configured
-          ? `This datafile syncs with ${view.centralUrl} as the site ${view.siteName}.`
-          : 'Connect this datafile to a central server as one of its sites. The first sync brings this site’s stores and data.'}{' '}
-        This machine’s hardware ID: <code>{view.hardwareId}</code>
+          ? t('sync:enable.configured', { url: view.centralUrl, site: view.siteName })
+          : t('sync:enable.not-configured')}{' '}
+        {t('sync:enable.hardware-id')} <code>{view.hardwareId}</code>
       </p>
-      <Field label="Central server URL" error={fieldErrors.centralUrl}>
+      <Field label={t('sync:enable.url')} error={fieldErrors.centralUrl}>
         <input
           type="url"
           value={form.centralUrl}
@@ -86,15 +90,15 @@ export function EnableSyncPanel(props: { canEdit: boolean; onEnabled?: () => voi
           onChange={edit('centralUrl')}
         />
       </Field>
-      <Field label="Site name" error={fieldErrors.siteName}>
+      <Field label={t('sites:column.name')} error={fieldErrors.siteName}>
         <input type="text" value={form.siteName} disabled={!props.canEdit} onChange={edit('siteName')} />
       </Field>
-      <Field label="Password" error={fieldErrors.password}>
+      <Field label={t('field.password')} error={fieldErrors.password}>
         <input
           type="password"
           autoComplete="new-password"
           value={form.password}
-          placeholder={view.configured ? 'Type the site password again to change these settings.' : ''}
+          placeholder={view.configured ? t('sync:enable.password-again') : ''}
           disabled={!props.canEdit}
           onChange={edit('password')}
         />
@@ -102,23 +106,23 @@ export function EnableSyncPanel(props: { canEdit: boolean; onEnabled?: () => voi
       <div className="toolbar">
         {props.canEdit ? (
           <button type="button" className="button" onClick={() => void enable()}>
-            Enable sync
+            {t('sync:enable.button')}
           </button>
         ) : null}
         {view.configured ? (
           <button type="button" className="button" disabled={checking} onClick={() => void checkConnection()}>
-            Check connection
+            {t('sync:check-connection')}
           </button>
         ) : null}
       </div>
       {saved ? (
         <p role="status" className="status-line">
-          Sync is enabled. Press Check connection to test it, then Sync now.
+          {t('sync:enable.done')}
         </p>
       ) : null}
       {check ? (
         <p role="status" className={check.outcome === 'connected' ? 'status-line' : 'error-line'}>
-          {check.message}
+          {connectionText(t, check)}
         </p>
       ) : null}
       <ErrorLine error={error} />

@@ -3,25 +3,29 @@
  * and for users on the Special page. An administrator sees how many, from where and until when a
  * lock holds, and can clear them, which lifts the lock at once.
  */
+import type { TFunction } from 'i18next';
 import { useCallback, useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { SignInFailures, UserSignInFailures } from '../../shared/contract';
 import type { AppError } from '../../shared/errors';
 import { useApi } from '../api/api-context';
 import { ErrorLine } from './ErrorLine';
-
-const time = (iso: string) => new Date(iso).toLocaleString();
+import { dateTime as time } from '../i18n/format';
 
 /** "3 failed sign-ins in the last 15 minutes, the last from 10.0.0.7 at ... Locked until ...". */
-export function describeFailures(f: SignInFailures): string {
-  if (f.failures === 0 && !f.lockedUntil) return 'No failed sign-ins in the last 15 minutes.';
-  const count = `${f.failures} failed sign-in${f.failures === 1 ? '' : 's'} in the last 15 minutes`;
-  const last = f.lastAddress && f.lastFailureAt ? `, the last from ${f.lastAddress} at ${time(f.lastFailureAt)}` : '';
-  const locked = f.lockedUntil ? ` Sign-ins from there are refused until ${time(f.lockedUntil)}.` : '';
-  return `${count}${last}.${locked}`;
+export function describeFailures(t: TFunction, f: SignInFailures): string {
+  if (f.failures === 0 && !f.lockedUntil) return t('sites:failures.none');
+  const count =
+    f.lastAddress && f.lastFailureAt
+      ? t('sites:failures.count-last', { count: f.failures, address: f.lastAddress, at: time(f.lastFailureAt) })
+      : t('sites:failures.count', { count: f.failures });
+  const locked = f.lockedUntil ? ` ${t('sites:failures.locked-until', { until: time(f.lockedUntil) })}` : '';
+  return `${count}${locked}`;
 }
 
 export function SiteSignInFailures(props: { siteId: number }) {
   const api = useApi();
+  const { t } = useTranslation();
   const [failures, setFailures] = useState<SignInFailures | null>(null);
   const [error, setError] = useState<AppError | null>(null);
 
@@ -35,10 +39,10 @@ export function SiteSignInFailures(props: { siteId: number }) {
   }, [api, props.siteId]);
 
   return (
-    <div className="sign-in-failures" aria-label="Failed sign-ins">
+    <div className="sign-in-failures" aria-label={t('sites:failures.label')}>
       {failures ? (
         <p className={failures.lockedUntil ? 'error-line' : 'hint'}>
-          {describeFailures(failures)}
+          {describeFailures(t, failures)}
         </p>
       ) : null}
       {failures && (failures.failures > 0 || failures.lockedUntil) ? (
@@ -47,7 +51,7 @@ export function SiteSignInFailures(props: { siteId: number }) {
           className="button"
           onClick={() => void api.clearSiteSignInFailures({ siteId: props.siteId }).then(show)}
         >
-          Clear failed sign-ins
+          {t('sites:failures.clear')}
         </button>
       ) : null}
       <ErrorLine error={error} />
@@ -57,6 +61,7 @@ export function SiteSignInFailures(props: { siteId: number }) {
 
 export function UserSignInFailuresPanel() {
   const api = useApi();
+  const { t } = useTranslation();
   const [rows, setRows] = useState<UserSignInFailures[] | null>(null);
   const [error, setError] = useState<AppError | null>(null);
 
@@ -70,29 +75,29 @@ export function UserSignInFailuresPanel() {
 
   return (
     <section className="panel" aria-labelledby="user-failures-title">
-      <h3 id="user-failures-title">Failed logins</h3>
-      {rows && rows.length === 0 ? <p className="hint">No failed logins in the last 15 minutes.</p> : null}
+      <h3 id="user-failures-title">{t('users:failures.title')}</h3>
+      {rows && rows.length === 0 ? <p className="hint">{t('users:failures.none')}</p> : null}
       {rows && rows.length > 0 ? (
         <ul className="failure-list">
           {rows.map((row) => (
             <li key={row.userName}>
               <span>
-                <strong>{row.userName}</strong>: {describeFailures(row)}
+                <strong>{row.userName}</strong>: {describeFailures(t, row)}
               </span>{' '}
               <button
                 type="button"
                 className="button"
-                aria-label={`Clear failed logins of ${row.userName}`}
+                aria-label={t('users:failures.clear-of', { name: row.userName })}
                 onClick={() => void api.clearUserSignInFailures({ userName: row.userName }).then(show)}
               >
-                Clear
+                {t('button.clear')}
               </button>
             </li>
           ))}
         </ul>
       ) : null}
       <button type="button" className="button" onClick={refresh}>
-        Refresh
+        {t('button.refresh')}
       </button>
       <ErrorLine error={error} />
     </section>

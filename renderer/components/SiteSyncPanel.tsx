@@ -3,16 +3,18 @@
  * columns, and the last error the site met (a refused sign-in with its reason, a refused request).
  */
 import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { SiteSyncHealth } from '../../shared/contract';
 import type { AppError } from '../../shared/errors';
 import { useApi } from '../api/api-context';
 import { ErrorLine } from './ErrorLine';
-import { siteStatusNames } from './sync-words';
-
-const when = (iso: string | null, otherwise = 'never') => (iso ? new Date(iso).toLocaleString() : otherwise);
+import { siteErrorText } from './sync-words';
+import { dateTime, number } from '../i18n/format';
 
 export function SiteSyncPanel(props: { siteId: number }) {
   const api = useApi();
+  const { t } = useTranslation();
+  const when = (iso: string | null) => (iso ? dateTime(iso) : t('time.never'));
   const [health, setHealth] = useState<SiteSyncHealth | null>(null);
   const [error, setError] = useState<AppError | null>(null);
 
@@ -29,31 +31,33 @@ export function SiteSyncPanel(props: { siteId: number }) {
   }, [api, props.siteId]);
 
   return (
-    <div className="site-sync" aria-label="Sync of this site">
+    <div className="site-sync" aria-label={t('sites:sync.label')}>
       {health ? (
         <dl>
-          <dt>Sync status</dt>
-          <dd>{health.status ? <span className={`sync-badge ${health.status}`}>{siteStatusNames[health.status]}</span> : ''}</dd>
-          <dt>Last connection</dt>
+          <dt>{t('sites:column.sync-status')}</dt>
+          <dd>{health.status ? <span className={`sync-badge ${health.status}`}>{t(`sync:status.${health.status}`)}</span> : ''}</dd>
+          <dt>{t('sites:sync.last-connection')}</dt>
           <dd>{when(health.lastConnectedAt)}</dd>
-          <dt>Last successful sync</dt>
+          <dt>{t('sync:last-success')}</dt>
           <dd>{when(health.lastSyncedAt)}</dd>
-          <dt>Queued for the site</dt>
-          <dd>{health.queued}</dd>
-          <dt>Buffered from it</dt>
-          <dd>{health.buffered}</dd>
-          <dt>Refused from it</dt>
-          <dd>{health.refused}</dd>
-          <dt>App</dt>
-          <dd>{health.appName ? `${health.appName} ${health.appVersion ?? ''}` : 'not known yet'}</dd>
-          <dt>Last error</dt>
+          <dt>{t('sites:sync.queued')}</dt>
+          <dd>{number(health.queued)}</dd>
+          <dt>{t('sites:sync.buffered')}</dt>
+          <dd>{number(health.buffered)}</dd>
+          <dt>{t('sites:sync.refused')}</dt>
+          <dd>{number(health.refused)}</dd>
+          <dt>{t('sites:sync.app')}</dt>
+          <dd>{health.appName ? `${health.appName} ${health.appVersion ?? ''}` : t('sync:not-known-yet')}</dd>
+          <dt>{t('sites:sync.last-error')}</dt>
           <dd className={health.lastError ? 'error-text' : undefined}>
-            {health.lastError ? `${health.lastError.message} (${when(health.lastError.at)})` : 'none since its last sync'}
+            {health.lastError
+              ? t('sites:sync.error-at', { error: siteErrorText(t, health.lastError), at: when(health.lastError.at) })
+              : t('sites:sync.no-error')}
           </dd>
           {health.lockedUntil ? (
             <>
-              <dt>Locked</dt>
-              <dd className="error-text">Sign-ins are refused until {when(health.lockedUntil)}.</dd>
+              <dt>{t('sites:sync.locked')}</dt>
+              <dd className="error-text">{t('sites:sync.locked-until', { until: when(health.lockedUntil) })}</dd>
             </>
           ) : null}
         </dl>

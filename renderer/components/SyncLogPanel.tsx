@@ -4,39 +4,32 @@
  * Read again whenever `version` changes (the status line saw a run start or end).
  */
 import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { SyncLogEntry } from '../../shared/contract';
 import { limits } from '../../shared/operations';
 import type { AppError } from '../../shared/errors';
 import { useApi } from '../api/api-context';
 import { ErrorLine } from './ErrorLine';
-import { syncErrorHints } from './sync-words';
-
-const outcomeNames: Record<SyncLogEntry['outcome'], string> = {
-  running: 'running',
-  success: 'succeeded',
-  failed: 'failed',
-  interrupted: 'interrupted',
-};
+import { syncErrorHint, syncFailureText } from './sync-words';
+import { dateTime, duration as formatDuration, number, time } from '../i18n/format';
 
 export function duration(from: string, to: string | null): string {
   if (to === null) return '';
-  const seconds = Math.max(0, Math.round((Date.parse(to) - Date.parse(from)) / 1000));
-  if (seconds < 60) return `${seconds} s`;
-  const minutes = Math.floor(seconds / 60);
-  return minutes < 60 ? `${minutes} min ${seconds % 60} s` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+  return formatDuration(Math.max(0, Math.round((Date.parse(to) - Date.parse(from)) / 1000)));
 }
 
-const started = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'medium' });
+const started = (iso: string) => dateTime(iso, { dateStyle: 'short', timeStyle: 'medium' });
 
 /** The end of a run: its time alone when it ended the day it started. */
 function ended(from: string, to: string | null): string {
   if (to === null) return '';
   const sameDay = new Date(from).toDateString() === new Date(to).toDateString();
-  return sameDay ? new Date(to).toLocaleTimeString() : started(to);
+  return sameDay ? time(to) : started(to);
 }
 
 export function SyncLogPanel(props: { version: string }) {
   const api = useApi();
+  const { t } = useTranslation();
   const [rows, setRows] = useState<SyncLogEntry[] | null>(null);
   const [error, setError] = useState<AppError | null>(null);
   const [showAll, setShowAll] = useState(false);
@@ -58,19 +51,19 @@ export function SyncLogPanel(props: { version: string }) {
   const shown = rows === null ? [] : showAll ? rows : rows.slice(0, 10);
   return (
     <section className="panel" aria-labelledby="sync-log-title">
-      <h3 id="sync-log-title">Sync log</h3>
-      {rows !== null && rows.length === 0 ? <p className="hint">No sync has run yet.</p> : null}
+      <h3 id="sync-log-title">{t('sync:log.title')}</h3>
+      {rows !== null && rows.length === 0 ? <p className="hint">{t('sync:log.empty')}</p> : null}
       {shown.length > 0 ? (
         <table className="sync-log" aria-labelledby="sync-log-title">
           <thead>
             <tr>
-              <th scope="col">Started</th>
-              <th scope="col">Ended</th>
-              <th scope="col">Duration</th>
-              <th scope="col">Outcome</th>
-              <th scope="col">Pushed</th>
-              <th scope="col">Pulled</th>
-              <th scope="col">Error</th>
+              <th scope="col">{t('sync:log.started')}</th>
+              <th scope="col">{t('sync:log.ended')}</th>
+              <th scope="col">{t('sync:log.duration')}</th>
+              <th scope="col">{t('sync:log.outcome')}</th>
+              <th scope="col">{t('sync:log.pushed')}</th>
+              <th scope="col">{t('sync:log.pulled')}</th>
+              <th scope="col">{t('sync:log.error')}</th>
             </tr>
           </thead>
           <tbody>
@@ -79,11 +72,13 @@ export function SyncLogPanel(props: { version: string }) {
                 <td>{started(row.startedAt)}</td>
                 <td>{ended(row.startedAt, row.endedAt)}</td>
                 <td>{duration(row.startedAt, row.endedAt)}</td>
-                <td>{outcomeNames[row.outcome]}</td>
-                <td className="number">{row.pushed}</td>
-                <td className="number">{row.pulled}</td>
+                <td>{t(`sync:outcome.${row.outcome}`)}</td>
+                <td className="number">{number(row.pushed)}</td>
+                <td className="number">{number(row.pulled)}</td>
                 {/* What to do about it is in the tooltip: the status above says it in full for the last run. */}
-                <td title={row.errorCode ? `What to do: ${syncErrorHints[row.errorCode]}` : undefined}>{row.error}</td>
+                <td title={row.errorCode ? t('sync:what-to-do', { hint: syncErrorHint(t, row.errorCode) }) : undefined}>
+                  {row.error ? syncFailureText(t, row.errorCode, row.error) : null}
+                </td>
               </tr>
             ))}
           </tbody>
@@ -91,11 +86,11 @@ export function SyncLogPanel(props: { version: string }) {
       ) : null}
       {rows !== null && rows.length > shown.length ? (
         <button type="button" className="button inline-button" onClick={() => setShowAll(true)}>
-          Show all {rows.length} runs
+          {t('sync:log.show-all', { count: rows.length })}
         </button>
       ) : null}
       <p className="hint">
-        Runs are kept for {limits.syncLogDays} days (at most the last {limits.syncLogRuns}).
+        {t('sync:log.kept', { days: limits.syncLogDays, runs: limits.syncLogRuns })}
       </p>
       <ErrorLine error={error} />
     </section>

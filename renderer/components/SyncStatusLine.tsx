@@ -6,9 +6,13 @@
  * runs too), slowly otherwise.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { SyncStatus } from '../../shared/contract';
 import { SyncProgressSteps } from './SyncProgressSteps';
-import { syncErrorHints } from './sync-words';
+import { syncErrorHint, syncFailureText } from './sync-words';
+import { dateTime } from '../i18n/format';
+import { errorText } from '../i18n/words';
+import { i18n } from '../i18n';
 import type { AppError } from '../../shared/errors';
 import { useApi } from '../api/api-context';
 import { RefusedChangesDialog } from '../dialogs/RefusedChangesDialog';
@@ -21,7 +25,7 @@ export const runningPollMs = 300;
 export const idlePollMs = 5000;
 
 function when(iso: string | null): string {
-  return iso ? new Date(iso).toLocaleString() : 'never';
+  return iso ? dateTime(iso) : i18n.t('time.never');
 }
 
 const starting: NonNullable<SyncStatus['progress']> = {
@@ -38,11 +42,17 @@ const starting: NonNullable<SyncStatus['progress']> = {
 };
 
 function records(n: number): string {
-  return `${n} record${n === 1 ? '' : 's'}`;
+  return i18n.t('sync:records', { count: n });
+}
+
+/** What a run is doing: the phase in words (English keeps the runner's own line, with its figures). */
+function progressText(progress: NonNullable<SyncStatus['progress']>): string {
+  return i18n.language === 'en' ? progress.message : i18n.t(`sync:phase.${progress.phase}`);
 }
 
 export function SyncStatusLine(props: { canEdit: boolean; onStatus?: (status: SyncStatus) => void }) {
   const api = useApi();
+  const { t } = useTranslation();
   const [status, setStatus] = useState<SyncStatus | null>(null);
   const [error, setError] = useState<AppError | null>(null);
   const [interval, setIntervalText] = useState('');
@@ -96,7 +106,7 @@ export function SyncStatusLine(props: { canEdit: boolean; onStatus?: (status: Sy
     setError(null);
     const first = await api.reinitialiseSync({ confirmed: false });
     if (!first.ok) return setError(first.error);
-    if (first.value.status === 'needs_confirmation' && !(await ask(first.value.confirmations, 'Re-initialise'))) return;
+    if (first.value.status === 'needs_confirmation' && !(await ask(first.value.confirmations, t('sync:reinitialise')))) return;
     setStatus((s) => (s ? { ...s, running: true, progress: starting } : s));
     const result = await api.reinitialiseSync({ confirmed: true });
     generation.current += 1;
@@ -107,28 +117,28 @@ export function SyncStatusLine(props: { canEdit: boolean; onStatus?: (status: Sy
   const saveInterval = async () => {
     const minutes = Number(interval);
     if (interval.trim() === '' || !Number.isInteger(minutes) || minutes < 0) {
-      setIntervalError('Enter a whole number of minutes (0 pauses automatic sync).');
+      setIntervalError(t('sync:interval.invalid'));
       return;
     }
     const result = await api.setSyncInterval({ minutes });
     if (result.ok) {
       setIntervalError(undefined);
       setStatus(result.value);
-    } else setIntervalError(result.error.message);
+    } else setIntervalError(errorText(t, result.error));
   };
 
   if (!status) return <ErrorLine error={error} />;
   if (status.isCentralServer) {
     return (
-      <p className="status-line" aria-label="Sync status">
-        This datafile is the central server: remote sites sync with it.
+      <p className="status-line" aria-label={t('sync:status-title')}>
+        {t('sync:is-central')}
       </p>
     );
   }
   if (!status.configured) {
     return (
-      <p className="status-line" aria-label="Sync status">
-        Sync is not set up on this datafile. Use Enabling sync to connect it to a central server.
+      <p className="status-line" aria-label={t('sync:status-title')}>
+        {t('sync:not-set-up')}
       </p>
     );
   }
@@ -136,41 +146,42 @@ export function SyncStatusLine(props: { canEdit: boolean; onStatus?: (status: Sy
   const progress = status.running ? status.progress : null;
   return (
     <section className="panel sync-status" aria-labelledby="sync-status-title">
-      <h3 id="sync-status-title">Sync status</h3>
-      <dl className="sync-facts" aria-label="Sync status">
-        <dt>Last attempt</dt>
+      <h3 id="sync-status-title">{t('sync:status-title')}</h3>
+      <dl className="sync-facts" aria-label={t('sync:status-title')}>
+        <dt>{t('sync:last-attempt')}</dt>
         <dd>{when(status.lastAttemptAt)}</dd>
-        <dt>Last successful sync</dt>
+        <dt>{t('sync:last-success')}</dt>
         <dd>{when(status.lastSuccessAt)}</dd>
-        <dt>Waiting to go out</dt>
+        <dt>{t('sync:waiting-out')}</dt>
         <dd>{records(status.waitingOut)}</dd>
-        <dt>Waiting to come in</dt>
-        <dd>{status.waitingIn === null ? 'not known yet' : records(status.waitingIn)}</dd>
-        <dt>Next automatic sync</dt>
-        <dd>{status.intervalMinutes === 0 ? 'paused' : status.nextRunAt ? when(status.nextRunAt) : 'not scheduled'}</dd>
+        <dt>{t('sync:waiting-in')}</dt>
+        <dd>{status.waitingIn === null ? t('sync:not-known-yet') : records(status.waitingIn)}</dd>
+        <dt>{t('sync:next-run')}</dt>
+        <dd>{status.intervalMinutes === 0 ? t('sync:paused') : status.nextRunAt ? when(status.nextRunAt) : t('sync:not-scheduled')}</dd>
       </dl>
-      {status.initialised ? null : <p className="hint">Not initialised yet: the first sync receives this site’s data.</p>}
+      {status.initialised ? null : <p className="hint">{t('sync:not-initialised')}</p>}
       <div className="toolbar">
         <button type="button" className="button" disabled={status.running} onClick={() => void syncNow()}>
-          Sync now
+          {t('sync:sync-now')}
         </button>
         {props.canEdit ? (
           <button type="button" className="button" disabled={status.running} onClick={() => void reinitialise()}>
-            Re-initialise
+            {t('sync:reinitialise')}
           </button>
         ) : null}
         {progress ? (
           <span className="status-line" role="status">
-            Syncing: {progress.message}
+            {t('sync:syncing', { what: progressText(progress) })}
           </span>
         ) : null}
       </div>
       {progress ? <SyncProgressSteps steps={progress.steps} /> : null}
       {status.refused > 0 ? (
         <div className="view-only" role="status">
-          {records(status.refused)} refused by the central server and kept here for an administrator: {status.refusedMessage}{' '}
+          {t('sync:refused', { count: status.refused })}
+          {status.refusedMessage && i18n.language === 'en' ? ` ${status.refusedMessage}` : ''}{' '}
           <button type="button" className="button" onClick={() => setReviewing(true)}>
-            Review refused changes
+            {t('sync:review-refused')}
           </button>
         </div>
       ) : null}
@@ -185,20 +196,22 @@ export function SyncStatusLine(props: { canEdit: boolean; onStatus?: (status: Sy
       ) : null}
       {status.lastError && !status.running ? (
         <div className="sync-error">
-          <ErrorLine error={`Last sync failed: ${status.lastError}`} />
-          {status.lastErrorCode ? <p className="hint sync-hint">What to do: {syncErrorHints[status.lastErrorCode]}</p> : null}
+          <ErrorLine error={t('sync:last-failed', { error: syncFailureText(t, status.lastErrorCode, status.lastError) })} />
+          {status.lastErrorCode ? (
+            <p className="hint sync-hint">{t('sync:what-to-do', { hint: syncErrorHint(t, status.lastErrorCode) })}</p>
+          ) : null}
         </div>
       ) : null}
       <ErrorLine error={error} />
       <ConfirmDialog request={request} onAnswer={answer} />
       <Field
-        label="Sync every (minutes)"
+        label={t('sync:interval.label')}
         error={intervalError}
-        hint="0 pauses automatic sync."
+        hint={t('sync:interval.hint')}
         after={
           props.canEdit ? (
             <button type="button" className="button" onClick={() => void saveInterval()}>
-              Set interval
+              {t('sync:interval.set')}
             </button>
           ) : undefined
         }

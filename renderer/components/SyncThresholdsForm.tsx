@@ -3,6 +3,7 @@
  * the central server's datafile, shown under the sites list and changed by an administrator.
  */
 import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { SyncThresholds } from '../../shared/contract';
 import type { AppError } from '../../shared/errors';
 import { useApi } from '../api/api-context';
@@ -10,6 +11,7 @@ import { ErrorLine } from './ErrorLine';
 
 export function SyncThresholdsForm(props: { thresholds: SyncThresholds; canEdit: boolean; onSaved: (t: SyncThresholds) => void }) {
   const api = useApi();
+  const { t } = useTranslation();
   const [late, setLate] = useState(String(props.thresholds.lateAfterDays));
   const [failing, setFailing] = useState(String(props.thresholds.failingAfterDays));
   const [error, setError] = useState<AppError | string | null>(null);
@@ -26,7 +28,7 @@ export function SyncThresholdsForm(props: { thresholds: SyncThresholds; canEdit:
     const lateAfterDays = Number(late);
     const failingAfterDays = Number(failing);
     if (late.trim() === '' || failing.trim() === '' || !Number.isFinite(lateAfterDays) || !Number.isFinite(failingAfterDays)) {
-      setError('Enter the number of days for late and for failing.');
+      setError(t('sites:thresholds.required'));
       return;
     }
     const result = await api.setSyncThresholds({ lateAfterDays, failingAfterDays });
@@ -43,14 +45,14 @@ export function SyncThresholdsForm(props: { thresholds: SyncThresholds; canEdit:
 
   return (
     <div className="thresholds">
-      <label htmlFor="late-after">Late after</label>
+      <label htmlFor="late-after">{t('sites:thresholds.late-after')}</label>
       <input id="late-after" type="number" min={0} step="any" value={late} disabled={!props.canEdit} onChange={edit(setLate)} />
-      <label htmlFor="failing-after">days, failing after</label>
+      <label htmlFor="failing-after">{t('sites:thresholds.failing-after')}</label>
       <input id="failing-after" type="number" min={0} step="any" value={failing} disabled={!props.canEdit} onChange={edit(setFailing)} />
-      <span>days without a successful sync.</span>
+      <span>{t('sites:thresholds.days-without')}</span>
       {props.canEdit ? (
         <button type="button" className="button" disabled={!editing} onClick={() => void save()}>
-          Set
+          {t('button.set')}
         </button>
       ) : null}
       <ErrorLine error={error} />

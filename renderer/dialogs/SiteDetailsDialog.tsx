@@ -3,7 +3,9 @@
  * and Cancel or Escape throws the whole draft away, stores added and removed included.
  */
 import * as Dialog from '@radix-ui/react-dialog';
+import type { TFunction } from 'i18next';
 import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { SiteDetails, StoreRow } from '../../shared/contract';
 import { limits, siteTypes, type SiteType } from '../../shared/operations';
 import type { AppError } from '../../shared/errors';
@@ -14,6 +16,7 @@ import { ErrorLine } from '../components/ErrorLine';
 import { ModalWindow } from '../components/ModalWindow';
 import { Field } from '../components/Field';
 import { SiteSyncPanel } from '../components/SiteSyncPanel';
+import { connectionText } from '../components/sync-words';
 import { SiteSignInFailures } from '../components/SignInFailuresPanel';
 import { useConfirm } from '../hooks/use-confirm';
 import { useLeaveWarning } from '../hooks/use-leave-warning';
@@ -21,11 +24,13 @@ import { useSiteDraft, type SiteTarget } from '../hooks/use-site-draft';
 import { hasChanges } from '../draft/site-draft';
 import { useSession } from '../session/session-context';
 import { StorePickerDialog } from './StorePickerDialog';
+import { dateTime } from '../i18n/format';
+import { errorText } from '../i18n/words';
 
-const storeColumns: Column<StoreRow>[] = [
+const storeColumns = (t: TFunction): Column<StoreRow>[] => [
   {
     key: 'name',
-    header: 'Store name',
+    header: t('sites:store.name'),
     cell: (s) => s.name,
   },
 ];
@@ -44,6 +49,7 @@ export interface SiteDetailsDialogProps {
 export function SiteDetailsDialog(props: SiteDetailsDialogProps) {
   const api = useApi();
   const session = useSession();
+  const { t } = useTranslation();
   const { request, ask, answer } = useConfirm();
   const site = useSiteDraft(props.target, ask);
   const [selectedStore, setSelectedStore] = useState<number | null>(null);
@@ -72,8 +78,8 @@ export function SiteDetailsDialog(props: SiteDetailsDialogProps) {
     setChecking(false);
     setConnection(
       result.ok
-        ? { message: result.value.message, ok: result.value.outcome === 'connected' }
-        : { message: result.error.message, ok: false },
+        ? { message: connectionText(t, result.value), ok: result.value.outcome === 'connected' }
+        : { message: errorText(t, result.error), ok: false },
     );
   };
 
@@ -94,13 +100,13 @@ export function SiteDetailsDialog(props: SiteDetailsDialogProps) {
 
   return (
     <ModalWindow className="dialog-site" onClose={props.onClose} onClosedFocus={props.onClosedFocus}>
-      <Dialog.Title className="dialog-title">Sites</Dialog.Title>
+      <Dialog.Title className="dialog-title">{t('sites:details.title')}</Dialog.Title>
       <Dialog.Description className="visually-hidden">
-        The details of one sync site. Nothing is saved until you press OK.
+        {t('sites:details.description')}
       </Dialog.Description>
       {readOnly ? <p className="view-only">{session.sitesViewOnlyMessage}</p> : null}
       {!draft ? <ErrorLine error={generalError} /> : null}
-      {!draft && !generalError ? <p className="loading">Loading the site…</p> : null}
+      {!draft && !generalError ? <p className="loading">{t('sites:details.loading')}</p> : null}
       {draft ? (
         <form
           className="site-form"
@@ -111,11 +117,11 @@ export function SiteDetailsDialog(props: SiteDetailsDialogProps) {
         >
           <div className="site-columns">
             <fieldset className="group">
-              <legend>Details</legend>
-              <Field label="Site ID">
+              <legend>{t('sites:details.group')}</legend>
+              <Field label={t('sites:column.id-long')}>
                 <input type="text" readOnly disabled={readOnly} value={draft.opened.siteId} className="read-only" />
               </Field>
-              <Field label="Site code" error={fieldErrors.code}>
+              <Field label={t('sites:column.code')} error={fieldErrors.code}>
                 <input
                   type="text"
                   value={draft.code}
@@ -125,12 +131,12 @@ export function SiteDetailsDialog(props: SiteDetailsDialogProps) {
                 />
               </Field>
               <Field
-                label="Site name"
+                label={t('sites:column.name')}
                 error={fieldErrors.name}
                 hint={
                   draft.name.length >= limits.siteName
-                    ? `Site names can be at most ${limits.siteName} characters: this one is at the limit.`
-                    : `Up to ${limits.siteName} characters. It is also the name the remote site syncs with.`
+                    ? t('sites:details.name-at-limit', { count: limits.siteName })
+                    : t('sites:details.name-hint', { count: limits.siteName })
                 }
               >
                 <input
@@ -141,7 +147,7 @@ export function SiteDetailsDialog(props: SiteDetailsDialogProps) {
                   onChange={(e) => site.edit({ name: e.target.value })}
                 />
               </Field>
-              <Field label="Password" error={fieldErrors.password}>
+              <Field label={t('field.password')} error={fieldErrors.password}>
                 <input
                   type="password"
                   autoComplete="new-password"
@@ -150,16 +156,16 @@ export function SiteDetailsDialog(props: SiteDetailsDialogProps) {
                   disabled={readOnly}
                   placeholder={
                     session.whoAmI.datafile.isRemoteSite
-                      ? 'Kept on the central server.'
+                      ? t('sites:details.password-on-central')
                       : draft.opened.hasPassword
-                        ? 'A password is set. Type a new one to change it.'
-                        : 'No password is set. Type one to set it.'
+                        ? t('sites:details.password-set')
+                        : t('sites:details.password-not-set')
                   }
                   onChange={(e) => site.edit({ password: e.target.value })}
                 />
               </Field>
               <Field
-                label="Hardware ID"
+                label={t('sites:details.hardware-id')}
                 after={
                   <button
                     type="button"
@@ -168,25 +174,25 @@ export function SiteDetailsDialog(props: SiteDetailsDialogProps) {
                     title={
                       session.whoAmI.datafile.isCentralServer
                         ? undefined
-                        : 'The hardware ID can only be reset on the central server.'
+                        : t('sites:details.reset-on-central')
                     }
                     onClick={() => void resetHardwareId()}
                   >
-                    Reset hardware ID
+                    {t('sites:confirm.reset-hardware-id')}
                   </button>
                 }
               >
-                <input type="text" readOnly disabled={readOnly} value={draft.hardwareId} placeholder="Not set" className="read-only" />
+                <input type="text" readOnly disabled={readOnly} value={draft.hardwareId} placeholder={t('sites:details.not-set')} className="read-only" />
               </Field>
-              <Field label="Type" error={fieldErrors.type}>
+              <Field label={t('sites:details.type')} error={fieldErrors.type}>
                 <select
                   value={draft.type}
                   disabled={readOnly}
                   onChange={(e) => site.edit({ type: e.target.value as SiteType })}
                 >
-                  {siteTypes.map((t) => (
-                    <option key={t} value={t}>
-                      {t}
+                  {siteTypes.map((type) => (
+                    <option key={type} value={type}>
+                      {t(`sites:type.${type}`)}
                     </option>
                   ))}
                 </select>
@@ -194,7 +200,7 @@ export function SiteDetailsDialog(props: SiteDetailsDialogProps) {
               <div className="stores">
                 <div className="toolbar">
                   <button type="button" className="button" disabled={locked} onClick={() => setPickingStore(true)}>
-                    Add store
+                    {t('sites:details.add-store')}
                   </button>
                   <button
                     type="button"
@@ -205,34 +211,34 @@ export function SiteDetailsDialog(props: SiteDetailsDialogProps) {
                       setSelectedStore(null);
                     }}
                   >
-                    Remove store
+                    {t('sites:details.remove-store')}
                   </button>
                 </div>
                 <DataTable
-                  label="Stores of this site"
-                  columns={storeColumns}
+                  label={t('sites:details.stores')}
+                  columns={storeColumns(t)}
                   rows={draft.stores}
                   rowKey={(s) => s.storeId}
                   selectedKey={selectedStore}
                   onSelect={setSelectedStore}
-                  emptyText="This site has no stores."
+                  emptyText={t('sites:details.no-stores')}
                   fallbackHeight={160}
                   className="stores-table"
                 />
                 {isCentralSite ? (
                   <p className="hint">
-                    Stores on the central server site cannot be removed. Add them to another site to move them there.
+                    {t('sites:details.central-stores')}
                   </p>
                 ) : null}
                 {fieldErrors.stores ? <p className="field-error">{fieldErrors.stores}</p> : null}
               </div>
             </fieldset>
             <fieldset className="group">
-              <legend>Settings</legend>
+              <legend>{t('sites:details.settings')}</legend>
               <div className="setting-row">
                 <label className="check">
                   <input type="checkbox" checked={draft.isActiveOnThisDatafile} readOnly disabled />
-                  Site is active on this datafile
+                  {t('sites:details.is-active')}
                 </label>
                 <button
                   type="button"
@@ -240,7 +246,7 @@ export function SiteDetailsDialog(props: SiteDetailsDialogProps) {
                   disabled={locked || isNew || draft.isActiveOnThisDatafile}
                   onClick={() => void setActive()}
                 >
-                  Set site as active
+                  {t('sites:details.set-active')}
                 </button>
               </div>
               <div className="setting-row">
@@ -252,27 +258,26 @@ export function SiteDetailsDialog(props: SiteDetailsDialogProps) {
                     disabled={readOnly || (!isCentralServer && draft.isActiveOnThisDatafile)}
                     onChange={(e) => site.edit({ useJsNodeHttpClient: e.target.checked })}
                   />
-                  Use js node HTTP client
+                  {t('sites:details.js-node')}
                 </label>
               </div>
               {isCentralServer ? (
                 <p className="hint">
-                  The remote site uses this setting for its sync calls: it receives it at its next sync.
+                  {t('sites:details.js-node-central')}
                 </p>
               ) : draft.isActiveOnThisDatafile ? (
-                <p className="hint">Set on the central server; this site's sync uses it.</p>
+                <p className="hint">{t('sites:details.js-node-remote')}</p>
               ) : null}
               {isCentralServer ? (
                 // Check connection tests a remote site's connection to its central server: there is
                 // nothing to check from the central itself, so it is explained rather than offered.
                 <p className="hint" id="check-connection-on-central">
-                  Check connection is done on a remote site: it tests that the remote datafile reaches this
-                  central server as this site. This datafile is the central server.
+                  {t('sites:details.check-on-central')}
                 </p>
               ) : (
                 <div className="setting-row">
                   <button type="button" className="button" disabled={checking} onClick={() => void checkConnection()}>
-                    {checking ? 'Checking…' : 'Check connection'}
+                    {checking ? t('sync:checking') : t('sync:check-connection')}
                   </button>
                 </div>
               )}
@@ -285,9 +290,12 @@ export function SiteDetailsDialog(props: SiteDetailsDialogProps) {
                 <SiteSyncPanel siteId={draft.opened.siteId} />
               ) : draft.opened.lastConnectedAt ? (
                 <p className="hint">
-                  Last connected {new Date(draft.opened.lastConnectedAt).toLocaleString()}
-                  {draft.opened.appName ? ` from ${draft.opened.appName}` : ''}
-                  {draft.opened.appVersion ? ` ${draft.opened.appVersion}` : ''}.
+                  {draft.opened.appName
+                    ? t('sites:details.last-connected-from', {
+                        at: dateTime(draft.opened.lastConnectedAt),
+                        app: `${draft.opened.appName}${draft.opened.appVersion ? ` ${draft.opened.appVersion}` : ''}`,
+                      })
+                    : t('sites:details.last-connected', { at: dateTime(draft.opened.lastConnectedAt) })}
                 </p>
               ) : null}
               {session.canEdit && !isNew && !isCentralSite && session.whoAmI.datafile.isCentralServer ? (
@@ -298,20 +306,20 @@ export function SiteDetailsDialog(props: SiteDetailsDialogProps) {
           <ErrorLine error={generalError}>
             {generalError?.code === 'site_changed' && !isNew ? (
               <button type="button" className="button" onClick={() => void site.reload()}>
-                Reload site
+                {t('sites:details.reload')}
               </button>
             ) : null}
           </ErrorLine>
           <div className="dialog-buttons">
             <button type="button" className="button" disabled={locked} onClick={() => void ok(true)}>
-              OK &amp; Next
+              {t('sites:details.ok-next')}
             </button>
             <span className="spacer" />
             <button type="button" className="button" onClick={props.onClose}>
-              Cancel
+              {t('button.cancel')}
             </button>
             <button type="submit" className="button button-primary" disabled={locked}>
-              OK
+              {t('button.ok')}
             </button>
           </div>
         </form>

@@ -3,7 +3,9 @@
  * the server. Double-click a store, or select one and press OK; the store joins the draft only.
  */
 import * as Dialog from '@radix-ui/react-dialog';
+import type { TFunction } from 'i18next';
 import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { StoreRow } from '../../shared/contract';
 import type { AppError } from '../../shared/errors';
 import { useApi } from '../api/api-context';
@@ -12,10 +14,10 @@ import { ErrorLine } from '../components/ErrorLine';
 import { SearchBox } from '../components/SearchBox';
 import { useDebouncedValue } from '../hooks/use-debounced-value';
 
-const columns: Column<StoreRow>[] = [
-  { key: 'code', header: 'Store code', cell: (s) => s.code, width: '9rem' },
-  { key: 'name', header: 'Store name', cell: (s) => s.name, width: '2fr' },
-  { key: 'site', header: 'Current site', cell: (s) => s.siteName, width: '1.5fr' },
+const columns = (t: TFunction): Column<StoreRow>[] => [
+  { key: 'code', header: t('sites:store.code'), cell: (s) => s.code, width: '9rem' },
+  { key: 'name', header: t('sites:store.name'), cell: (s) => s.name, width: '2fr' },
+  { key: 'site', header: t('sites:store.current-site'), cell: (s) => s.siteName, width: '1.5fr' },
 ];
 
 const pageSize = 1000;
@@ -26,6 +28,7 @@ export function StorePickerDialog(props: {
   onClose: () => void;
 }) {
   const api = useApi();
+  const { t } = useTranslation();
   const [search, setSearch] = useState('');
   const debouncedSearch = useDebouncedValue(search.trim(), 150);
   const [list, setList] = useState<{ rows: StoreRow[]; total: number } | null>(null);
@@ -62,36 +65,36 @@ export function StorePickerDialog(props: {
           onPointerDownOutside={(e) => e.preventDefault()}
           onInteractOutside={(e) => e.preventDefault()}
         >
-          <Dialog.Title className="dialog-title">Select a store to move to this site</Dialog.Title>
+          <Dialog.Title className="dialog-title">{t('sites:picker.title')}</Dialog.Title>
           <Dialog.Description className="hint">
-            The store will move from its current site when you press OK in the site window.
+            {t('sites:picker.hint')}
           </Dialog.Description>
           <div className="toolbar">
             <span className="spacer" />
-            <SearchBox label="Search stores" value={search} onChange={setSearch} />
+            <SearchBox label={t('sites:picker.search')} value={search} onChange={setSearch} />
           </div>
           <ErrorLine error={error} />
           <DataTable
-            label="Stores"
-            columns={columns}
+            label={t('sites:picker.table')}
+            columns={columns(t)}
             rows={rows}
             rowKey={(s) => s.storeId}
             selectedKey={selected}
             onSelect={setSelected}
             onActivate={props.onPick}
-            emptyText={list === null ? 'Loading stores…' : 'No store can be added.'}
+            emptyText={list === null ? t('sites:picker.loading') : t('sites:picker.empty')}
             fallbackHeight={320}
             className="picker-table"
           />
           {list && list.total > list.rows.length ? (
             <p className="hint">
-              Showing {list.rows.length} of {list.total} stores. Type to narrow the list.
+              {t('sites:picker.showing', { shown: list.rows.length, count: list.total })}
             </p>
           ) : null}
           <div className="dialog-buttons">
             <span className="spacer" />
             <button type="button" className="button" onClick={props.onClose}>
-              Cancel
+              {t('button.cancel')}
             </button>
             <button
               type="button"
@@ -99,7 +102,7 @@ export function StorePickerDialog(props: {
               disabled={!selectedRow}
               onClick={() => selectedRow && props.onPick(selectedRow)}
             >
-              OK
+              {t('button.ok')}
             </button>
           </div>
         </Dialog.Content>

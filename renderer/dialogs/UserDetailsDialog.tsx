@@ -5,6 +5,7 @@
  */
 import * as Dialog from '@radix-ui/react-dialog';
 import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { UserDetails } from '../../shared/contract';
 import type { AppError } from '../../shared/errors';
 import { limits } from '../../shared/operations';
@@ -14,6 +15,7 @@ import { ModalWindow } from '../components/ModalWindow';
 import { Field } from '../components/Field';
 import { Tabs } from '../components/Tabs';
 import { useLeaveWarning } from '../hooks/use-leave-warning';
+import { errorText, fieldProblem } from '../i18n/words';
 
 export type UserTarget = { kind: 'new' } | { kind: 'existing'; userId: number };
 
@@ -37,6 +39,7 @@ export function UserDetailsDialog(props: {
   onClosedFocus?: () => void;
 }) {
   const api = useApi();
+  const { t } = useTranslation();
   const [opened, setOpened] = useState<UserDetails | null>(null);
   const [draft, setDraft] = useState<Draft | null>(props.target.kind === 'new' ? blank : null);
   const [tab, setTab] = useState('details');
@@ -81,7 +84,7 @@ export function UserDetailsDialog(props: {
     setError(null);
     if (draft.password !== draft.repeat) {
       setTab('details');
-      return setFieldErrors({ repeat: 'The two passwords are not the same. Type the password again in both fields.' });
+      return setFieldErrors({ repeat: t('users:passwords-differ') });
     }
     setBusy(true);
     const result = await api.saveUser({
@@ -96,13 +99,13 @@ export function UserDetailsDialog(props: {
     const failure = result.error;
     if (failure.code === 'user_name_taken') {
       setTab('details');
-      return setFieldErrors({ name: failure.message });
+      return setFieldErrors({ name: errorText(t, failure) });
     }
-    const issues = (failure.data as { issues?: { field?: string; message?: string }[] } | undefined)?.issues;
+    const issues = (failure.data as { issues?: { field?: string; message?: string; rule?: string; limit?: number }[] } | undefined)?.issues;
     if (failure.code === 'validation_failed' && Array.isArray(issues)) {
       const placed: Partial<Record<FieldName, string>> = {};
       for (const issue of issues) {
-        if ((issue.field === 'name' || issue.field === 'password') && issue.message) placed[issue.field] ??= issue.message;
+        if ((issue.field === 'name' || issue.field === 'password') && issue.message) placed[issue.field] ??= fieldProblem(t, issue.field, issue.message, issue);
       }
       if (Object.keys(placed).length > 0) {
         setTab('details');
@@ -113,16 +116,16 @@ export function UserDetailsDialog(props: {
   };
 
   const isYou = opened?.isYou ?? false;
-  const title = isNew ? 'New user' : 'Edit user';
+  const title = isNew ? t('users:new') : t('users:edit');
 
   return (
     <ModalWindow className="dialog-user" onClose={props.onClose} onClosedFocus={props.onClosedFocus}>
       <Dialog.Title className="dialog-title">{title}</Dialog.Title>
       <Dialog.Description className="visually-hidden">
-        A user of this datafile: user name, password and permissions. Nothing is saved until you press OK.
+        {t('users:description')}
       </Dialog.Description>
       {!draft ? <ErrorLine error={error} /> : null}
-      {!draft && !error ? <p className="loading">Loading the user…</p> : null}
+      {!draft && !error ? <p className="loading">{t('users:loading-user')}</p> : null}
       {draft ? (
         <form
           onSubmit={(e) => {
@@ -131,16 +134,16 @@ export function UserDetailsDialog(props: {
           }}
         >
           <Tabs
-            label="User"
+            label={t('users:tabs')}
             current={tab}
             onChange={setTab}
             tabs={[
               {
                 key: 'details',
-                label: 'Details',
+                label: t('users:tab.details'),
                 content: (
                   <>
-                    <Field label="User name" error={fieldErrors.name}>
+                    <Field label={t('field.user-name')} error={fieldErrors.name}>
                       <input
                         type="text"
                         autoFocus
@@ -150,17 +153,17 @@ export function UserDetailsDialog(props: {
                         onChange={(e) => edit({ name: e.target.value })}
                       />
                     </Field>
-                    <Field label="Password" error={fieldErrors.password}>
+                    <Field label={t('field.password')} error={fieldErrors.password}>
                       <input
                         type="password"
                         autoComplete="new-password"
                         value={draft.password}
                         maxLength={limits.userPassword}
-                        placeholder={isNew ? `At least ${limits.userPasswordMin} characters` : 'Type a new password to set it'}
+                        placeholder={isNew ? t('users:password-min', { count: limits.userPasswordMin }) : t('users:password-new')}
                         onChange={(e) => edit({ password: e.target.value })}
                       />
                     </Field>
-                    <Field label="Confirm password" error={fieldErrors.repeat}>
+                    <Field label={t('field.confirm-password')} error={fieldErrors.repeat}>
                       <input
                         type="password"
                         autoComplete="new-password"
@@ -176,15 +179,15 @@ export function UserDetailsDialog(props: {
                         disabled={isYou}
                         onChange={(e) => edit({ disabled: e.target.checked })}
                       />
-                      Disabled (cannot log in)
+                      {t('users:disabled-cannot-log-in')}
                     </label>
-                    {isYou ? <p className="hint">You cannot disable yourself.</p> : null}
+                    {isYou ? <p className="hint">{t('users:cannot-disable-self')}</p> : null}
                   </>
                 ),
               },
               {
                 key: 'permissions',
-                label: 'Permissions',
+                label: t('users:tab.permissions'),
                 content: (
                   <div className="permission">
                     <label className="check">
@@ -195,12 +198,11 @@ export function UserDetailsDialog(props: {
                         aria-describedby="admin-permission-hint"
                         onChange={(e) => edit({ admin: e.target.checked })}
                       />
-                      Admin
+                      {t('users:admin')}
                     </label>
                     <p id="admin-permission-hint" className="hint">
-                      Edit sync settings: create, change and delete sync sites, and manage users. Without it a user may
-                      still view sites.
-                      {isYou ? ' You cannot remove your own Admin permission; another administrator can.' : ''}
+                      {t('users:admin-hint')}
+                      {isYou ? ` ${t('users:admin-self')}` : ''}
                     </p>
                   </div>
                 ),
@@ -211,10 +213,10 @@ export function UserDetailsDialog(props: {
           <div className="dialog-buttons">
             <span className="spacer" />
             <button type="button" className="button" onClick={props.onClose}>
-              Cancel
+              {t('button.cancel')}
             </button>
             <button type="submit" className="button button-primary" disabled={busy}>
-              OK
+              {t('button.ok')}
             </button>
           </div>
         </form>

@@ -5,6 +5,8 @@
  */
 import type { ConfirmationKind, Inputs, SiteDetails, SiteType, StoreRow } from '../../shared/contract';
 import type { AppError } from '../../shared/errors';
+import { i18n } from '../i18n';
+import { errorText, fieldProblem } from '../i18n/words';
 
 export interface SiteDraft {
   /** The site as it was opened (or last reloaded): the base the store changes are measured from. */
@@ -138,11 +140,11 @@ const fieldOfIssue: Record<string, keyof FieldErrors> = {
 export function fieldErrorsOf(error: AppError): { fields: FieldErrors; general: boolean } {
   const fields: FieldErrors = {};
   if (error.code === 'site_name_required' || error.code === 'site_name_taken') {
-    fields.name = error.message;
+    fields.name = errorText(i18n.t, error);
     return { fields, general: false };
   }
   if (error.code === 'mobile_site_one_store') {
-    fields.stores = error.message;
+    fields.stores = errorText(i18n.t, error);
     return { fields, general: false };
   }
   const issues = (error.data as { issues?: unknown } | undefined)?.issues;
@@ -151,7 +153,7 @@ export function fieldErrorsOf(error: AppError): { fields: FieldErrors; general: 
     for (const issue of issues as { field?: unknown; message?: unknown }[]) {
       const top = typeof issue.field === 'string' ? issue.field.split('.')[0]! : '';
       const field = fieldOfIssue[top];
-      if (field && typeof issue.message === 'string') fields[field] ??= issue.message;
+      if (field && typeof issue.message === 'string') fields[field] ??= fieldProblem(i18n.t, String(issue.field), issue.message, issue as { rule?: string; limit?: number });
       else unplaced = true;
     }
     return { fields, general: unplaced || Object.keys(fields).length === 0 };

@@ -7,14 +7,15 @@ import type { Confirmation } from '../../shared/contract';
 
 export interface ConfirmRequest {
   confirmations: Confirmation[];
-  confirmLabel: string;
+  /** The confirm button's words (already translated); OK when not given. */
+  confirmLabel?: string | undefined;
 }
 
 export function useConfirm() {
   const [request, setRequest] = useState<ConfirmRequest | null>(null);
   const resolver = useRef<((confirmed: boolean) => void) | null>(null);
 
-  const ask = useCallback((confirmations: Confirmation[], confirmLabel = 'OK') => {
+  const ask = useCallback((confirmations: Confirmation[], confirmLabel?: string) => {
     resolver.current?.(false);
     setRequest({ confirmations, confirmLabel });
     return new Promise<boolean>((resolve) => {

@@ -3,6 +3,7 @@
  * whatever confirmations the core asks for, and the two immediate actions (Set site as active,
  * Reset hardware ID) that go to the server at once but must not lose the draft's other edits.
  */
+import { i18n } from '../i18n';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Confirmation, ConfirmableResult, ConfirmationKind, SiteDetails, StoreRow } from '../../shared/contract';
 import type { AppError, Result } from '../../shared/errors';
@@ -102,7 +103,7 @@ export function useSiteDraft(target: SiteTarget, ask: Ask) {
           return result.value.site;
         }
         const asked = result.value.confirmations;
-        if (!(await ask(asked, 'Save anyway'))) return null;
+        if (!(await ask(asked, i18n.t('sites:confirm.save-anyway')))) return null;
         confirmations = [...new Set([...confirmations, ...asked.map((c) => c.kind)])];
       }
     } finally {
@@ -142,14 +143,14 @@ export function useSiteDraft(target: SiteTarget, ask: Ask) {
     const current = draftRef.current;
     if (!current || current.opened.isNew) return false;
     const siteId = current.opened.siteId;
-    return immediate((confirmed) => api.setActiveSite({ siteId, confirmed }), 'Set as active');
+    return immediate((confirmed) => api.setActiveSite({ siteId, confirmed }), i18n.t('sites:confirm.set-active'));
   }, [api, immediate]);
 
   const resetHardwareId = useCallback(async () => {
     const current = draftRef.current;
     if (!current || current.opened.isNew) return false;
     const siteId = current.opened.siteId;
-    return immediate((confirmed) => api.resetHardwareId({ siteId, confirmed }), 'Reset hardware ID');
+    return immediate((confirmed) => api.resetHardwareId({ siteId, confirmed }), i18n.t('sites:confirm.reset-hardware-id'));
   }, [api, immediate]);
 
   return { draft, error, fieldErrors, busy, edit, addStore: add, removeStore: remove, reload, save, setActive, resetHardwareId };

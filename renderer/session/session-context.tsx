@@ -1,6 +1,7 @@
 /** Who is logged in, what they may do and which site is active: read by every window. */
 import { createContext, useContext } from 'react';
 import type { WhoAmI } from '../../shared/contract';
+import { i18n } from '../i18n';
 
 export interface Session {
   whoAmI: WhoAmI;
@@ -22,9 +23,8 @@ export function useSession(): Session {
   return session;
 }
 
-export const viewOnlyMessage =
-  'You can view sites but not change them: you do not have the permission to edit sync settings. ' +
-  'An administrator can give it in Users: Edit user > Permissions > Admin.';
+/** The English words of the view-only line (tests find it by them). */
+export const viewOnlyMessage = i18n.t('sites:view-only', { lng: 'en' });
 
 /** What a logged-in window may do, from whoAmI. */
 export function sessionOf(whoAmI: WhoAmI, refresh: () => Promise<void>): Session {
@@ -35,8 +35,8 @@ export function sessionOf(whoAmI: WhoAmI, refresh: () => Promise<void>): Session
     canEdit,
     canEditSites: canEdit && !isRemoteSite,
     sitesViewOnlyMessage: isRemoteSite
-      ? `Sites are edited on the central server, "${centralServerName}". This datafile is the remote site "${activeSiteName}" and shows the sites as the central server sent them.`
-      : viewOnlyMessage,
+      ? i18n.t('sites:view-only-remote', { central: centralServerName, site: activeSiteName })
+      : i18n.t('sites:view-only'),
     refresh,
   };
 }

@@ -6,10 +6,12 @@
  */
 import * as Dialog from '@radix-ui/react-dialog';
 import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { DatafileStatus, DesktopCommands } from '../../shared/bridge';
 import { limits } from '../../shared/operations';
 import { ErrorLine } from '../components/ErrorLine';
 import { Field } from '../components/Field';
+import { errorText } from '../i18n/words';
 
 export function ConnectToServerWindow(props: {
   desktop: DesktopCommands;
@@ -17,6 +19,7 @@ export function ConnectToServerWindow(props: {
   onCancel: () => void;
 }) {
   const { desktop } = props;
+  const { t } = useTranslation();
   const [url, setUrl] = useState('');
   const [failure, setFailure] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -37,7 +40,7 @@ export function ConnectToServerWindow(props: {
     setFailure(null);
     const result = await desktop.connectToServer({ url });
     setBusy(false);
-    if (!result.ok) return setFailure(result.error.message);
+    if (!result.ok) return setFailure(errorText(t, result.error));
     props.onConnected(result.value);
   };
 
@@ -53,12 +56,11 @@ export function ConnectToServerWindow(props: {
               void connect();
             }}
           >
-            <Dialog.Title className="dialog-title">Connect to server</Dialog.Title>
+            <Dialog.Title className="dialog-title">{t('connect.title')}</Dialog.Title>
             <Dialog.Description className="hint">
-              Work on the datafile of an mSupply Sync Sites server instead of this computer&rsquo;s. You log in with your
-              user on the server.
+              {t('connect.hint')}
             </Dialog.Description>
-            <Field label="Server address">
+            <Field label={t('connect.address')}>
               <input
                 type="url"
                 inputMode="url"
@@ -74,10 +76,10 @@ export function ConnectToServerWindow(props: {
             <div className="dialog-buttons">
               <span className="spacer" />
               <button type="button" className="button" disabled={busy} onClick={props.onCancel}>
-                Cancel
+                {t('button.cancel')}
               </button>
               <button type="submit" className="button button-primary" disabled={busy}>
-                {busy ? 'Connecting…' : 'Connect'}
+                {busy ? t('connect.connecting') : t('connect.button')}
               </button>
             </div>
           </form>

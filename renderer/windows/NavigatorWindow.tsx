@@ -4,8 +4,11 @@
  * (or Special > Users...) opens the Users window.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { SyncStatus } from '../../shared/contract';
-import { useDesktop } from '../api/api-context';
+import { useApi, useDesktop } from '../api/api-context';
+import { LanguagePicker } from '../components/LanguagePicker';
+import { rememberInBrowser } from '../i18n/preference';
 import { useSession } from '../session/session-context';
 import { CentralServerPanel } from '../components/CentralServerPanel';
 import { EnableSyncPanel } from '../components/EnableSyncPanel';
@@ -18,7 +21,9 @@ import { UsersWindow } from './UsersWindow';
 
 export function NavigatorWindow(props: { onLogOut: () => void }) {
   const session = useSession();
+  const api = useApi();
   const desktop = useDesktop();
+  const { t } = useTranslation();
   const [sitesOpen, setSitesOpen] = useState(false);
   const [page, setPage] = useState<'special' | 'stock' | 'users'>('special');
   // Enabling sync changes what the status line shows: it starts afresh.
@@ -57,19 +62,27 @@ export function NavigatorWindow(props: { onLogOut: () => void }) {
     <div className="app-frame">
       <header className="app-bar">
         <span className="app-name">mSupply</span>
-        <span className="app-bar-item" aria-label="Active site">
-          {whoAmI.datafile.isCentralServer ? 'Central server' : 'Remote site'}: {whoAmI.datafile.activeSiteName} (site ID{' '}
-          {whoAmI.datafile.activeSiteId})
+        <span className="app-bar-item" aria-label={t('nav.active-site')}>
+          {t(whoAmI.datafile.isCentralServer ? 'nav.central-server' : 'nav.remote-site', {
+            name: whoAmI.datafile.activeSiteName,
+            siteId: whoAmI.datafile.activeSiteId,
+          })}
         </span>
         <span className="spacer" />
-        <span className="app-bar-item">Logged in as {whoAmI.user?.name}</span>
+        <span className="app-bar-item">{t('nav.logged-in-as', { name: whoAmI.user?.name })}</span>
+        <LanguagePicker
+          onChosen={(language) => {
+            rememberInBrowser(language);
+            void api.setMyLanguage({ language });
+          }}
+        />
         <button type="button" className="button" onClick={props.onLogOut}>
-          Log out
+          {t('nav.log-out')}
         </button>
       </header>
       <div className="app-body">
-        <nav className="navigator" aria-label="Navigator">
-          <h2>Navigator</h2>
+        <nav className="navigator" aria-label={t('nav.navigator')}>
+          <h2>{t('nav.navigator')}</h2>
           <button
             type="button"
             className={`nav-page${page === 'special' ? ' current' : ''}`}
@@ -79,7 +92,7 @@ export function NavigatorWindow(props: { onLogOut: () => void }) {
               setSitesOpen(false);
             }}
           >
-            Special
+            {t('nav.special')}
           </button>
           <button
             type="button"
@@ -87,7 +100,7 @@ export function NavigatorWindow(props: { onLogOut: () => void }) {
             aria-current={page === 'stock' ? 'page' : undefined}
             onClick={() => setPage('stock')}
           >
-            Stock
+            {t('nav.stock')}
           </button>
           <button
             type="button"
@@ -95,7 +108,7 @@ export function NavigatorWindow(props: { onLogOut: () => void }) {
             aria-current={page === 'users' ? 'page' : undefined}
             onClick={() => setPage('users')}
           >
-            Users
+            {t('nav.users')}
           </button>
         </nav>
         <main className="workspace">
@@ -107,7 +120,7 @@ export function NavigatorWindow(props: { onLogOut: () => void }) {
             <SitesWindow onClose={() => setSitesOpen(false)} />
           ) : (
             <section className="window special-page" aria-labelledby="special-title">
-              <h2 id="special-title">Special</h2>
+              <h2 id="special-title">{t('nav.special')}</h2>
               <div className="special-buttons">
                 {/* The page's main action has the focus (after logging in, and after closing a window). */}
                 <button
@@ -117,10 +130,10 @@ export function NavigatorWindow(props: { onLogOut: () => void }) {
                   autoFocus
                   onClick={() => setSitesOpen(true)}
                 >
-                  Synchronisation
+                  {t('special.synchronisation')}
                 </button>
                 <p id="synchronisation-hint" className="hint">
-                  Manage the sync sites of this mSupply system: sites, their stores and hardware IDs.
+                  {t('special.synchronisation-hint')}
                 </p>
               </div>
               {/* Read top down: how sync is doing, what it did (the log), then how it is set up. */}

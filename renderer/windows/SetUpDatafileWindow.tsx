@@ -3,9 +3,11 @@
  * and password here. There is no default password anywhere.
  */
 import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { DatafileStatus, DesktopCommands } from '../../shared/bridge';
 import { ErrorLine } from '../components/ErrorLine';
 import { Field } from '../components/Field';
+import { errorText } from '../i18n/words';
 
 export const minAdminPasswordLength = 8;
 
@@ -14,6 +16,7 @@ export function SetUpDatafileWindow(props: {
   location: string | null;
   onSetUp: (status: DatafileStatus, admin: { userName: string; password: string }) => void;
 }) {
+  const { t } = useTranslation();
   const [userName, setUserName] = useState('');
   const [password, setPassword] = useState('');
   const [confirm, setConfirm] = useState('');
@@ -24,17 +27,17 @@ export function SetUpDatafileWindow(props: {
 
   const setUp = async () => {
     const found: typeof errors = {};
-    if (!userName.trim()) found.userName = 'The administrator needs a user name.';
+    if (!userName.trim()) found.userName = t('setup.user-name-required');
     if (password.length < minAdminPasswordLength) {
-      found.password = `The password must be at least ${minAdminPasswordLength} characters.`;
+      found.password = t('setup.password-too-short', { count: minAdminPasswordLength });
     }
-    if (confirm !== password) found.confirm = 'The two passwords are not the same.';
+    if (confirm !== password) found.confirm = t('setup.passwords-differ');
     setErrors(found);
     if (Object.keys(found).length > 0) return;
     setBusy(true);
     const result = await props.desktop.setUpDatafile({ userName: userName.trim(), password, demo });
     setBusy(false);
-    if (!result.ok) return setFailure(result.error.message);
+    if (!result.ok) return setFailure(errorText(t, result.error));
     props.onSetUp(result.value, { userName: userName.trim(), password });
   };
 
@@ -49,13 +52,13 @@ export function SetUpDatafileWindow(props: {
           void setUp();
         }}
       >
-        <h1 id="setup-title">Set up a new datafile</h1>
-        {props.location ? <p className="hint">Datafile: {props.location}</p> : null}
-        <p className="hint">Choose the user name and password of the first administrator of this datafile.</p>
-        <Field label="User name" error={errors.userName}>
+        <h1 id="setup-title">{t('setup.title')}</h1>
+        {props.location ? <p className="hint">{t('login.datafile', { location: props.location })}</p> : null}
+        <p className="hint">{t('setup.hint')}</p>
+        <Field label={t('field.user-name')} error={errors.userName}>
           <input type="text" autoComplete="username" autoFocus value={userName} onChange={(e) => setUserName(e.target.value)} />
         </Field>
-        <Field label="Password" error={errors.password}>
+        <Field label={t('field.password')} error={errors.password}>
           <input
             type="password"
             autoComplete="new-password"
@@ -64,18 +67,18 @@ export function SetUpDatafileWindow(props: {
             onChange={(e) => setPassword(e.target.value)}
           />
         </Field>
-        <Field label="Confirm password" error={errors.confirm}>
+        <Field label={t('field.confirm-password')} error={errors.confirm}>
           <input type="password" autoComplete="new-password" value={confirm} onChange={(e) => setConfirm(e.target.value)} />
         </Field>
         <label className="check">
           <input type="checkbox" checked={demo} onChange={(e) => setDemo(e.target.checked)} />
-          Add the example data (the sites and stores of the mSupply documentation)
+          {t('setup.example-data')}
         </label>
         <ErrorLine error={failure} />
         <div className="dialog-buttons">
           <span className="spacer" />
           <button type="submit" className="button button-primary" disabled={busy}>
-            Set up datafile
+            {t('setup.button')}
           </button>
         </div>
       </form>

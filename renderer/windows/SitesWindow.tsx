@@ -5,7 +5,9 @@
  * connection, records queued, buffered and refused, app): those columns are sorted here, and
  * "Only sites needing attention" keeps the sites that are late, failing or locked.
  */
+import type { TFunction } from 'i18next';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { SiteDetails, SiteRow, SiteSyncHealth, SortColumn, SyncThresholds } from '../../shared/contract';
 import { sortColumns } from '../../shared/operations';
 import type { AppError } from '../../shared/errors';
@@ -15,7 +17,8 @@ import { DataTable, type Column, type TableSort } from '../components/DataTable'
 import { ErrorLine } from '../components/ErrorLine';
 import { SearchBox } from '../components/SearchBox';
 import { SyncThresholdsForm } from '../components/SyncThresholdsForm';
-import { needsAttention, siteStatusNames } from '../components/sync-words';
+import { needsAttention, siteErrorText } from '../components/sync-words';
+import { ago, dateTime, number as formatNumber } from '../i18n/format';
 import { SiteDetailsDialog } from '../dialogs/SiteDetailsDialog';
 import { useConfirm } from '../hooks/use-confirm';
 import { useDebouncedValue } from '../hooks/use-debounced-value';
@@ -25,70 +28,69 @@ import { useSession } from '../session/session-context';
 /** A row of the list: the site, and on the central server how its sync is doing. */
 type ListRow = SiteRow & { sync?: SiteSyncHealth };
 
-const columns: Column<ListRow>[] = [
-  { key: 'id', header: 'ID', cell: (r) => r.siteId, width: '5rem' },
-  { key: 'code', header: 'Site code', cell: (r) => r.code, width: '9rem' },
-  {
-    key: 'name',
-    header: 'Site name',
-    cell: (r) => (
-      <>
-        {r.name}
-        {r.isActive ? <span className="tag">active on this datafile</span> : null}
-      </>
-    ),
-    width: '3fr',
-  },
-  { key: 'deviceType', header: 'Device type', cell: (r) => r.deviceType, width: '9rem' },
-];
-
-/** "just now", "12 min ago", "5 h ago", "3 days ago": what a glance needs; the exact time is in the tooltip. */
-export function ago(iso: string, now = Date.now()): string {
-  const minutes = Math.floor((now - Date.parse(iso)) / 60_000);
-  if (minutes < 1) return 'just now';
-  if (minutes < 60) return `${minutes} min ago`;
-  const hours = Math.floor(minutes / 60);
-  if (hours < 48) return `${hours} h ago`;
-  return `${Math.floor(hours / 24)} days ago`;
+function siteColumns(t: TFunction): Column<ListRow>[] {
+  return [
+    { key: 'id', header: t('sites:column.id'), cell: (r) => r.siteId, width: '5rem' },
+    { key: 'code', header: t('sites:column.code'), cell: (r) => r.code, width: '9rem' },
+    {
+      key: 'name',
+      header: t('sites:column.name'),
+      cell: (r) => (
+        <>
+          {r.name}
+          {r.isActive ? <span className="tag">{t('sites:tag.active')}</span> : null}
+        </>
+      ),
+      width: '3fr',
+    },
+    { key: 'deviceType', header: t('sites:column.device-type'), cell: (r) => (r.deviceType ? t(`sites:type.${r.deviceType}`) : ''), width: '9rem' },
+  ];
 }
 
 function When(props: { iso: string | null | undefined }) {
-  return props.iso ? <span title={new Date(props.iso).toLocaleString()}>{ago(props.iso)}</span> : null;
+  return props.iso ? <span title={dateTime(props.iso)}>{ago(props.iso)}</span> : null;
 }
 
-const count = (r: ListRow, n: number | undefined) => (r.sync && !r.isCentral ? n : '');
+const count = (r: ListRow, n: number | undefined) => (r.sync && !r.isCentral && n !== undefined ? formatNumber(n) : '');
 
 export function SyncBadge(props: { sync: SiteSyncHealth | undefined }) {
+  const { t } = useTranslation();
   const status = props.sync?.status;
   if (!status) return null;
-  const reason = props.sync?.lastError?.message;
+  const name = t(`sync:status.${status}`);
+  // The whole status in the tooltip too: in a narrow column a long word may end in an ellipsis.
+  const reason = props.sync?.lastError ? siteErrorText(t, props.sync.lastError) : name;
   return (
     <span className={`sync-badge ${status}`} title={reason}>
-      {siteStatusNames[status]}
+      {t(`sync:status.${status}`)}
     </span>
   );
 }
 
 /** On the central server: narrower site columns, then how each site's sync is doing. */
-const columnsWithSync: Column<ListRow>[] = [
-  { ...columns[0]!, width: '3.2rem' },
-  { ...columns[1]!, width: '4.6rem' },
-  { ...columns[2]!, width: '1fr' },
-  { ...columns[3]!, width: '7rem' },
-  { key: 'syncStatus', header: 'Sync status', cell: (r) => <SyncBadge sync={r.sync} />, width: '8.2rem' },
-  { key: 'lastSyncedAt', header: 'Last sync', cell: (r) => <When iso={r.sync?.lastSyncedAt} />, width: '6.4rem' },
-  { key: 'lastConnectedAt', header: 'Connected', cell: (r) => <When iso={r.sync?.lastConnectedAt} />, width: '6.4rem' },
-  { key: 'queued', header: 'Queued', cell: (r) => count(r, r.sync?.queued), width: '5.4rem' },
-  { key: 'buffered', header: 'Buffered', cell: (r) => count(r, r.sync?.buffered), width: '5.6rem' },
-  { key: 'refused', header: 'Refused', cell: (r) => count(r, r.sync?.refused), width: '5.4rem' },
-  {
-    // The version at a glance (an old app stands out); the app's name is in the tooltip and the site window.
-    key: 'app',
-    header: 'App version',
-    cell: (r) => (r.sync?.appName ? <span title={`${r.sync.appName} ${r.sync.appVersion ?? ''}`.trim()}>{r.sync.appVersion}</span> : null),
-    width: '6.4rem',
-  },
-];
+function columnsWithSync(t: TFunction): Column<ListRow>[] {
+  const [id, code, name, deviceType] = siteColumns(t);
+  return [
+    { ...id!, width: '3.2rem' },
+    // Narrow columns: the languages may name them more briefly here ("Código" for "Código del sitio").
+    { ...code!, header: t('sites:column.code-narrow'), width: '4.6rem' },
+    { ...name!, width: '1fr' },
+    { ...deviceType!, header: t('sites:column.device-type-narrow'), width: '7rem' },
+    { key: 'syncStatus', header: t('sites:column.sync-status'), cell: (r) => <SyncBadge sync={r.sync} />, width: '9rem' },
+    { key: 'lastSyncedAt', header: t('sites:column.last-sync'), cell: (r) => <When iso={r.sync?.lastSyncedAt} />, width: '6.4rem' },
+    { key: 'lastConnectedAt', header: t('sites:column.connected'), cell: (r) => <When iso={r.sync?.lastConnectedAt} />, width: '6.4rem' },
+    { key: 'queued', header: t('sites:column.queued'), cell: (r) => count(r, r.sync?.queued), width: '5.4rem' },
+    { key: 'buffered', header: t('sites:column.buffered'), cell: (r) => count(r, r.sync?.buffered), width: '5.6rem' },
+    { key: 'refused', header: t('sites:column.refused'), cell: (r) => count(r, r.sync?.refused), width: '6rem' },
+    {
+      // The version at a glance (an old app stands out); the app's name is in the tooltip and the site window.
+      key: 'app',
+      header: t('sites:column.app-version'),
+      cell: (r) => (r.sync?.appName ? <span title={`${r.sync.appName} ${r.sync.appVersion ?? ''}`.trim()}>{r.sync.appVersion}</span> : null),
+      width: '6.4rem',
+    },
+  ];
+}
 
 /** Worst first: the order of siteSyncStatuses (locked, failing, late, never synced, ok). */
 const statusRank = (r: ListRow) => (r.sync?.status ? ['locked', 'failing', 'late', 'never_synced', 'ok'].indexOf(r.sync.status) : 9);
@@ -112,6 +114,7 @@ export const liveRefreshMs = 5000;
 export function SitesWindow(props: { onClose: () => void }) {
   const api = useApi();
   const session = useSession();
+  const { t } = useTranslation();
   const { request, ask, answer } = useConfirm();
   const [search, setSearch] = useState('');
   const debouncedSearch = useDebouncedValue(search.trim(), searchDelayMs);
@@ -194,7 +197,7 @@ export function SitesWindow(props: { onClose: () => void }) {
     const first = await api.deleteSite({ siteId, confirmed: false });
     if (!first.ok) return setError(first.error);
     if (first.value.status === 'needs_confirmation') {
-      if (!(await ask(first.value.confirmations, 'Delete'))) return;
+      if (!(await ask(first.value.confirmations, t('button.delete')))) return;
       const second = await api.deleteSite({ siteId, confirmed: true });
       if (!second.ok) return setError(second.error);
     }
@@ -248,15 +251,15 @@ export function SitesWindow(props: { onClose: () => void }) {
   return (
     <section className="window" aria-labelledby="sites-window-title">
       <header className="window-title-bar">
-        <h2 id="sites-window-title">Synchronisation sites</h2>
+        <h2 id="sites-window-title">{t('sites:title')}</h2>
         <button type="button" className="button" onClick={props.onClose}>
-          Close
+          {t('button.close')}
         </button>
       </header>
       {!session.canEditSites ? <p className="view-only">{session.sitesViewOnlyMessage}</p> : null}
       <div className="toolbar">
         <button type="button" className="button" disabled={!session.canEditSites} onClick={() => open({ kind: 'new' })}>
-          New
+          {t('button.new')}
         </button>
         <button
           type="button"
@@ -264,20 +267,20 @@ export function SitesWindow(props: { onClose: () => void }) {
           disabled={!session.canEditSites || !selectedRow}
           onClick={() => void deleteSelected()}
         >
-          Delete
+          {t('button.delete')}
         </button>
         {showSync ? (
           <label className="check">
             <input type="checkbox" checked={attentionOnly} onChange={(e) => setAttentionOnly(e.target.checked)} />
-            Only sites needing attention
+            {t('sites:attention-only')}
           </label>
         ) : null}
-        <SearchBox label="Search sites" value={search} onChange={setSearch} />
+        <SearchBox label={t('sites:search')} value={search} onChange={setSearch} />
       </div>
       <ErrorLine error={error} onDismiss={() => setError(null)} />
       <DataTable
-        label="Sites"
-        columns={showSync ? columnsWithSync : columns}
+        label={t('sites:table')}
+        columns={showSync ? columnsWithSync(t) : siteColumns(t)}
         rows={rows}
         rowKey={(r) => r.siteId}
         selectedKey={selected}
@@ -287,12 +290,12 @@ export function SitesWindow(props: { onClose: () => void }) {
         onSort={onSort}
         emptyText={
           list === null
-            ? 'Loading sites…'
+            ? t('sites:loading')
             : attentionOnly
-              ? 'No site needs attention.'
+              ? t('sites:empty.attention')
               : debouncedSearch
-                ? 'No site matches the search.'
-                : 'There are no sites.'
+                ? t('sites:empty.search')
+                : t('sites:empty.none')
         }
         className="sites-table"
         gridRef={grid}
@@ -302,8 +305,8 @@ export function SitesWindow(props: { onClose: () => void }) {
           {list === null
             ? ''
             : rows.length === list.total
-              ? `${list.total} site${list.total === 1 ? '' : 's'}`
-              : `Showing ${rows.length} of ${list.total} sites`}
+              ? t('sites:count', { count: list.total })
+              : t('sites:showing', { shown: rows.length, count: list.total })}
         </p>
         {showSync && health ? (
           <SyncThresholdsForm

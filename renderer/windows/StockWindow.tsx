@@ -4,6 +4,7 @@
  * next sync sends it to the central server.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { StockLine, StockStore } from '../../shared/contract';
 import type { AppError } from '../../shared/errors';
 import { limits } from '../../shared/operations';
@@ -11,6 +12,8 @@ import { useApi } from '../api/api-context';
 import { DataTable, type Column } from '../components/DataTable';
 import { ErrorLine } from '../components/ErrorLine';
 import { Field } from '../components/Field';
+import { number } from '../i18n/format';
+import { fieldProblem } from '../i18n/words';
 
 interface Draft {
   itemCode: string;
@@ -22,6 +25,7 @@ const emptyDraft: Draft = { itemCode: '', itemName: '', quantity: '0' };
 
 export function StockWindow(props: { onClose: () => void }) {
   const api = useApi();
+  const { t } = useTranslation();
   const [stores, setStores] = useState<StockStore[] | null>(null);
   const [storeId, setStoreId] = useState<number | null>(null);
   const [lines, setLines] = useState<StockLine[]>([]);
@@ -77,11 +81,11 @@ export function StockWindow(props: { onClose: () => void }) {
   const save = async () => {
     if (storeId === null) return;
     const quantity = draft.quantity.trim() === '' ? Number.NaN : Number(draft.quantity);
-    if (!Number.isFinite(quantity)) return setFieldErrors({ quantity: 'Quantity must be a number.' });
+    if (!Number.isFinite(quantity)) return setFieldErrors({ quantity: t('stock:quantity-number') });
     const result = await api.saveStockLine({ storeId, lineId: selected, itemCode: draft.itemCode, itemName: draft.itemName, quantity });
     if (!result.ok) {
-      const issues = (result.error.data as { issues?: { field: string; message: string }[] } | undefined)?.issues ?? [];
-      setFieldErrors(Object.fromEntries(issues.map((i) => [i.field, i.message])));
+      const issues = (result.error.data as { issues?: { field: string; message: string; rule?: string; limit?: number }[] } | undefined)?.issues ?? [];
+      setFieldErrors(Object.fromEntries(issues.map((i) => [i.field, fieldProblem(t, i.field, i.message, i)])));
       return setError(issues.length > 0 ? null : result.error);
     }
     setError(null);
@@ -102,26 +106,26 @@ export function StockWindow(props: { onClose: () => void }) {
   };
 
   const columns: Column<StockLine>[] = [
-    { key: 'itemCode', header: 'Item code', cell: (l) => l.itemCode, width: '10rem' },
-    { key: 'itemName', header: 'Item name', cell: (l) => l.itemName, width: '3fr' },
-    { key: 'quantity', header: 'Quantity', cell: (l) => l.quantity, width: '8rem' },
+    { key: 'itemCode', header: t('stock:item-code'), cell: (l) => l.itemCode, width: '10rem' },
+    { key: 'itemName', header: t('stock:item-name'), cell: (l) => l.itemName, width: '3fr' },
+    { key: 'quantity', header: t('stock:quantity'), cell: (l) => number(l.quantity), width: '8rem' },
   ];
   const store = stores?.find((s) => s.storeId === storeId);
 
   return (
     <section className="window" aria-labelledby="stock-window-title">
       <header className="window-title-bar">
-        <h2 id="stock-window-title">Stock</h2>
+        <h2 id="stock-window-title">{t('stock:title')}</h2>
         <button type="button" className="button" onClick={props.onClose}>
-          Close
+          {t('button.close')}
         </button>
       </header>
-      <p className="hint">Any logged-in user may edit the stock of the stores active on this site. Changes go to the central server on the next sync.</p>
+      <p className="hint">{t('stock:hint')}</p>
       {stores !== null && stores.length === 0 ? (
-        <p className="status-line">No store is active on this site. On a remote site, stores arrive with the first sync.</p>
+        <p className="status-line">{t('stock:no-store')}</p>
       ) : null}
       <div className="toolbar">
-        <label htmlFor="stock-store">Store</label>
+        <label htmlFor="stock-store">{t('stock:store')}</label>
         <select id="stock-store" value={storeId ?? ''} onChange={(e) => setStoreId(Number(e.target.value))} disabled={!stores?.length}>
           {(stores ?? []).map((s) => (
             <option key={s.storeId} value={s.storeId}>
@@ -132,42 +136,42 @@ export function StockWindow(props: { onClose: () => void }) {
       </div>
       <ErrorLine error={error} />
       <DataTable
-        label="Stock lines"
+        label={t('stock:lines')}
         columns={columns}
         rows={lines}
         rowKey={(l) => keyOf(l.lineId)}
         selectedKey={selected === null ? null : keyOf(selected)}
         onSelect={(key) => select([...keys.current].find(([, k]) => k === key)?.[0] ?? null)}
-        emptyText={store ? `${store.name} has no stock lines.` : ''}
+        emptyText={store ? t('stock:empty', { store: store.name }) : ''}
         fallbackHeight={240}
       />
-      <p className="status-line">{store ? `${lines.length} stock line${lines.length === 1 ? '' : 's'}` : ''}</p>
+      <p className="status-line">{store ? t('stock:count', { count: lines.length }) : ''}</p>
       <form
-        aria-label={selected ? 'Change stock line' : 'New stock line'}
+        aria-label={selected ? t('stock:change-line') : t('stock:new-line-form')}
         noValidate
         onSubmit={(e) => {
           e.preventDefault();
           void save();
         }}
       >
-        <Field label="Item code" error={fieldErrors.itemCode}>
+        <Field label={t('stock:item-code')} error={fieldErrors.itemCode}>
           <input value={draft.itemCode} maxLength={limits.itemCode} onChange={(e) => setDraft({ ...draft, itemCode: e.target.value })} />
         </Field>
-        <Field label="Item name" error={fieldErrors.itemName}>
+        <Field label={t('stock:item-name')} error={fieldErrors.itemName}>
           <input value={draft.itemName} maxLength={limits.itemName} onChange={(e) => setDraft({ ...draft, itemName: e.target.value })} />
         </Field>
-        <Field label="Quantity" error={fieldErrors.quantity}>
+        <Field label={t('stock:quantity')} error={fieldErrors.quantity}>
           <input type="number" min={0} step="any" value={draft.quantity} onChange={(e) => setDraft({ ...draft, quantity: e.target.value })} />
         </Field>
         <div className="toolbar">
           <button type="submit" className="button" disabled={storeId === null}>
-            {selected ? 'Save changes' : 'Add line'}
+            {selected ? t('stock:save') : t('stock:add')}
           </button>
           <button type="button" className="button" disabled={selected === null} onClick={() => select(null)}>
-            New line
+            {t('stock:new-line')}
           </button>
           <button type="button" className="button" disabled={selected === null} onClick={() => void remove()}>
-            Delete line
+            {t('stock:delete-line')}
           </button>
         </div>
       </form>

@@ -3,7 +3,9 @@
  * New, and Edit user (Enter or a double-click). Only administrators manage users; anyone else is told
  * who can give them the permission.
  */
+import type { TFunction } from 'i18next';
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { UserRow } from '../../shared/contract';
 import type { AppError } from '../../shared/errors';
 import { useApi } from '../api/api-context';
@@ -12,27 +14,25 @@ import { ErrorLine } from '../components/ErrorLine';
 import { UserDetailsDialog, type UserTarget } from '../dialogs/UserDetailsDialog';
 import { useSession } from '../session/session-context';
 
-const columns: Column<UserRow>[] = [
+const columns = (t: TFunction): Column<UserRow>[] => [
   {
     key: 'name',
-    header: 'User name',
+    header: t('field.user-name'),
     cell: (u) => (
       <>
         {u.name}
-        {u.isYou ? <span className="tag">you</span> : null}
+        {u.isYou ? <span className="tag">{t('users:you')}</span> : null}
       </>
     ),
     width: '3fr',
   },
-  { key: 'admin', header: 'Admin', cell: (u) => (u.admin ? 'Admin' : ''), width: '8rem' },
-  { key: 'status', header: 'Status', cell: (u) => (u.disabled ? 'Disabled' : 'Enabled'), width: '8rem' },
+  { key: 'admin', header: t('users:admin'), cell: (u) => (u.admin ? t('users:admin') : ''), width: '8rem' },
+  { key: 'status', header: t('users:status'), cell: (u) => (u.disabled ? t('users:disabled') : t('users:enabled')), width: '8rem' },
 ];
-
-export const notAdministratorMessage =
-  'Only administrators manage users. An administrator can give you the Admin permission here, under Edit user > Permissions > Admin.';
 
 export function UsersWindow(props: { onClose: () => void }) {
   const api = useApi();
+  const { t } = useTranslation();
   const session = useSession();
   const [rows, setRows] = useState<UserRow[] | null>(null);
   const [selected, setSelected] = useState<number | null>(null);
@@ -70,18 +70,18 @@ export function UsersWindow(props: { onClose: () => void }) {
   return (
     <section className="window" aria-labelledby="users-window-title">
       <header className="window-title-bar">
-        <h2 id="users-window-title">Users</h2>
+        <h2 id="users-window-title">{t('users:title')}</h2>
         <button type="button" className="button" onClick={props.onClose}>
-          Close
+          {t('button.close')}
         </button>
       </header>
       {!session.canEdit ? (
-        <p className="view-only">{notAdministratorMessage}</p>
+        <p className="view-only">{t('users:not-administrator')}</p>
       ) : (
         <>
           <div className="toolbar">
             <button type="button" className="button" onClick={() => open({ kind: 'new' })}>
-              New
+              {t('button.new')}
             </button>
             <button
               type="button"
@@ -89,24 +89,29 @@ export function UsersWindow(props: { onClose: () => void }) {
               disabled={selected === null}
               onClick={() => selected !== null && open({ kind: 'existing', userId: selected })}
             >
-              Edit user
+              {t('users:edit')}
             </button>
           </div>
           <ErrorLine error={error} onDismiss={() => setError(null)} />
           <DataTable
-            label="Users"
-            columns={columns}
+            label={t('users:title')}
+            columns={columns(t)}
             rows={rows ?? []}
             rowKey={(u) => u.userId}
             selectedKey={selected}
             onSelect={setSelected}
             onActivate={(u) => open({ kind: 'existing', userId: u.userId })}
-            emptyText={rows === null ? 'Loading users…' : 'There are no users.'}
+            emptyText={rows === null ? t('users:loading') : t('users:empty')}
             gridRef={grid}
             className="users-table"
           />
           <p className="status-line" aria-live="polite">
-            {rows ? `${rows.length} user${rows.length === 1 ? '' : 's'}; ${rows.filter((r) => r.admin && !r.disabled).length} enabled administrator(s)` : ''}
+            {rows
+              ? t('users:count', {
+                  count: rows.length,
+                  administrators: t('users:administrators', { count: rows.filter((r) => r.admin && !r.disabled).length }),
+                })
+              : ''}
           </p>
         </>
       )}

@@ -131,14 +131,14 @@ test('10,000 sites: only the rows on screen are rendered, and search narrows the
     for (let id = 6; id < 10_006; id++) insert.run(id, `uuid-${id}`, `S${id}`, `Clinic ${id}`, `clinic ${id}`);
   })();
   const { user } = await openSitesWindow(world);
-  expect(await screen.findByText('10005 sites')).toBeInTheDocument();
+  expect(await screen.findByText('10,005 sites')).toBeInTheDocument();
   const rendered = within(screen.getByRole('grid', { name: 'Sites' })).getAllByRole('row').length;
   expect(rendered).toBeLessThan(60);
   expect(screen.getByRole('grid', { name: 'Sites' })).toHaveAttribute('aria-rowcount', '10006');
   await user.type(screen.getByPlaceholderText('Type here to search'), 'Clinic 9999');
   // jsdom re-renders the 10,000-row window slowly on a loaded machine; the wait is for that, not the server.
   await waitFor(() => expect(siteNames()).toEqual(['Clinic 9999']), { timeout: 5000 });
-  expect(screen.getByText('Showing 1 of 10005 sites')).toBeInTheDocument();
+  expect(screen.getByText('Showing 1 of 10,005 sites')).toBeInTheDocument();
 });
 
 test('a refusal stays on screen while the list refreshes itself, until dismissed or the next action', async () => {

@@ -224,6 +224,7 @@ export class SyncRunner {
             message:
               `Re-initialise "${settings.siteName}"? This datafile fetches all of the site's data again from the central server. ` +
               'Changes made here that were not sent yet are kept and sent first.',
+            data: { name: settings.siteName },
           },
         ],
       });
