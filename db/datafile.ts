@@ -67,7 +67,10 @@ function inspectReadOnly(file: string, nativeBinding?: string): Inspection {
  */
 export function preMigrationBackupName(file: string, from: number, to: number, at: Date): string {
   const base = path.basename(file).replace(/\.sqlite$/i, '');
-  const stamp = at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = at
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   return path.join(path.dirname(path.resolve(file)), `${base}-before-migration-${from}-to-${to}-${stamp}.sqlite`);
 }
 
@@ -124,12 +127,14 @@ export function openDatafile(file: string, options: OpenOptions = {}): Datafile 
     const isOurs = found!.applicationId === APPLICATION_ID || (found!.applicationId === 0 && found!.tableCount === 0);
     if (!isOurs) refuse(new AppFailure('datafile_not_ours'));
     if (found!.userVersion > knownVersion) {
-      refuse(new AppFailure(
-        'datafile_too_new',
-        `This datafile was last used by a newer version of the app (datafile version ${found!.userVersion}, ` +
-          `this app knows up to ${knownVersion}). Update the app to open it; the datafile has not been changed.`,
-        { datafileVersion: found!.userVersion, appVersion: knownVersion },
-      ));
+      refuse(
+        new AppFailure(
+          'datafile_too_new',
+          `This datafile was last used by a newer version of the app (datafile version ${found!.userVersion}, ` +
+            `this app knows up to ${knownVersion}). Update the app to open it; the datafile has not been changed.`,
+          { datafileVersion: found!.userVersion, appVersion: knownVersion },
+        ),
+      );
     }
     if (found!.userVersion < knownVersion && found!.tableCount > 0) {
       backUpBeforeMigration(file, { from: found!.userVersion, to: knownVersion, nativeBinding: options.nativeBinding });

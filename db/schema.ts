@@ -21,7 +21,9 @@ export const site = sqliteTable(
     /** scrypt of the lowercase hex SHA-256 of the password; null until one is set. */
     passwordHash: text('password_hash'),
     hardwareId: text('hardware_id').notNull().default(''),
-    type: text('type', { enum: ['standalone', 'mobile'] }).notNull().default('standalone'),
+    type: text('type', { enum: ['standalone', 'mobile'] })
+      .notNull()
+      .default('standalone'),
     useJsNodeHttpClient: integer('use_js_node_http_client', { mode: 'boolean' }).notNull().default(false),
     isCentral: integer('is_central', { mode: 'boolean' }).notNull().default(false),
     appName: text('app_name'),
@@ -41,7 +43,9 @@ export const site = sqliteTable(
   (t) => [
     uniqueIndex('site_uuid_unique').on(t.uuid),
     uniqueIndex('site_name_key_unique').on(t.nameKey),
-    uniqueIndex('site_one_central').on(t.isCentral).where(sql`${t.isCentral} = 1`),
+    uniqueIndex('site_one_central')
+      .on(t.isCentral)
+      .where(sql`${t.isCentral} = 1`),
     index('site_name_idx').on(t.name),
     check('site_type_check', sql`${t.type} in ('standalone', 'mobile')`),
   ],
@@ -59,11 +63,7 @@ export const store = sqliteTable(
       .notNull()
       .references(() => site.id, { onDelete: 'restrict' }),
   },
-  (t) => [
-    uniqueIndex('store_uuid_unique').on(t.uuid),
-    uniqueIndex('store_code_unique').on(t.code),
-    index('store_site_idx').on(t.siteId),
-  ],
+  (t) => [uniqueIndex('store_uuid_unique').on(t.uuid), uniqueIndex('store_code_unique').on(t.code), index('store_site_idx').on(t.siteId)],
 );
 
 export const user = sqliteTable(
@@ -294,7 +294,9 @@ export const syncLog = sqliteTable(
     startedAt: text('started_at').notNull(),
     endedAt: text('ended_at'),
     /** running (or interrupted, when no program is running it any more), success, failed. */
-    outcome: text('outcome', { enum: ['running', 'success', 'failed'] }).notNull().default('running'),
+    outcome: text('outcome', { enum: ['running', 'success', 'failed'] })
+      .notNull()
+      .default('running'),
     pushed: integer('pushed').notNull().default(0),
     pulled: integer('pulled').notNull().default(0),
     /** The failure in words, and its kind (for the hint of what to do). */

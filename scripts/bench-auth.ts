@@ -104,11 +104,7 @@ const ms = (value: number) => `${value.toFixed(1)} ms`;
  * Real OWASP scrypt hashes of the bench passwords. Hashing 100 of them costs a minute on a slow
  * machine, so they are kept in the temp folder between runs (they hash throw-away bench passwords).
  */
-async function siteHashes(
-  hasher: PasswordHasher,
-  sites: { id: number; password: string }[],
-  parallel: number,
-): Promise<Map<number, string>> {
+async function siteHashes(hasher: PasswordHasher, sites: { id: number; password: string }[], parallel: number): Promise<Map<number, string>> {
   const file = path.join(os.tmpdir(), 'msupply-sync-sites-bench-auth-hashes.json');
   let kept: Record<string, string> = {};
   try {
@@ -202,10 +198,18 @@ export async function benchAuth(options: BenchAuthOptions = {}): Promise<void> {
       const ratio = authedRate / plainRate;
 
       const scrypt = `N=2^${Math.log2(owaspScrypt.N)} r=${owaspScrypt.r} p=${owaspScrypt.p}`;
-      console.log(`Sync authentication: ${siteCount} sites (OWASP scrypt ${scrypt}), ${siteCount} concurrent keep-alive connections, ${durationMs / 1000} s per phase`);
-      console.log(`  setup: ${siteCount} passwords hashed in ${hashSeconds.toFixed(1)} s; first sign-in of every site (scrypt, then cached) in ${coldSeconds.toFixed(1)} s (${busy} answered 503 + Retry-After and retried)`);
-      console.log(`  GET /health        (no auth)  ${Math.round(plainRate).toString().padStart(7)} req/s  p50 ${ms(plain.p50)}  p99 ${ms(plain.p99)}  failures ${plain.failures}`);
-      console.log(`  GET /sync/v5/site  (auth)     ${Math.round(authedRate).toString().padStart(7)} req/s  p50 ${ms(authed.p50)}  p99 ${ms(authed.p99)}  failures ${authed.failures}`);
+      console.log(
+        `Sync authentication: ${siteCount} sites (OWASP scrypt ${scrypt}), ${siteCount} concurrent keep-alive connections, ${durationMs / 1000} s per phase`,
+      );
+      console.log(
+        `  setup: ${siteCount} passwords hashed in ${hashSeconds.toFixed(1)} s; first sign-in of every site (scrypt, then cached) in ${coldSeconds.toFixed(1)} s (${busy} answered 503 + Retry-After and retried)`,
+      );
+      console.log(
+        `  GET /health        (no auth)  ${Math.round(plainRate).toString().padStart(7)} req/s  p50 ${ms(plain.p50)}  p99 ${ms(plain.p99)}  failures ${plain.failures}`,
+      );
+      console.log(
+        `  GET /sync/v5/site  (auth)     ${Math.round(authedRate).toString().padStart(7)} req/s  p50 ${ms(authed.p50)}  p99 ${ms(authed.p99)}  failures ${authed.failures}`,
+      );
       console.log(`  ratio authenticated / unauthenticated: ${ratio.toFixed(2)} (goal >= 0.8) ${ratio >= 0.8 ? 'OK' : 'BELOW GOAL'}`);
     } finally {
       await running.stop();

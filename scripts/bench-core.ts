@@ -76,10 +76,12 @@ export async function benchCore(): Promise<void> {
   // After any change the rows are read from the datafile again once.
   const coldTimes: number[] = [];
   for (let i = 0; i < 5; i += 1) {
-    sqlite.prepare("update site set code = code where id = 2").run();
+    sqlite.prepare('update site set code = code where id = 2').run();
     coldTimes.push(timeMs(() => core.sites.listSites({})));
   }
-  console.log(`  ${'first list after a change (rows re-read from the datafile)'.padEnd(58)} ${median(coldTimes).toFixed(2).padStart(9)} ms  (information)`);
+  console.log(
+    `  ${'first list after a change (rows re-read from the datafile)'.padEnd(58)} ${median(coldTimes).toFixed(2).padStart(9)} ms  (information)`,
+  );
 
   const searches = ['Hospital', '123', 'c45', 'Site 09', 'zzz', 'Health Centre'];
   const searchTimes: number[] = [];

@@ -69,7 +69,12 @@ function headersOf(name: string, hardwareId: string): Record<string, string> {
   };
 }
 
-async function prepareCentral(file: string, keyFile: string, sealed: number, fresh: number): Promise<{ sealed: BenchSite[]; fresh: BenchSite[]; cursor: number }> {
+async function prepareCentral(
+  file: string,
+  keyFile: string,
+  sealed: number,
+  fresh: number,
+): Promise<{ sealed: BenchSite[]; fresh: BenchSite[]; cursor: number }> {
   const hasher = new PasswordHasher();
   const core = await openCore(file, { create: true, hasher, setup: { admin: { userName: 'admin', password: 'bench admin password' }, demo: false } });
   try {
@@ -93,7 +98,10 @@ async function prepareCentral(file: string, keyFile: string, sealed: number, fre
     const sealedSites = Array.from({ length: sealed }, (_, i) => make(i, true));
     const freshSites = Array.from({ length: fresh }, (_, i) => make(sealed + i, false));
     sqlite.transaction(() => {
-      for (const [list, bound] of [[sealedSites, true], [freshSites, false]] as const) {
+      for (const [list, bound] of [
+        [sealedSites, true],
+        [freshSites, false],
+      ] as const) {
         for (const site of list) {
           insertSite.run(site.id, randomUUID(), `B${site.id}`, site.name, nameKey(site.name), hash, bound ? site.hardwareId : '');
           const storeId = firstStore + site.id;
@@ -361,9 +369,7 @@ export async function benchManySites(options: BenchManySitesOptions = {}): Promi
     let burstIn = 0;
     const burstDone = pool(coldB, coldB.length, async (site) => {
       if (await driver!.call(burst, site, 'GET', '/sync/v5/site', 'site')) burstIn += 1;
-    }).then(
-      () => (burstSeconds = (performance.now() - burstStarted) / 1000),
-    );
+    }).then(() => (burstSeconds = (performance.now() - burstStarted) / 1000));
     const warmDuringRate = await warm(driver, prepared.sealed, prepared.cursor, concurrency, seconds, warmDuring);
     await burstDone;
     const ratio = warmDuringRate / warmRate;

@@ -52,7 +52,10 @@ async function timed(run: () => Promise<number>): Promise<{ ms: number; status: 
 function tally(statuses: number[]): string {
   const counts = new Map<number, number>();
   for (const s of statuses) counts.set(s, (counts.get(s) ?? 0) + 1);
-  return [...counts].sort(([a], [b]) => a - b).map(([s, n]) => `${n} x ${s}`).join(', ');
+  return [...counts]
+    .sort(([a], [b]) => a - b)
+    .map(([s, n]) => `${n} x ${s}`)
+    .join(', ');
 }
 
 export async function benchSignIn(): Promise<void> {
@@ -66,14 +69,23 @@ export async function benchSignIn(): Promise<void> {
   await core.users.createUser(systemActor, { name: 'clerk', password: 'clerk password', permissions: [] });
   const waikato = core.sites.getSite({ siteId: 3 });
   await core.sites.saveSite(systemActor, {
-    siteId: 3, expectedVersion: waikato.version, code: waikato.code, name: waikato.name, password: 'waikato password',
-    type: waikato.type, useJsNodeHttpClient: false, addStoreIds: [], removeStoreIds: [], confirmations: [],
+    siteId: 3,
+    expectedVersion: waikato.version,
+    code: waikato.code,
+    name: waikato.name,
+    password: 'waikato password',
+    type: waikato.type,
+    useJsNodeHttpClient: false,
+    addStoreIds: [],
+    removeStoreIds: [],
+    confirmations: [],
   });
   const running = await startServer({ core, port: 0 });
   try {
     const url = running.url;
     const login = () => post(`${url}/api/op/login`, { userName: 'clerk', password: 'clerk password' }, '127.0.0.3');
-    const device = () => request(`${url}/sync/v5/site`, { headers: syncHeaders('Waikato', 'waikato password', 'waikato-device') }, undefined, '127.0.0.3');
+    const device = () =>
+      request(`${url}/sync/v5/site`, { headers: syncHeaders('Waikato', 'waikato password', 'waikato-device') }, undefined, '127.0.0.3');
     const forgetDevice = () => running.server.siteAuthenticator.credentials.forget(3);
 
     const during = async (burst: () => Promise<number>[], probe: () => Promise<number>) => {
@@ -88,10 +100,15 @@ export async function benchSignIn(): Promise<void> {
     console.log('Sign-in bursts (OWASP scrypt, default limits; burst from 127.0.0.2, the other sign-in from 127.0.0.3)');
     const loginAlone = await timed(login);
     const logins = await during(
-      () => Array.from({ length: 200 }, (_, i) => post(`${url}/api/op/login`, { userName: i % 2 ? 'admin' : `made-up-${i}`, password: `guess ${i}` }, '127.0.0.2')),
+      () =>
+        Array.from({ length: 200 }, (_, i) =>
+          post(`${url}/api/op/login`, { userName: i % 2 ? 'admin' : `made-up-${i}`, password: `guess ${i}` }, '127.0.0.2'),
+        ),
       login,
     );
-    console.log(`  user login alone ${loginAlone.ms.toFixed(0)} ms; during 200 wrong logins ${logins.probed.ms.toFixed(0)} ms (HTTP ${logins.probed.status})`);
+    console.log(
+      `  user login alone ${loginAlone.ms.toFixed(0)} ms; during 200 wrong logins ${logins.probed.ms.toFixed(0)} ms (HTTP ${logins.probed.status})`,
+    );
     console.log(`    the burst: ${tally(logins.statuses)}, all answered in ${(logins.burstMs / 1000).toFixed(1)} s`);
 
     await device();
@@ -99,10 +116,20 @@ export async function benchSignIn(): Promise<void> {
     const deviceAlone = await timed(device);
     forgetDevice();
     const sites = await during(
-      () => Array.from({ length: 200 }, (_, i) => request(`${url}/sync/v5/site`, { headers: syncHeaders(i % 2 ? 'Waikato' : 'Kopu HC', `guess ${i}`, `attacker-${i}`) }, undefined, '127.0.0.2')),
+      () =>
+        Array.from({ length: 200 }, (_, i) =>
+          request(
+            `${url}/sync/v5/site`,
+            { headers: syncHeaders(i % 2 ? 'Waikato' : 'Kopu HC', `guess ${i}`, `attacker-${i}`) },
+            undefined,
+            '127.0.0.2',
+          ),
+        ),
       device,
     );
-    console.log(`  bound device sign-in (password not cached) alone ${deviceAlone.ms.toFixed(0)} ms; during 200 wrong sign-ins ${sites.probed.ms.toFixed(0)} ms (HTTP ${sites.probed.status})`);
+    console.log(
+      `  bound device sign-in (password not cached) alone ${deviceAlone.ms.toFixed(0)} ms; during 200 wrong sign-ins ${sites.probed.ms.toFixed(0)} ms (HTTP ${sites.probed.status})`,
+    );
     console.log(`    the burst: ${tally(sites.statuses)}, all answered in ${(sites.burstMs / 1000).toFixed(1)} s`);
   } finally {
     await running.stop();

@@ -101,10 +101,12 @@ export async function benchSync(options: BenchSyncOptions = {}): Promise<void> {
         const at = marks.shift()!;
         const remoteRss = process.memoryUsage().rss;
         child.stdin!.write('rss\n');
-        samples.push(out.next('rss ').then((line) => {
-          const [, current] = line.split(' ');
-          return `  at ${at.toLocaleString()} records: remote RSS ${mb(remoteRss)}, central RSS ${mb(Number(current))}`;
-        }));
+        samples.push(
+          out.next('rss ').then((line) => {
+            const [, current] = line.split(' ');
+            return `  at ${at.toLocaleString()} records: remote RSS ${mb(remoteRss)}, central RSS ${mb(Number(current))}`;
+          }),
+        );
       }
     };
     remote.syncRunner.events.on('status', onStatus);
@@ -118,7 +120,11 @@ export async function benchSync(options: BenchSyncOptions = {}): Promise<void> {
     if (marks.length > 0) {
       child.stdin!.write('rss\n');
       const remoteRss = process.memoryUsage().rss;
-      samples.push(out.next('rss ').then((line) => `  at ${received.toLocaleString()} records: remote RSS ${mb(remoteRss)}, central RSS ${mb(Number(line.split(' ')[1]))}`));
+      samples.push(
+        out
+          .next('rss ')
+          .then((line) => `  at ${received.toLocaleString()} records: remote RSS ${mb(remoteRss)}, central RSS ${mb(Number(line.split(' ')[1]))}`),
+      );
     }
     for (const sample of samples) console.log(await sample);
     child.stdin!.write('rss\n');

@@ -10,7 +10,10 @@ import { benchSignIn } from './bench-sign-in';
 import { benchSync } from './bench-sync';
 
 async function main() {
-  const load = os.loadavg().map((n) => n.toFixed(2)).join(', ');
+  const load = os
+    .loadavg()
+    .map((n) => n.toFixed(2))
+    .join(', ');
   console.log(
     `Benchmarks on ${process.platform} ${process.arch}, Node ${process.version}, ${os.cpus().length} cores ` +
       `(${os.cpus()[0]?.model ?? 'unknown CPU'}), ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB; load average before: ${load}\n`,

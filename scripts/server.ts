@@ -203,9 +203,7 @@ async function main(): Promise<void> {
 
   // The browser's window is the built renderer: without it the server would answer "run npm run build".
   if (!findRendererFolder()) {
-    console.error(
-      'The Synchronisation window is not built: dist/renderer is missing. Run "npm run build" first, then start the server again.',
-    );
+    console.error('The Synchronisation window is not built: dist/renderer is missing. Run "npm run build" first, then start the server again.');
     process.exitCode = 1;
     return;
   }
@@ -225,7 +223,11 @@ async function main(): Promise<void> {
     // Every input is checked before the file is created: a refused password leaves nothing behind.
     const admin = setUpDatafileInput.safeParse({ userName, password, demo: cli.demo });
     if (!admin.success) {
-      console.error(`${cli.datafile} was not created: ${issuesOf(admin.error).map((i) => i.message).join(' ')} (SYNC_ADMIN_PASSWORD, SYNC_ADMIN_USER)`);
+      console.error(
+        `${cli.datafile} was not created: ${issuesOf(admin.error)
+          .map((i) => i.message)
+          .join(' ')} (SYNC_ADMIN_PASSWORD, SYNC_ADMIN_USER)`,
+      );
       process.exitCode = 1;
       return;
     }
@@ -289,16 +291,18 @@ async function main(): Promise<void> {
     stopping = true;
     console.log(`${signal}: finishing calls in progress and closing the datafile...`);
     // A backup in progress finishes before the datafile closes.
-    (backups?.stop() ?? Promise.resolve()).then(() => running.stop()).then(
-      () => {
-        console.log('Central server stopped.');
-        process.exitCode = 0;
-      },
-      (error: unknown) => {
-        console.error('The central server did not stop cleanly:', error);
-        process.exitCode = 1;
-      },
-    );
+    (backups?.stop() ?? Promise.resolve())
+      .then(() => running.stop())
+      .then(
+        () => {
+          console.log('Central server stopped.');
+          process.exitCode = 0;
+        },
+        (error: unknown) => {
+          console.error('The central server did not stop cleanly:', error);
+          process.exitCode = 1;
+        },
+      );
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));

@@ -19,7 +19,6 @@ import {
   uiLanguages,
 } from './operations';
 
-
 const siteId = z.int('Site ID must be a whole number.').positive('Site ID must be a positive number.');
 const storeId = z.int('Store ID must be a whole number.').positive('Store ID must be a positive number.');
 const userId = z.int('User ID must be a whole number.').positive('User ID must be a positive number.');
@@ -76,16 +75,8 @@ export interface Confirmation {
  * remote site pushes, so a line the Stock page would refuse never enters the central's datafile.
  */
 export const stockLineFields = {
-  itemCode: z
-    .string()
-    .trim()
-    .min(1, 'Item code is required.')
-    .max(limits.itemCode, `Item code can be at most ${limits.itemCode} characters.`),
-  itemName: z
-    .string()
-    .trim()
-    .min(1, 'Item name is required.')
-    .max(limits.itemName, `Item name can be at most ${limits.itemName} characters.`),
+  itemCode: z.string().trim().min(1, 'Item code is required.').max(limits.itemCode, `Item code can be at most ${limits.itemCode} characters.`),
+  itemName: z.string().trim().min(1, 'Item name is required.').max(limits.itemName, `Item name can be at most ${limits.itemName} characters.`),
   quantity: z
     .number('Quantity must be a number.')
     .finite('Quantity must be a number.')
@@ -102,9 +93,7 @@ export const inputs = {
   whoAmI: z.strictObject({}),
   listSites: z.strictObject({
     search: search.optional(),
-    sort: z
-      .strictObject({ column: z.enum(sortColumns), direction: z.enum(['asc', 'desc']) })
-      .optional(),
+    sort: z.strictObject({ column: z.enum(sortColumns), direction: z.enum(['asc', 'desc']) }).optional(),
   }),
   getSite: z.strictObject({ siteId }),
   newSite: z.strictObject({}),
@@ -144,11 +133,7 @@ export const inputs = {
   getRemoteSync: z.strictObject({}),
   /** Enabling sync: makes this datafile a remote site of a central server. */
   enableSync: z.strictObject({
-    centralUrl: z
-      .string()
-      .trim()
-      .min(1, 'Central server URL is required.')
-      .max(limits.url, `The URL can be at most ${limits.url} characters.`),
+    centralUrl: z.string().trim().min(1, 'Central server URL is required.').max(limits.url, `The URL can be at most ${limits.url} characters.`),
     siteName: nameSchema('Site name', limits.siteName).min(1, 'Site name is required.'),
     password: z.string().min(1, 'Password is required.').max(limits.sitePassword),
   }),
@@ -317,12 +302,9 @@ export interface SiteDetails {
 }
 
 export type SaveSiteResult =
-  | { status: 'saved'; site: SiteDetails; queuedRecords: number }
-  | { status: 'needs_confirmation'; confirmations: Confirmation[] };
+  { status: 'saved'; site: SiteDetails; queuedRecords: number } | { status: 'needs_confirmation'; confirmations: Confirmation[] };
 
-export type ConfirmableResult<T> =
-  | ({ status: 'done' } & T)
-  | { status: 'needs_confirmation'; confirmations: Confirmation[] };
+export type ConfirmableResult<T> = ({ status: 'done' } & T) | { status: 'needs_confirmation'; confirmations: Confirmation[] };
 
 export interface Outputs {
   login: WhoAmI;

@@ -14,10 +14,8 @@ export const errorMessages = {
   store_not_found: 'One of the chosen stores no longer exists.',
   site_name_required: 'Site name is required.',
   site_name_taken: 'Another site already has this site name. Site names must be unique.',
-  site_changed:
-    'This site was changed by someone else since you opened it. Reload the site to see their changes, then make yours again.',
-  site_has_stores:
-    'This site still has stores. Remove its stores first; they will move to the central server site.',
+  site_changed: 'This site was changed by someone else since you opened it. Reload the site to see their changes, then make yours again.',
+  site_has_stores: 'This site still has stores. Remove its stores first; they will move to the central server site.',
   site_is_active: 'This is the active site on this datafile and cannot be deleted. That would break your datafile.',
   site_is_central: 'The central server site cannot be deleted.',
   mobile_site_one_store: 'A mobile site has one store. Remove stores until one is left, or make the site standalone.',
@@ -26,22 +24,18 @@ export const errorMessages = {
   user_disabled: 'This user is disabled. An administrator can enable it in the Users window.',
   last_administrator:
     'This is the last administrator (Admin permission). Give another user the Admin permission first, so someone can still edit sync settings.',
-  own_admin_permission:
-    'You cannot remove your own Admin permission or disable yourself. Another administrator can do it.',
-  central_store_removal:
-    'Stores on the central server site cannot be removed. Add them to another site to move them there.',
+  own_admin_permission: 'You cannot remove your own Admin permission or disable yourself. Another administrator can do it.',
+  central_store_removal: 'Stores on the central server site cannot be removed. Add them to another site to move them there.',
   not_central_server: 'The hardware ID can only be reset on the central server.',
   datafile_not_found: 'The datafile was not found.',
   datafile_not_ours: 'This file is not an mSupply sync datafile.',
-  datafile_too_new:
-    'This datafile was last used by a newer version of the app. Update the app to open it; the datafile has not been changed.',
+  datafile_too_new: 'This datafile was last used by a newer version of the app. Update the app to open it; the datafile has not been changed.',
   datafile_in_use: 'This datafile is already open in another window or program.',
   sync_not_configured: 'Sync is not set up on this datafile.',
   sync_is_running: 'A sync is running. Wait for it to finish, then try again.',
   sites_edited_on_central:
     'This datafile is a remote site: sites and their stores are edited on the central server, and arrive here when this site syncs.',
-  sync_not_on_central:
-    'This datafile is the central server: it does not sync with another server. Remote sites sync with it.',
+  sync_not_on_central: 'This datafile is the central server: it does not sync with another server. Remote sites sync with it.',
   store_not_on_this_site:
     'That store is not active on this site, so its stock cannot be edited here. Stock is edited on the site where its store is active.',
   stock_line_not_found: 'That stock line no longer exists. It may have been deleted, here or by a sync.',
@@ -64,9 +58,7 @@ export interface AppError {
 }
 
 export function appError(code: ErrorCode, message?: string, data?: unknown): AppError {
-  return data === undefined
-    ? { code, message: message ?? errorMessages[code] }
-    : { code, message: message ?? errorMessages[code], data };
+  return data === undefined ? { code, message: message ?? errorMessages[code] } : { code, message: message ?? errorMessages[code], data };
 }
 
 /** Thrown inside services; transports turn it into an {@link AppError} value. */

@@ -15,9 +15,10 @@ export function operationChannel(operation: OperationName): OperationChannel {
   return `${PREFIX}:op:${operation}`;
 }
 
-export const operationChannels: readonly { operation: OperationName; channel: OperationChannel }[] = operationNames.map(
-  (operation) => ({ operation, channel: operationChannel(operation) }),
-);
+export const operationChannels: readonly { operation: OperationName; channel: OperationChannel }[] = operationNames.map((operation) => ({
+  operation,
+  channel: operationChannel(operation),
+}));
 
 /** The desktop-only commands of shared/bridge.ts (`DesktopCommands`). */
 export const desktopChannels = {

@@ -70,8 +70,10 @@ describe('the layers (dependency-cruiser)', () => {
 
   it('fail on a type-only import that closes a circle, and on one side of sync importing the other', () => {
     const dir = tree({
-      'main/core.ts': 'import { RemoteConnection } from "./sync/remote/connection";\nexport const make = () => new RemoteConnection();\nexport interface Core { a: number }\n',
-      'main/sync/remote/connection.ts': 'import type { Core } from "../../core";\nimport { leases } from "../central/leases";\nexport class RemoteConnection { core?: Core; l = leases; }\n',
+      'main/core.ts':
+        'import { RemoteConnection } from "./sync/remote/connection";\nexport const make = () => new RemoteConnection();\nexport interface Core { a: number }\n',
+      'main/sync/remote/connection.ts':
+        'import type { Core } from "../../core";\nimport { leases } from "../central/leases";\nexport class RemoteConnection { core?: Core; l = leases; }\n',
       'main/sync/central/leases.ts': 'export const leases = 1;\n',
     });
     expect(ruleNames(cruise(dir, ['main'])).sort()).toEqual([

@@ -68,10 +68,7 @@ export function createHandlers(core: Core, options: HandlerOptions = {}): Handle
     const activeSiteId = core.sites.activeSiteId();
     const active = core.sites.getSite({ siteId: activeSiteId });
     return {
-      user:
-        actor && actor.userId !== null
-          ? { id: actor.userId, name: actor.userName, language: core.users.languageOf(actor.userId) }
-          : null,
+      user: actor && actor.userId !== null ? { id: actor.userId, name: actor.userName, language: core.users.languageOf(actor.userId) } : null,
       permissions: { editSyncSettings: actor ? canEditSyncSettings(actor) : false },
       datafile: {
         activeSiteId,
@@ -90,8 +87,7 @@ export function createHandlers(core: Core, options: HandlerOptions = {}): Handle
     lockedUntil,
   });
   const siteFailures = (siteName: string) => toFailures(core.signIns.sites.summary(nameKey(siteName)));
-  const userFailures = (): UserSignInFailures[] =>
-    core.signIns.users.summaries().map((s) => ({ userName: s.name, ...toFailures(s) }));
+  const userFailures = (): UserSignInFailures[] => core.signIns.users.summaries().map((s) => ({ userName: s.name, ...toFailures(s) }));
 
   const centralServerView = (): CentralServerView =>
     centralServer
@@ -111,10 +107,7 @@ export function createHandlers(core: Core, options: HandlerOptions = {}): Handle
       }
       if (attempt.refused) {
         logSecurity?.({ user: input.userName, address }, 'Login refused: too many failed attempts');
-        throw new AppFailure(
-          'too_many_attempts',
-          `Too many failed login attempts for this user from here. ${retryInWords(attempt.retryAfterMs)}`,
-        );
+        throw new AppFailure('too_many_attempts', `Too many failed login attempts for this user from here. ${retryInWords(attempt.retryAfterMs)}`);
       }
       let actor: Actor;
       try {

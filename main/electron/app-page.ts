@@ -110,5 +110,8 @@ export function serveAppFile(request: Pick<Request, 'url' | 'method'>, rendererF
     return answer(404, 'Not found');
   }
   const type = contentTypes[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
-  return new Response(request.method === 'HEAD' ? null : new Uint8Array(body), { status: 200, headers: { ...securityHeaders, 'content-type': type } });
+  return new Response(request.method === 'HEAD' ? null : new Uint8Array(body), {
+    status: 200,
+    headers: { ...securityHeaders, 'content-type': type },
+  });
 }

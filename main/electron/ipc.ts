@@ -13,8 +13,7 @@ import type { DatafileHost } from '../hosts/datafile-host';
 import type { LastServerFile } from '../hosts/last-server';
 import { isAppPage } from './app-page';
 
-export const refusedSenderMessage =
-  'This request did not come from the mSupply Sync Sites window, so it was refused.';
+export const refusedSenderMessage = 'This request did not come from the mSupply Sync Sites window, so it was refused.';
 
 interface AppWindowEntry {
   session: ApiSession;
@@ -59,10 +58,7 @@ export interface IpcDeps {
 }
 
 export function registerIpcHandlers(ipcMain: Pick<IpcMain, 'handle'>, deps: IpcDeps): void {
-  const handleFromAppWindow = (
-    channel: string,
-    run: (session: ApiSession, payload: unknown) => Promise<Result<unknown>>,
-  ): void => {
+  const handleFromAppWindow = (channel: string, run: (session: ApiSession, payload: unknown) => Promise<Result<unknown>>): void => {
     ipcMain.handle(channel, async (event, payload: unknown) => {
       const session = deps.windows.sessionOf(event);
       if (!session) {

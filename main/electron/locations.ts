@@ -53,9 +53,7 @@ export function appLocations(inputs: LocationInputs): AppLocations {
     rendererIndex: path.join(rendererFolder, 'index.html'),
     rendererFolder,
     preload: path.join(inputs.bundleDir, 'preload.js'),
-    migrationsFolder: inputs.isPackaged
-      ? path.join(inputs.resourcesPath, packagedMigrationsFolder)
-      : path.join(distDir, 'migrations'),
+    migrationsFolder: inputs.isPackaged ? path.join(inputs.resourcesPath, packagedMigrationsFolder) : path.join(distDir, 'migrations'),
     nativeBinding: inputs.isPackaged
       ? path.join(inputs.resourcesPath, packagedNativeFolder, nativeBindingFile)
       : path.join(inputs.appPath, electronNativeFolderFor(process.platform, process.arch), nativeBindingFile),

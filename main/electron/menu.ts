@@ -65,9 +65,7 @@ export function menuTemplate(actions: MenuActions, options: MenuOptions): MenuIt
     {
       label: '&View',
       submenu: [
-        ...(options.isDevelopment
-          ? ([{ role: 'reload' }, { role: 'forceReload' }, { role: 'toggleDevTools' }, { type: 'separator' }] as const)
-          : []),
+        ...(options.isDevelopment ? ([{ role: 'reload' }, { role: 'forceReload' }, { role: 'toggleDevTools' }, { type: 'separator' }] as const) : []),
         { role: 'resetZoom' },
         { role: 'zoomIn' },
         { role: 'zoomOut' },

@@ -128,9 +128,7 @@ export class DatafileHost {
       if (options.create) fs.mkdirSync(path.dirname(target), { recursive: true });
       lock = acquireDatafileLock(target, { program: 'the mSupply Sync Sites desktop app', ...this.options.lock });
       datafile = openDatafile(target, { ...this.options.openOptions, create: options.create ?? false });
-      const next: State = needsSetup(datafile)
-        ? { kind: 'needs-setup', datafile, lock }
-        : this.opened(datafile, lock);
+      const next: State = needsSetup(datafile) ? { kind: 'needs-setup', datafile, lock } : this.opened(datafile, lock);
       this.replaceState(next);
       return { ok: true, value: this.status() };
     } catch (error) {
@@ -193,10 +191,7 @@ export class DatafileHost {
     if (state.kind !== 'open') {
       return {
         ok: false,
-        error:
-          state.kind === 'closed'
-            ? appError('datafile_not_found', noDatafileMessage)
-            : appError('not_logged_in', needsSetupMessage),
+        error: state.kind === 'closed' ? appError('datafile_not_found', noDatafileMessage) : appError('not_logged_in', needsSetupMessage),
       };
     }
     return dispatch(state.handlers, session, operation, rawInput, { logError: (op, e) => this.logError(`Operation ${op}`, e) });

@@ -104,9 +104,7 @@ export class CentralServerHost implements CentralServerControl {
     try {
       return loadOrCreateCredentialKey(this.options.credentialKeyFile);
     } catch (error) {
-      this.options.log?.(
-        `Verified site credentials will not survive a restart: ${error instanceof Error ? error.message : String(error)}`,
-      );
+      this.options.log?.(`Verified site credentials will not survive a restart: ${error instanceof Error ? error.message : String(error)}`);
       return null;
     }
   }

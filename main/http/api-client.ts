@@ -102,8 +102,7 @@ export class HttpApiClient {
     this.doFetch = options.fetch ?? ((...args: Parameters<typeof fetch>) => fetch(...args));
     this.classifyError = options.classifyError ?? classifyNodeError;
     for (const operation of operationNames) {
-      (this as unknown as Record<string, (input: unknown) => Promise<Result<unknown>>>)[operation] = (input) =>
-        this.call(operation, input);
+      (this as unknown as Record<string, (input: unknown) => Promise<Result<unknown>>>)[operation] = (input) => this.call(operation, input);
     }
   }
 

@@ -61,12 +61,7 @@ const certificateErrorCodes = new Set([
   'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
 
-const timeoutErrorCodes = new Set([
-  'ETIMEDOUT',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT',
-]);
+const timeoutErrorCodes = new Set(['ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
 function errorCodes(error: unknown): string[] {
   const codes: string[] = [];

@@ -59,8 +59,7 @@ export async function requestWithRetry(
       }
       return response;
     } catch (error) {
-      const retryable =
-        error instanceof SyncTransportError && (error.kind === 'unable_to_connect' || error.kind === 'timed_out');
+      const retryable = error instanceof SyncTransportError && (error.kind === 'unable_to_connect' || error.kind === 'timed_out');
       failures += 1;
       if (!retryable || failures >= policy.attempts) throw error;
       timeoutMs = Math.min(policy.maxTimeoutMs, Math.round(timeoutMs * policy.timeoutGrowth));

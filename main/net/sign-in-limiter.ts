@@ -270,9 +270,7 @@ export class SignInLimiter {
     const everywhere = this.everywhereLimits;
     const now = this.now();
     const device = request.device !== undefined;
-    const laneKey = device
-      ? `D${SEP}${request.name}${SEP}${request.device}`
-      : `L${SEP}${request.name}${SEP}${request.address}`;
+    const laneKey = device ? `D${SEP}${request.name}${SEP}${request.device}` : `L${SEP}${request.name}${SEP}${request.address}`;
     const nameKey = `N${SEP}${request.name}`;
     const addressKey = `A${SEP}${request.address}`;
     const lane = this.counter(laneKey, perName, true);
@@ -307,11 +305,7 @@ export class SignInLimiter {
     const held = [lane, name, address].filter((c): c is Counter => c !== null);
     for (const c of held) c.pending += 1;
     this.prune();
-    const delayMs = Math.max(
-      this.delayOf(lane, perName),
-      name ? this.delayOf(name, everywhere) : 0,
-      address ? this.delayOf(address, perAddress) : 0,
-    );
+    const delayMs = Math.max(this.delayOf(lane, perName), name ? this.delayOf(name, everywhere) : 0, address ? this.delayOf(address, perAddress) : 0);
     if (delayMs > 0) await this.options.sleep(delayMs);
     // The lane (device) or the name (address lanes) and the address each take a running check.
     const slotCounters = device ? [lane] : [name!, address!];
@@ -331,7 +325,8 @@ export class SignInLimiter {
       const tookMs = performance.now() - startedAt;
       this.averageCheckMs = this.measured ? 0.8 * this.averageCheckMs + 0.2 * tookMs : tookMs;
       const share = this.busyShare;
-      if (share < 1) this.restUntil = Math.max(this.restUntil, performance.now() + (tookMs * (1 / share - 1)) / Math.max(1, this.options.concurrency.total));
+      if (share < 1)
+        this.restUntil = Math.max(this.restUntil, performance.now() + (tookMs * (1 / share - 1)) / Math.max(1, this.options.concurrency.total));
       this.measured = true;
       for (const c of held) c.pending -= 1;
       for (const c of slotCounters) c.running -= 1;
@@ -463,7 +458,7 @@ export class SignInLimiter {
     const { maxQueueWaitMs } = this.options.concurrency;
     if (maxQueueWaitMs !== undefined && this.running < this.options.concurrency.total) {
       const now = this.now();
-      for (let i = 0; i < this.waiting.length; ) {
+      for (let i = 0; i < this.waiting.length;) {
         const waiter = this.waiting[i]!;
         if (now - waiter.enqueuedAt + this.effectiveCheckMs > maxQueueWaitMs) {
           this.waiting.splice(i, 1);

@@ -30,9 +30,10 @@ export function isCentralServerDatafile(sqlite: Sqlite): boolean {
 }
 
 export function isFreshDatafile(sqlite: Sqlite): boolean {
-  const row = sqlite
-    .prepare('select (select count(*) from site) as sites, (select count(*) from store) as stores')
-    .get() as { sites: number; stores: number };
+  const row = sqlite.prepare('select (select count(*) from site) as sites, (select count(*) from store) as stores').get() as {
+    sites: number;
+    stores: number;
+  };
   return row.sites === 1 && row.stores === 0;
 }
 

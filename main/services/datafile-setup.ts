@@ -83,9 +83,7 @@ export async function setUpNewDatafile(datafile: Datafile, hasher: PasswordHashe
           );
         }
         const insertStore = sqlite.prepare('insert into store (uuid, code, name, site_id) values (?, ?, ?, ?)');
-        const insertRecord = sqlite.prepare(
-          'insert into store_record (id, store_id, item_code, item_name, quantity) values (?, ?, ?, ?, ?)',
-        );
+        const insertRecord = sqlite.prepare('insert into store_record (id, store_id, item_code, item_name, quantity) values (?, ?, ?, ?, ?)');
         demoStores.forEach((s, index) => {
           const storeId = Number(insertStore.run(randomUUID(), s.code, s.name, s.siteId).lastInsertRowid);
           demoItems.forEach(([code, name], i) => insertRecord.run(randomUUID(), storeId, code, name, (index + 1) * 10 + i * 5));

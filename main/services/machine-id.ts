@@ -109,8 +109,6 @@ export function hardwareId(options: HardwareIdOptions): string {
     fs.mkdirSync(path.dirname(options.fallbackFile), { recursive: true });
     fs.writeFileSync(options.fallbackFile, `${fallback}\n`, { mode: 0o600 });
   }
-  (options.log ?? console.warn)(
-    `No machine ID could be read (${reason}); using the random hardware ID kept in ${options.fallbackFile}.`,
-  );
+  (options.log ?? console.warn)(`No machine ID could be read (${reason}); using the random hardware ID kept in ${options.fallbackFile}.`);
   return appSpecificId(`fallback:${fallback}`);
 }

@@ -7,12 +7,7 @@ import type { Datafile } from '../../db/datafile';
  * site with more (mobile_site_has_multiple_stores), so a save that would give it a second store is
  * refused here, before it can stop the site syncing.
  */
-export function requireOneStoreForMobile(
-  sqlite: Datafile['sqlite'],
-  siteId: number | null,
-  adding: number,
-  removing: number,
-): void {
+export function requireOneStoreForMobile(sqlite: Datafile['sqlite'], siteId: number | null, adding: number, removing: number): void {
   const current = siteId === null ? 0 : (sqlite.prepare('select count(*) from store where site_id = ?').pluck().get(siteId) as number);
   const after = current + adding - removing;
   if (after > 1) {

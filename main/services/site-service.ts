@@ -226,9 +226,7 @@ export class SiteService {
     // Hash before the transaction: scrypt is slow and must not hold the write lock.
     const passwordHash = input.password === undefined ? undefined : await this.hasher.hashSitePassword(input.password);
 
-    const outcome = this.sqlite
-      .transaction(() => this.applyDraft(actor, input, name, addIds, removeIds, passwordHash))
-      .immediate();
+    const outcome = this.sqlite.transaction(() => this.applyDraft(actor, input, name, addIds, removeIds, passwordHash)).immediate();
     if (outcome.status === 'saved') {
       if (outcome.credentialsChanged) this.events.emit('credentialsChanged', outcome.site.siteId);
       this.events.emit('sitesChanged', outcome.touchedSiteIds);
@@ -253,13 +251,9 @@ export class SiteService {
 
     const key = nameKey(name);
     const clash = this.sqlite.prepare('select id, name from site where name_key = ? and id is not ?').get(key, targetId) as
-      | { id: number; name: string }
-      | undefined;
+      { id: number; name: string } | undefined;
     if (clash) {
-      throw new AppFailure(
-        'site_name_taken',
-        `Site ID ${clash.id} is already called "${clash.name}". Site names must be unique (ignoring case).`,
-      );
+      throw new AppFailure('site_name_taken', `Site ID ${clash.id} is already called "${clash.name}". Site names must be unique (ignoring case).`);
     }
 
     const centralId = centralSiteId(this.sqlite);
@@ -409,9 +403,19 @@ export class SiteService {
     // that gains stores gets each one's data queued as one "send this store's data" entry, in this
     // same transaction. The entry is filled in when it is sent, so the site gets the store as it is then.
     for (const [sourceId, source] of sourceSites) {
-      if (!source.isCentral) cancelQueuedStoreData(this.sqlite, sourceId, moving.filter((s) => s.siteId === sourceId).map((s) => s.id));
+      if (!source.isCentral)
+        cancelQueuedStoreData(
+          this.sqlite,
+          sourceId,
+          moving.filter((s) => s.siteId === sourceId).map((s) => s.id),
+        );
     }
-    if (removing.length > 0) cancelQueuedStoreData(this.sqlite, siteId, removing.map((s) => s.id));
+    if (removing.length > 0)
+      cancelQueuedStoreData(
+        this.sqlite,
+        siteId,
+        removing.map((s) => s.id),
+      );
     let queuedRecords = 0;
     if (existing && !existing.isCentral && moving.length > 0) {
       const storeIds = moving.map((s) => s.id);
@@ -444,9 +448,7 @@ export class SiteService {
   }
 
   private moveStores(storeIds: number[], toSiteId: number): void {
-    this.sqlite
-      .prepare('update store set site_id = ? where id in (select value from json_each(?))')
-      .run(toSiteId, JSON.stringify(storeIds));
+    this.sqlite.prepare('update store set site_id = ? where id in (select value from json_each(?))').run(toSiteId, JSON.stringify(storeIds));
   }
 
   private audit(actor: Actor, siteId: number, action: string, changes: Record<string, unknown>, at: string): void {
@@ -465,9 +467,7 @@ export class SiteService {
         const record = this.requireSite(input.siteId);
         if (record.id === this.activeSiteId()) throw new AppFailure('site_is_active');
         if (record.isCentral) throw new AppFailure('site_is_central');
-        const storeCount = (
-          this.sqlite.prepare('select count(*) as n from store where site_id = ?').get(record.id) as { n: number }
-        ).n;
+        const storeCount = (this.sqlite.prepare('select count(*) as n from store where site_id = ?').get(record.id) as { n: number }).n;
         if (storeCount > 0) {
           throw new AppFailure(
             'site_has_stores',

@@ -57,9 +57,7 @@ export class StockService {
   }
 
   private requireStore(storeId: number): StoreRow {
-    const store = this.sqlite.prepare('select id, code, name, site_id as siteId from store where id = ?').get(storeId) as
-      | StoreRow
-      | undefined;
+    const store = this.sqlite.prepare('select id, code, name, site_id as siteId from store where id = ?').get(storeId) as StoreRow | undefined;
     if (!store) throw new AppFailure('store_not_found', `There is no store with store ID ${storeId}.`);
     return store;
   }
@@ -137,7 +135,10 @@ export class StockService {
     const data =
       action === 'delete'
         ? null
-        : (this.sqlite.prepare(`select ${storeRecordJsonSql('r')} from store_record r where r.id = ?`).pluck().get(lineId) as string);
+        : (this.sqlite
+            .prepare(`select ${storeRecordJsonSql('r')} from store_record r where r.id = ?`)
+            .pluck()
+            .get(lineId) as string);
     if (active !== central) {
       // A change carries the whole line, so only the latest change not yet sent matters. It is sent
       // as made from the version the central last knew (the first such change's base), and a line
@@ -157,9 +158,7 @@ export class StockService {
       }
       const from = action === 'insert' ? null : first ? first : base;
       this.sqlite
-        .prepare(
-          'insert into remote_out (store_id, table_name, record_id, action, data, base_version, base_changed_by) values (?, ?, ?, ?, ?, ?, ?)',
-        )
+        .prepare('insert into remote_out (store_id, table_name, record_id, action, data, base_version, base_changed_by) values (?, ?, ?, ?, ?, ?, ?)')
         .run(store.id, STORE_RECORD_TABLE, lineId, action, data, from?.version ?? null, from?.changedBy ?? null);
     } else if (store.siteId !== central) {
       this.sqlite

@@ -110,8 +110,7 @@ export function storeRecordStatements(sqlite: Database.Database) {
     upsert: (data: StoreRecordData) => upsert.run({ ...data, changedBy: data.changedBySiteId }),
     remove: (recordId: string) => remove.run(recordId),
     /** The line's store, version and last changing site now, or undefined when there is no such line. */
-    current: (recordId: string) =>
-      current.get(recordId) as { storeId: number; version: number; changedBySiteId: number | null } | undefined,
+    current: (recordId: string) => current.get(recordId) as { storeId: number; version: number; changedBySiteId: number | null } | undefined,
   };
 }
 
@@ -145,7 +144,11 @@ export function cancelQueuedStoreData(sqlite: Database.Database, siteId: number,
  * after it (same sequence, higher IDs), and marks the entry as expanded with the count. Runs in the
  * caller's transaction.
  */
-export function expandStoreData(sqlite: Database.Database, entry: { id: number; siteId: number; storeId: number; sequence: number }, now: string): number {
+export function expandStoreData(
+  sqlite: Database.Database,
+  entry: { id: number; siteId: number; storeId: number; sequence: number },
+  now: string,
+): number {
   const lines = sqlite
     .prepare(
       `insert into sync_out (site_id, store_id, table_name, record_id, action, data, sequence, created_at)

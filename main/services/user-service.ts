@@ -69,7 +69,11 @@ export class UserService {
 
   /** Logs a user in. Unknown names and wrong passwords fail alike, in about the same time. */
   async authenticate(userName: string, password: string): Promise<Actor> {
-    const record = this.db.select().from(user).where(eq(user.nameKey, nameKey(userName))).get();
+    const record = this.db
+      .select()
+      .from(user)
+      .where(eq(user.nameKey, nameKey(userName)))
+      .get();
     if (!record) {
       this.decoyHash ??= this.hasher.hashUserPassword('decoy password that matches nothing');
       await this.hasher.verifyUserPassword(password, await this.decoyHash);
@@ -87,11 +91,7 @@ export class UserService {
    * A disabled (or deleted) user is nobody: their sessions end at their next call.
    */
   actorFor(userId: number): Actor | null {
-    const record = this.db
-      .select({ id: user.id, name: user.name, disabled: user.disabled })
-      .from(user)
-      .where(eq(user.id, userId))
-      .get();
+    const record = this.db.select({ id: user.id, name: user.name, disabled: user.disabled }).from(user).where(eq(user.id, userId)).get();
     if (!record || record.disabled) return null;
     return { userId: record.id, userName: record.name, permissions: this.permissionsOf(record.id) };
   }
@@ -127,9 +127,7 @@ export class UserService {
     const records = this.db.select().from(user).all();
     const collator = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
     return {
-      rows: records
-        .map((r) => this.row(actor, r))
-        .sort((a, b) => collator.compare(a.name, b.name) || a.userId - b.userId),
+      rows: records.map((r) => this.row(actor, r)).sort((a, b) => collator.compare(a.name, b.name) || a.userId - b.userId),
     };
   }
 
@@ -146,7 +144,8 @@ export class UserService {
   async saveUser(actor: Actor, input: ParsedInputs['saveUser']): Promise<UserDetails> {
     requireEditSyncSettings(actor);
     const name = input.name.trim();
-    if (!name) throw new AppFailure('validation_failed', 'User name is required.', { issues: [{ field: 'name', message: 'User name is required.' }] });
+    if (!name)
+      throw new AppFailure('validation_failed', 'User name is required.', { issues: [{ field: 'name', message: 'User name is required.' }] });
     if (input.userId === null && input.password === undefined) {
       throw new AppFailure('validation_failed', 'A new user needs a password.', {
         issues: [{ field: 'password', message: `A new user needs a password (at least ${limits.userPasswordMin} characters).` }],
@@ -191,7 +190,10 @@ export class UserService {
         if (input.admin) {
           this.db.insert(userPermission).values({ userId: id, permission: EDIT_SYNC_SETTINGS }).onConflictDoNothing().run();
         } else {
-          this.db.delete(userPermission).where(and(eq(userPermission.userId, id), eq(userPermission.permission, EDIT_SYNC_SETTINGS))).run();
+          this.db
+            .delete(userPermission)
+            .where(and(eq(userPermission.userId, id), eq(userPermission.permission, EDIT_SYNC_SETTINGS)))
+            .run();
         }
         // Checked after the change, inside the transaction, so two administrators demoting each other
         // at once cannot both succeed.
@@ -217,9 +219,17 @@ export class UserService {
     const passwordHash = await this.hasher.hashUserPassword(password);
     return this.sqlite
       .transaction(() => {
-        const record = this.db.select().from(user).where(eq(user.nameKey, nameKey(userName))).get();
+        const record = this.db
+          .select()
+          .from(user)
+          .where(eq(user.nameKey, nameKey(userName)))
+          .get();
         if (!record) {
-          const names = this.db.select({ name: user.name }).from(user).all().map((u) => u.name);
+          const names = this.db
+            .select({ name: user.name })
+            .from(user)
+            .all()
+            .map((u) => u.name);
           throw new AppFailure('user_not_found', `There is no user called "${userName.trim()}". The users are: ${names.join(', ')}.`);
         }
         this.db.update(user).set({ passwordHash, disabled: false }).where(eq(user.id, record.id)).run();

@@ -80,24 +80,22 @@ export const syncErrors = {
   },
   mobile_site_has_multiple_stores: {
     status: 400,
-    message:
-      'A mobile site can have only one store, and this site has more. An administrator must remove the extra stores on the central server.',
+    message: 'A mobile site can have only one store, and this site has more. An administrator must remove the extra stores on the central server.',
   },
   site_changes_went_backwards: {
     status: 409,
     message:
       'The changes this datafile sent are numbered below what the central server has already received from this site: ' +
-      'it looks like a restored backup, or a copy of the site\'s datafile syncing as the same site. Nothing was taken. ' +
+      "it looks like a restored backup, or a copy of the site's datafile syncing as the same site. Nothing was taken. " +
       'Re-initialise the site (Special page) to recover: changes made here are kept and sent again.',
   },
   site_already_initialised: {
     status: 409,
-    message:
-      'This site has already been initialised. To fetch everything again, an administrator of the remote site must ask for Re-initialise.',
+    message: 'This site has already been initialised. To fetch everything again, an administrator of the remote site must ask for Re-initialise.',
   },
   site_is_central: {
     status: 400,
-    message: 'This is the central server\'s own site. Remote sites cannot sync as the central server site.',
+    message: "This is the central server's own site. Remote sites cannot sync as the central server site.",
   },
   not_central_server: {
     status: 409,
@@ -131,7 +129,7 @@ export const syncErrors = {
   sign_in_queue_full: {
     status: 503,
     message:
-      'The central server is checking many sites\' passwords at the moment (after a restart, or many new sites at once). Try again in a moment.',
+      "The central server is checking many sites' passwords at the moment (after a restart, or many new sites at once). Try again in a moment.",
   },
   internal_error: { status: 500, message: 'Something went wrong on the central server. Please try again later.' },
 } as const satisfies Record<string, { status: number; message: string }>;

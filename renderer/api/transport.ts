@@ -15,8 +15,7 @@ export interface Transport {
   desktop: DesktopCommands | null;
 }
 
-export const unreachableMessage =
-  'Unable to reach the server. Check that it is running and that this computer is connected, then try again.';
+export const unreachableMessage = 'Unable to reach the server. Check that it is running and that this computer is connected, then try again.';
 
 function buildApi(call: (operation: OperationName, input: unknown) => Promise<Result<unknown>>): SyncSitesApi {
   const api: Record<string, (input: unknown) => Promise<Result<unknown>>> = {};
@@ -56,10 +55,7 @@ export function httpApi(options: HttpTransportOptions = {}): SyncSitesApi {
     if (isResult(body)) return body;
     return {
       ok: false,
-      error: appError(
-        'internal_error',
-        `The server gave an answer the app could not understand (HTTP ${response.status}). Please try again.`,
-      ),
+      error: appError('internal_error', `The server gave an answer the app could not understand (HTTP ${response.status}). Please try again.`),
     };
   });
 }

@@ -151,6 +151,9 @@ export function DataTable<Row>(props: DataTableProps<Row>) {
             const key = rowKey(row);
             const selected = key === selectedKey;
             return (
+              // The grid itself takes the focus and the keys (arrows, Enter) and points at the
+              // selected row with aria-activedescendant; a click on a row selects it and focuses the grid.
+              // eslint-disable-next-line jsx-a11y/click-events-have-key-events, jsx-a11y/interactive-supports-focus
               <div
                 key={key}
                 id={`${idPrefix}-${key}`}

@@ -46,7 +46,8 @@ export function EnableSyncPanel(props: { canEdit: boolean; onEnabled?: () => voi
     const result = await api.enableSync(form);
     if (!result.ok) {
       setError(result.error);
-      const issues = (result.error.data as { issues?: { field: string; message: string; rule?: string; limit?: number }[] } | undefined)?.issues ?? [];
+      const issues =
+        (result.error.data as { issues?: { field: string; message: string; rule?: string; limit?: number }[] } | undefined)?.issues ?? [];
       setFieldErrors(Object.fromEntries(issues.map((i) => [i.field, fieldProblem(t, i.field, i.message, i)])));
       return;
     }
@@ -69,16 +70,13 @@ export function EnableSyncPanel(props: { canEdit: boolean; onEnabled?: () => voi
     } else setError(result.error);
   };
 
-  const edit = (field: keyof typeof form) => (e: React.ChangeEvent<HTMLInputElement>) =>
-    setForm((f) => ({ ...f, [field]: e.target.value }));
+  const edit = (field: keyof typeof form) => (e: React.ChangeEvent<HTMLInputElement>) => setForm((f) => ({ ...f, [field]: e.target.value }));
 
   return (
     <section className="panel" aria-labelledby="enable-sync-title">
       <h3 id="enable-sync-title">{t('sync:enable.title')}</h3>
       <p className="hint">
-        {view.configured
-          ? t('sync:enable.configured', { url: view.centralUrl, site: view.siteName })
-          : t('sync:enable.not-configured')}{' '}
+        {view.configured ? t('sync:enable.configured', { url: view.centralUrl, site: view.siteName }) : t('sync:enable.not-configured')}{' '}
         {t('sync:enable.hardware-id')} <code>{view.hardwareId}</code>
       </p>
       <Field label={t('sync:enable.url')} error={fieldErrors.centralUrl}>

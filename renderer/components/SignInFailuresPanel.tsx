@@ -23,34 +23,29 @@ export function describeFailures(t: TFunction, f: SignInFailures): string {
   return `${count}${locked}`;
 }
 
+/** What an operation of the window's API answers. */
+type ApiResult<K extends keyof ReturnType<typeof useApi>> = Awaited<ReturnType<ReturnType<typeof useApi>[K]>>;
+
 export function SiteSignInFailures(props: { siteId: number }) {
   const api = useApi();
   const { t } = useTranslation();
   const [failures, setFailures] = useState<SignInFailures | null>(null);
   const [error, setError] = useState<AppError | null>(null);
 
-  const show = (result: Awaited<ReturnType<typeof api.getSiteSignInFailures>>) => {
+  const show = useCallback((result: ApiResult<'getSiteSignInFailures'>) => {
     if (!result.ok) return setError(result.error);
     setError(null);
     setFailures(result.value);
-  };
+  }, []);
   useEffect(() => {
     void api.getSiteSignInFailures({ siteId: props.siteId }).then(show);
-  }, [api, props.siteId]);
+  }, [api, props.siteId, show]);
 
   return (
     <div className="sign-in-failures" aria-label={t('sites:failures.label')}>
-      {failures ? (
-        <p className={failures.lockedUntil ? 'error-line' : 'hint'}>
-          {describeFailures(t, failures)}
-        </p>
-      ) : null}
+      {failures ? <p className={failures.lockedUntil ? 'error-line' : 'hint'}>{describeFailures(t, failures)}</p> : null}
       {failures && (failures.failures > 0 || failures.lockedUntil) ? (
-        <button
-          type="button"
-          className="button"
-          onClick={() => void api.clearSiteSignInFailures({ siteId: props.siteId }).then(show)}
-        >
+        <button type="button" className="button" onClick={() => void api.clearSiteSignInFailures({ siteId: props.siteId }).then(show)}>
           {t('sites:failures.clear')}
         </button>
       ) : null}
@@ -65,7 +60,7 @@ export function UserSignInFailuresPanel() {
   const [rows, setRows] = useState<UserSignInFailures[] | null>(null);
   const [error, setError] = useState<AppError | null>(null);
 
-  const show = useCallback((result: Awaited<ReturnType<typeof api.listUserSignInFailures>>) => {
+  const show = useCallback((result: ApiResult<'listUserSignInFailures'>) => {
     if (!result.ok) return setError(result.error);
     setError(null);
     setRows(result.value.rows);

@@ -89,9 +89,7 @@ export function SyncLogPanel(props: { version: string }) {
           {t('sync:log.show-all', { count: rows.length })}
         </button>
       ) : null}
-      <p className="hint">
-        {t('sync:log.kept', { days: limits.syncLogDays, runs: limits.syncLogRuns })}
-      </p>
+      <p className="hint">{t('sync:log.kept', { days: limits.syncLogDays, runs: limits.syncLogRuns })}</p>
       <ErrorLine error={error} />
     </section>
   );

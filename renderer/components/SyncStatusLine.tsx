@@ -197,9 +197,7 @@ export function SyncStatusLine(props: { canEdit: boolean; onStatus?: (status: Sy
       {status.lastError && !status.running ? (
         <div className="sync-error">
           <ErrorLine error={t('sync:last-failed', { error: syncFailureText(t, status.lastErrorCode, status.lastError) })} />
-          {status.lastErrorCode ? (
-            <p className="hint sync-hint">{t('sync:what-to-do', { hint: syncErrorHint(t, status.lastErrorCode) })}</p>
-          ) : null}
+          {status.lastErrorCode ? <p className="hint sync-hint">{t('sync:what-to-do', { hint: syncErrorHint(t, status.lastErrorCode) })}</p> : null}
         </div>
       ) : null}
       <ErrorLine error={error} />

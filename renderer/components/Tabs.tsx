@@ -14,7 +14,10 @@ export interface Tab {
 export function Tabs(props: { label: string; tabs: Tab[]; current: string; onChange: (key: string) => void }) {
   const id = useId();
   const buttons = useRef(new Map<string, HTMLButtonElement>());
-  const index = Math.max(0, props.tabs.findIndex((t) => t.key === props.current));
+  const index = Math.max(
+    0,
+    props.tabs.findIndex((t) => t.key === props.current),
+  );
 
   const go = (to: number) => {
     const tab = props.tabs[(to + props.tabs.length) % props.tabs.length]!;
@@ -32,6 +35,8 @@ export function Tabs(props: { label: string; tabs: Tab[]; current: string; onCha
 
   return (
     <div className="tabs">
+      {/* The tabs are the focusable buttons; their arrow keys bubble up to the list (roving focus). */}
+      {/* eslint-disable-next-line jsx-a11y/interactive-supports-focus */}
       <div role="tablist" aria-label={props.label} className="tab-list" onKeyDown={onKeyDown}>
         {props.tabs.map((tab) => {
           const selected = tab.key === props.tabs[index]!.key;

@@ -17,9 +17,10 @@ export function syncErrorHint(t: TFunction, code: SyncErrorCode): string {
 }
 
 /** The hints in English, as the contract's English messages are (tests compare with them). */
-export const syncErrorHints = Object.fromEntries(
-  syncErrorCodes.map((code) => [code, i18n.t(`sync:hint.${code}`, { lng: 'en' })]),
-) as Record<SyncErrorCode, string>;
+export const syncErrorHints = Object.fromEntries(syncErrorCodes.map((code) => [code, i18n.t(`sync:hint.${code}`, { lng: 'en' })])) as Record<
+  SyncErrorCode,
+  string
+>;
 
 /**
  * A sync failure in words. English shows the sentence as it was recorded (it may carry details from

@@ -60,9 +60,7 @@ export function RefusedChangesDialog(props: { canEdit: boolean; onClose: () => v
         {
           kind: 'discard_refused_changes',
           message:
-            selected === null
-              ? t('sync:refused.discard-all', { count: rows.length, lng: 'en' })
-              : t('sync:refused.discard-one', { lng: 'en' }),
+            selected === null ? t('sync:refused.discard-all', { count: rows.length, lng: 'en' }) : t('sync:refused.discard-one', { lng: 'en' }),
           data: selected === null ? { count: rows.length, all: 1 } : { count: 1, all: 0 },
         },
       ],
@@ -84,8 +82,7 @@ export function RefusedChangesDialog(props: { canEdit: boolean; onClose: () => v
         <Dialog.Content className="dialog dialog-picker" aria-describedby="refused-changes-hint">
           <Dialog.Title className="dialog-title">{t('sync:refused.title')}</Dialog.Title>
           <p id="refused-changes-hint" className="hint">
-            {t('sync:refused.hint')}{' '}
-            {list && list.total > rows.length ? t('sync:refused.showing', { shown: rows.length, count: list.total }) : ''}
+            {t('sync:refused.hint')} {list && list.total > rows.length ? t('sync:refused.showing', { shown: rows.length, count: list.total }) : ''}
           </p>
           <DataTable
             label={t('sync:refused.title')}

@@ -101,9 +101,7 @@ export function SiteDetailsDialog(props: SiteDetailsDialogProps) {
   return (
     <ModalWindow className="dialog-site" onClose={props.onClose} onClosedFocus={props.onClosedFocus}>
       <Dialog.Title className="dialog-title">{t('sites:details.title')}</Dialog.Title>
-      <Dialog.Description className="visually-hidden">
-        {t('sites:details.description')}
-      </Dialog.Description>
+      <Dialog.Description className="visually-hidden">{t('sites:details.description')}</Dialog.Description>
       {readOnly ? <p className="view-only">{session.sitesViewOnlyMessage}</p> : null}
       {!draft ? <ErrorLine error={generalError} /> : null}
       {!draft && !generalError ? <p className="loading">{t('sites:details.loading')}</p> : null}
@@ -171,25 +169,24 @@ export function SiteDetailsDialog(props: SiteDetailsDialogProps) {
                     type="button"
                     className="button"
                     disabled={locked || isNew || !session.whoAmI.datafile.isCentralServer || draft.hardwareId === ''}
-                    title={
-                      session.whoAmI.datafile.isCentralServer
-                        ? undefined
-                        : t('sites:details.reset-on-central')
-                    }
+                    title={session.whoAmI.datafile.isCentralServer ? undefined : t('sites:details.reset-on-central')}
                     onClick={() => void resetHardwareId()}
                   >
                     {t('sites:confirm.reset-hardware-id')}
                   </button>
                 }
               >
-                <input type="text" readOnly disabled={readOnly} value={draft.hardwareId} placeholder={t('sites:details.not-set')} className="read-only" />
+                <input
+                  type="text"
+                  readOnly
+                  disabled={readOnly}
+                  value={draft.hardwareId}
+                  placeholder={t('sites:details.not-set')}
+                  className="read-only"
+                />
               </Field>
               <Field label={t('sites:details.type')} error={fieldErrors.type}>
-                <select
-                  value={draft.type}
-                  disabled={readOnly}
-                  onChange={(e) => site.edit({ type: e.target.value as SiteType })}
-                >
+                <select value={draft.type} disabled={readOnly} onChange={(e) => site.edit({ type: e.target.value as SiteType })}>
                   {siteTypes.map((type) => (
                     <option key={type} value={type}>
                       {t(`sites:type.${type}`)}
@@ -225,11 +222,7 @@ export function SiteDetailsDialog(props: SiteDetailsDialogProps) {
                   fallbackHeight={160}
                   className="stores-table"
                 />
-                {isCentralSite ? (
-                  <p className="hint">
-                    {t('sites:details.central-stores')}
-                  </p>
-                ) : null}
+                {isCentralSite ? <p className="hint">{t('sites:details.central-stores')}</p> : null}
                 {fieldErrors.stores ? <p className="field-error">{fieldErrors.stores}</p> : null}
               </div>
             </fieldset>
@@ -240,12 +233,7 @@ export function SiteDetailsDialog(props: SiteDetailsDialogProps) {
                   <input type="checkbox" checked={draft.isActiveOnThisDatafile} readOnly disabled />
                   {t('sites:details.is-active')}
                 </label>
-                <button
-                  type="button"
-                  className="button"
-                  disabled={locked || isNew || draft.isActiveOnThisDatafile}
-                  onClick={() => void setActive()}
-                >
+                <button type="button" className="button" disabled={locked || isNew || draft.isActiveOnThisDatafile} onClick={() => void setActive()}>
                   {t('sites:details.set-active')}
                 </button>
               </div>
@@ -262,9 +250,7 @@ export function SiteDetailsDialog(props: SiteDetailsDialogProps) {
                 </label>
               </div>
               {isCentralServer ? (
-                <p className="hint">
-                  {t('sites:details.js-node-central')}
-                </p>
+                <p className="hint">{t('sites:details.js-node-central')}</p>
               ) : draft.isActiveOnThisDatafile ? (
                 <p className="hint">{t('sites:details.js-node-remote')}</p>
               ) : null}

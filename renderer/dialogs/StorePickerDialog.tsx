@@ -22,11 +22,7 @@ const columns = (t: TFunction): Column<StoreRow>[] => [
 
 const pageSize = 1000;
 
-export function StorePickerDialog(props: {
-  draftStoreIds: number[];
-  onPick: (store: StoreRow) => void;
-  onClose: () => void;
-}) {
+export function StorePickerDialog(props: { draftStoreIds: number[]; onPick: (store: StoreRow) => void; onClose: () => void }) {
   const api = useApi();
   const { t } = useTranslation();
   const [search, setSearch] = useState('');
@@ -39,15 +35,13 @@ export function StorePickerDialog(props: {
   useEffect(() => {
     let current = true;
     const draftStoreIds = draftKey ? draftKey.split(',').map(Number) : [];
-    void api
-      .listAddableStores({ draftStoreIds, limit: pageSize, ...(debouncedSearch ? { search: debouncedSearch } : {}) })
-      .then((result) => {
-        if (!current) return;
-        if (result.ok) {
-          setList(result.value);
-          setError(null);
-        } else setError(result.error);
-      });
+    void api.listAddableStores({ draftStoreIds, limit: pageSize, ...(debouncedSearch ? { search: debouncedSearch } : {}) }).then((result) => {
+      if (!current) return;
+      if (result.ok) {
+        setList(result.value);
+        setError(null);
+      } else setError(result.error);
+    });
     return () => {
       current = false;
     };
@@ -66,9 +60,7 @@ export function StorePickerDialog(props: {
           onInteractOutside={(e) => e.preventDefault()}
         >
           <Dialog.Title className="dialog-title">{t('sites:picker.title')}</Dialog.Title>
-          <Dialog.Description className="hint">
-            {t('sites:picker.hint')}
-          </Dialog.Description>
+          <Dialog.Description className="hint">{t('sites:picker.hint')}</Dialog.Description>
           <div className="toolbar">
             <span className="spacer" />
             <SearchBox label={t('sites:picker.search')} value={search} onChange={setSearch} />
@@ -87,21 +79,14 @@ export function StorePickerDialog(props: {
             className="picker-table"
           />
           {list && list.total > list.rows.length ? (
-            <p className="hint">
-              {t('sites:picker.showing', { shown: list.rows.length, count: list.total })}
-            </p>
+            <p className="hint">{t('sites:picker.showing', { shown: list.rows.length, count: list.total })}</p>
           ) : null}
           <div className="dialog-buttons">
             <span className="spacer" />
             <button type="button" className="button" onClick={props.onClose}>
               {t('button.cancel')}
             </button>
-            <button
-              type="button"
-              className="button button-primary"
-              disabled={!selectedRow}
-              onClick={() => selectedRow && props.onPick(selectedRow)}
-            >
+            <button type="button" className="button button-primary" disabled={!selectedRow} onClick={() => selectedRow && props.onPick(selectedRow)}>
               {t('button.ok')}
             </button>
           </div>

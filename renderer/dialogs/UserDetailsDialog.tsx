@@ -105,7 +105,8 @@ export function UserDetailsDialog(props: {
     if (failure.code === 'validation_failed' && Array.isArray(issues)) {
       const placed: Partial<Record<FieldName, string>> = {};
       for (const issue of issues) {
-        if ((issue.field === 'name' || issue.field === 'password') && issue.message) placed[issue.field] ??= fieldProblem(t, issue.field, issue.message, issue);
+        if ((issue.field === 'name' || issue.field === 'password') && issue.message)
+          placed[issue.field] ??= fieldProblem(t, issue.field, issue.message, issue);
       }
       if (Object.keys(placed).length > 0) {
         setTab('details');
@@ -121,9 +122,7 @@ export function UserDetailsDialog(props: {
   return (
     <ModalWindow className="dialog-user" onClose={props.onClose} onClosedFocus={props.onClosedFocus}>
       <Dialog.Title className="dialog-title">{title}</Dialog.Title>
-      <Dialog.Description className="visually-hidden">
-        {t('users:description')}
-      </Dialog.Description>
+      <Dialog.Description className="visually-hidden">{t('users:description')}</Dialog.Description>
       {!draft ? <ErrorLine error={error} /> : null}
       {!draft && !error ? <p className="loading">{t('users:loading-user')}</p> : null}
       {draft ? (
@@ -173,12 +172,7 @@ export function UserDetailsDialog(props: {
                       />
                     </Field>
                     <label className="check">
-                      <input
-                        type="checkbox"
-                        checked={draft.disabled}
-                        disabled={isYou}
-                        onChange={(e) => edit({ disabled: e.target.checked })}
-                      />
+                      <input type="checkbox" checked={draft.disabled} disabled={isYou} onChange={(e) => edit({ disabled: e.target.checked })} />
                       {t('users:disabled-cannot-log-in')}
                     </label>
                     {isYou ? <p className="hint">{t('users:cannot-disable-self')}</p> : null}

@@ -79,7 +79,13 @@ export function editFields(draft: SiteDraft, fields: Partial<DraftFields>): Site
 export function withServerSite(draft: SiteDraft, site: SiteDetails): SiteDraft {
   return {
     ...draft,
-    opened: { ...draft.opened, version: site.version, hardwareId: site.hardwareId, isActiveOnThisDatafile: site.isActiveOnThisDatafile, inActiveUse: site.inActiveUse },
+    opened: {
+      ...draft.opened,
+      version: site.version,
+      hardwareId: site.hardwareId,
+      isActiveOnThisDatafile: site.isActiveOnThisDatafile,
+      inActiveUse: site.inActiveUse,
+    },
     version: site.version,
     hardwareId: site.hardwareId,
     isActiveOnThisDatafile: site.isActiveOnThisDatafile,
@@ -153,7 +159,8 @@ export function fieldErrorsOf(error: AppError): { fields: FieldErrors; general: 
     for (const issue of issues as { field?: unknown; message?: unknown }[]) {
       const top = typeof issue.field === 'string' ? issue.field.split('.')[0]! : '';
       const field = fieldOfIssue[top];
-      if (field && typeof issue.message === 'string') fields[field] ??= fieldProblem(i18n.t, String(issue.field), issue.message, issue as { rule?: string; limit?: number });
+      if (field && typeof issue.message === 'string')
+        fields[field] ??= fieldProblem(i18n.t, String(issue.field), issue.message, issue as { rule?: string; limit?: number });
       else unplaced = true;
     }
     return { fields, general: unplaced || Object.keys(fields).length === 0 };

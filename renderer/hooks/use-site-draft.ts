@@ -112,10 +112,7 @@ export function useSiteDraft(target: SiteTarget, ask: Ask) {
   }, [api, ask, showError, clearErrors]);
 
   const immediate = useCallback(
-    async (
-      call: (confirmed: boolean) => Promise<Result<ConfirmableResult<{ site: SiteDetails }>>>,
-      confirmLabel: string,
-    ): Promise<boolean> => {
+    async (call: (confirmed: boolean) => Promise<Result<ConfirmableResult<{ site: SiteDetails }>>>, confirmLabel: string): Promise<boolean> => {
       setBusy(true);
       try {
         let result = await call(false);

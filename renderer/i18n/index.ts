@@ -32,7 +32,9 @@ export function isLanguage(value: unknown): value is Language {
 }
 
 /** The first of the browser's (or system's) languages that the app speaks; English otherwise. */
-export function detectLanguage(preferred: readonly string[] = typeof navigator === 'undefined' ? [] : navigator.languages ?? [navigator.language]): Language {
+export function detectLanguage(
+  preferred: readonly string[] = typeof navigator === 'undefined' ? [] : (navigator.languages ?? [navigator.language]),
+): Language {
   for (const tag of preferred) {
     if (isLanguage(tag)) return tag;
     const base = tag.toLowerCase().split('-')[0];

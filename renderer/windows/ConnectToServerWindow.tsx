@@ -13,11 +13,7 @@ import { ErrorLine } from '../components/ErrorLine';
 import { Field } from '../components/Field';
 import { errorText } from '../i18n/words';
 
-export function ConnectToServerWindow(props: {
-  desktop: DesktopCommands;
-  onConnected: (status: DatafileStatus) => void;
-  onCancel: () => void;
-}) {
+export function ConnectToServerWindow(props: { desktop: DesktopCommands; onConnected: (status: DatafileStatus) => void; onCancel: () => void }) {
   const { desktop } = props;
   const { t } = useTranslation();
   const [url, setUrl] = useState('');
@@ -57,9 +53,7 @@ export function ConnectToServerWindow(props: {
             }}
           >
             <Dialog.Title className="dialog-title">{t('connect.title')}</Dialog.Title>
-            <Dialog.Description className="hint">
-              {t('connect.hint')}
-            </Dialog.Description>
+            <Dialog.Description className="hint">{t('connect.hint')}</Dialog.Description>
             <Field label={t('connect.address')}>
               <input
                 type="url"

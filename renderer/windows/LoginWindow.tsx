@@ -50,19 +50,16 @@ export function LoginWindow(props: {
         </div>
         {props.location ? (
           <p className="hint">
-            {/^https?:\/\//.test(props.location) ? t('login.server', { location: props.location }) : t('login.datafile', { location: props.location })}
+            {/^https?:\/\//.test(props.location)
+              ? t('login.server', { location: props.location })
+              : t('login.datafile', { location: props.location })}
           </p>
         ) : null}
         <Field label={t('field.user-name')}>
           <input type="text" autoComplete="username" autoFocus value={userName} onChange={(e) => setUserName(e.target.value)} />
         </Field>
         <Field label={t('field.password')}>
-          <input
-            type="password"
-            autoComplete="current-password"
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-          />
+          <input type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} />
         </Field>
         <ErrorLine error={error} />
         <div className="dialog-buttons">

@@ -123,13 +123,7 @@ export function NavigatorWindow(props: { onLogOut: () => void }) {
               <h2 id="special-title">{t('nav.special')}</h2>
               <div className="special-buttons">
                 {/* The page's main action has the focus (after logging in, and after closing a window). */}
-                <button
-                  type="button"
-                  className="big-button"
-                  aria-describedby="synchronisation-hint"
-                  autoFocus
-                  onClick={() => setSitesOpen(true)}
-                >
+                <button type="button" className="big-button" aria-describedby="synchronisation-hint" autoFocus onClick={() => setSitesOpen(true)}>
                   {t('special.synchronisation')}
                 </button>
                 <p id="synchronisation-hint" className="hint">

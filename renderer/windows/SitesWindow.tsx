@@ -261,12 +261,7 @@ export function SitesWindow(props: { onClose: () => void }) {
         <button type="button" className="button" disabled={!session.canEditSites} onClick={() => open({ kind: 'new' })}>
           {t('button.new')}
         </button>
-        <button
-          type="button"
-          className="button"
-          disabled={!session.canEditSites || !selectedRow}
-          onClick={() => void deleteSelected()}
-        >
+        <button type="button" className="button" disabled={!session.canEditSites || !selectedRow} onClick={() => void deleteSelected()}>
           {t('button.delete')}
         </button>
         {showSync ? (

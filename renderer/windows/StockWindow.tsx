@@ -84,7 +84,8 @@ export function StockWindow(props: { onClose: () => void }) {
     if (!Number.isFinite(quantity)) return setFieldErrors({ quantity: t('stock:quantity-number') });
     const result = await api.saveStockLine({ storeId, lineId: selected, itemCode: draft.itemCode, itemName: draft.itemName, quantity });
     if (!result.ok) {
-      const issues = (result.error.data as { issues?: { field: string; message: string; rule?: string; limit?: number }[] } | undefined)?.issues ?? [];
+      const issues =
+        (result.error.data as { issues?: { field: string; message: string; rule?: string; limit?: number }[] } | undefined)?.issues ?? [];
       setFieldErrors(Object.fromEntries(issues.map((i) => [i.field, fieldProblem(t, i.field, i.message, i)])));
       return setError(issues.length > 0 ? null : result.error);
     }
@@ -121,9 +122,7 @@ export function StockWindow(props: { onClose: () => void }) {
         </button>
       </header>
       <p className="hint">{t('stock:hint')}</p>
-      {stores !== null && stores.length === 0 ? (
-        <p className="status-line">{t('stock:no-store')}</p>
-      ) : null}
+      {stores !== null && stores.length === 0 ? <p className="status-line">{t('stock:no-store')}</p> : null}
       <div className="toolbar">
         <label htmlFor="stock-store">{t('stock:store')}</label>
         <select id="stock-store" value={storeId ?? ''} onChange={(e) => setStoreId(Number(e.target.value))} disabled={!stores?.length}>

@@ -71,43 +71,99 @@ describe('the contract over dispatch', () => {
       ['fractional site ID', 'getSite', { siteId: 1.5 }],
       ['negative site ID', 'deleteSite', { siteId: -3, confirmed: true }],
       ['missing fields', 'saveSite', { siteId: null }],
-      ['an extra field (a forged hardware ID)', 'saveSite', {
-        siteId: 3, expectedVersion: 1, code: '3', name: 'Waikato', type: 'standalone', useJsNodeHttpClient: false,
-        addStoreIds: [], removeStoreIds: [], confirmations: [], hardwareId: 'forged',
-      }],
-      ['an oversized site name', 'saveSite', {
-        siteId: null, expectedVersion: null, code: '', name: 'x'.repeat(limits.siteName + 1), type: 'standalone',
-        useJsNodeHttpClient: false, addStoreIds: [], removeStoreIds: [], confirmations: [],
-      }, /Site name can be at most 80 characters/],
-      ['an unknown type', 'saveSite', {
-        siteId: null, expectedVersion: null, code: '', name: 'New', type: 'tablet',
-        useJsNodeHttpClient: false, addStoreIds: [], removeStoreIds: [], confirmations: [],
-      }, /Type must be standalone or mobile/],
-      ['an unknown confirmation', 'saveSite', {
-        siteId: null, expectedVersion: null, code: '', name: 'New', type: 'standalone',
-        useJsNodeHttpClient: false, addStoreIds: [], removeStoreIds: [], confirmations: ['everything'],
-      }],
+      [
+        'an extra field (a forged hardware ID)',
+        'saveSite',
+        {
+          siteId: 3,
+          expectedVersion: 1,
+          code: '3',
+          name: 'Waikato',
+          type: 'standalone',
+          useJsNodeHttpClient: false,
+          addStoreIds: [],
+          removeStoreIds: [],
+          confirmations: [],
+          hardwareId: 'forged',
+        },
+      ],
+      [
+        'an oversized site name',
+        'saveSite',
+        {
+          siteId: null,
+          expectedVersion: null,
+          code: '',
+          name: 'x'.repeat(limits.siteName + 1),
+          type: 'standalone',
+          useJsNodeHttpClient: false,
+          addStoreIds: [],
+          removeStoreIds: [],
+          confirmations: [],
+        },
+        /Site name can be at most 80 characters/,
+      ],
+      [
+        'an unknown type',
+        'saveSite',
+        {
+          siteId: null,
+          expectedVersion: null,
+          code: '',
+          name: 'New',
+          type: 'tablet',
+          useJsNodeHttpClient: false,
+          addStoreIds: [],
+          removeStoreIds: [],
+          confirmations: [],
+        },
+        /Type must be standalone or mobile/,
+      ],
+      [
+        'an unknown confirmation',
+        'saveSite',
+        {
+          siteId: null,
+          expectedVersion: null,
+          code: '',
+          name: 'New',
+          type: 'standalone',
+          useJsNodeHttpClient: false,
+          addStoreIds: [],
+          removeStoreIds: [],
+          confirmations: ['everything'],
+        },
+      ],
       ['an oversized search', 'listSites', { search: 's'.repeat(limits.search + 1) }],
       ['not an object at all', 'listSites', 'DROP TABLE site'],
     ];
     it.each(cases.map(([label, operation, input, message]) => ({ label, operation, input, message })))(
       '$label',
       async ({ operation, input, message }) => {
-      await login();
-      const before = dumpContent(core);
-      const result = await call(operation, input);
-      expect(result.ok).toBe(false);
-      if (result.ok) return;
-      expect(result.error.code).toBe('validation_failed');
-      if (message) expect(result.error.message).toMatch(message);
-      expect(dumpContent(core)).toBe(before);
+        await login();
+        const before = dumpContent(core);
+        const result = await call(operation, input);
+        expect(result.ok).toBe(false);
+        if (result.ok) return;
+        expect(result.error.code).toBe('validation_failed');
+        if (message) expect(result.error.message).toMatch(message);
+        expect(dumpContent(core)).toBe(before);
       },
     );
 
     it('an empty name and a duplicate name, through the contract', async () => {
       await login();
       const before = dumpContent(core);
-      const base = { siteId: null, expectedVersion: null, code: '', type: 'standalone', useJsNodeHttpClient: false, addStoreIds: [], removeStoreIds: [], confirmations: [] };
+      const base = {
+        siteId: null,
+        expectedVersion: null,
+        code: '',
+        type: 'standalone',
+        useJsNodeHttpClient: false,
+        addStoreIds: [],
+        removeStoreIds: [],
+        confirmations: [],
+      };
       const empty = await call('saveSite', { ...base, name: '  ' });
       expect(empty.ok === false && empty.error).toEqual({ code: 'site_name_required', message: 'Site name is required.' });
       const duplicate = await call('saveSite', { ...base, name: 'kopu hc' });
@@ -131,11 +187,28 @@ describe('the contract over dispatch', () => {
     await login();
     const logged: unknown[] = [];
     core.datafile.sqlite.exec('drop table site_audit');
-    const result = await dispatch(handlers, session, 'saveSite', {
-      siteId: null, expectedVersion: null, code: '', name: 'Brand new', type: 'standalone', useJsNodeHttpClient: false,
-      addStoreIds: [], removeStoreIds: [], confirmations: [], password: 'hunter2-secret',
-    }, { logError: (_op, e) => logged.push(e) });
-    expect(result).toEqual({ ok: false, error: { code: 'internal_error', message: 'Something went wrong. The change was not saved. Please try again.' } });
+    const result = await dispatch(
+      handlers,
+      session,
+      'saveSite',
+      {
+        siteId: null,
+        expectedVersion: null,
+        code: '',
+        name: 'Brand new',
+        type: 'standalone',
+        useJsNodeHttpClient: false,
+        addStoreIds: [],
+        removeStoreIds: [],
+        confirmations: [],
+        password: 'hunter2-secret',
+      },
+      { logError: (_op, e) => logged.push(e) },
+    );
+    expect(result).toEqual({
+      ok: false,
+      error: { code: 'internal_error', message: 'Something went wrong. The change was not saved. Please try again.' },
+    });
     expect(logged).toHaveLength(1);
     // The transaction rolled back: no half-saved site.
     expect(core.sites.listSites({ search: 'Brand new' }).rows).toEqual([]);

@@ -13,7 +13,11 @@ import { ADMIN, adminOf, dumpContent, fastHasher, tempDir } from '../helpers/cor
 let running: RunningServer;
 let cookie: string;
 beforeEach(async () => {
-  const core = await openCore(path.join(tempDir('names-'), 'server.sqlite'), { create: true, hasher: fastHasher, setup: { admin: ADMIN, demo: true } });
+  const core = await openCore(path.join(tempDir('names-'), 'server.sqlite'), {
+    create: true,
+    hasher: fastHasher,
+    setup: { admin: ADMIN, demo: true },
+  });
   running = await startServer({ core, port: 0 });
   const login = await call('login', ADMIN);
   cookie = login.cookie!;
@@ -95,7 +99,12 @@ describe('finding 9: store search', () => {
 
   it('LIKE wildcards are searched for literally', async () => {
     // "Ka_o" would match Kamo and "%" everything if they were wildcards; only TAU_DH holds a "_".
-    for (const [search, total] of [['%', 0], ['\\', 0], ['Ka_o', 0], ['_', 1]] as const) {
+    for (const [search, total] of [
+      ['%', 0],
+      ['\\', 0],
+      ['Ka_o', 0],
+      ['_', 1],
+    ] as const) {
       expect([search, (await call('listAddableStores', { draftStoreIds: [], search })).body.value.total]).toEqual([search, total]);
     }
     expect((await call('listAddableStores', { draftStoreIds: [], search: 'kamo' })).body.value.total).toBe(1);

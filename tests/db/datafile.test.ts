@@ -27,9 +27,7 @@ describe('a new datafile', () => {
   it('holds the central server site with site ID 1, active on it, and the first administrator', async () => {
     const core = await newCore();
     const { rows } = core.sites.listSites({});
-    expect(rows).toEqual([
-      { siteId: 1, code: '1', name: 'Central server', deviceType: 'standalone', isCentral: true, isActive: true },
-    ]);
+    expect(rows).toEqual([{ siteId: 1, code: '1', name: 'Central server', deviceType: 'standalone', isCentral: true, isActive: true }]);
     expect(core.sites.isCentralServer()).toBe(true);
     const admin = await core.users.authenticate(ADMIN.userName, ADMIN.password);
     expect(admin.permissions.has('edit_sync_settings')).toBe(true);
@@ -65,7 +63,10 @@ describe('a new datafile', () => {
       [5, 'Kopu HC', null],
       [3, 'Waikato', null],
     ]);
-    const stores = core.sites.listAddableStores({ draftStoreIds: [] }).rows.map((s) => s.code).sort();
+    const stores = core.sites
+      .listAddableStores({ draftStoreIds: [] })
+      .rows.map((s) => s.code)
+      .sort();
     expect(stores).toEqual(['HUF', 'KamoRW', 'Kawakawa', 'Kopu', 'Opua', 'TAU_DH', 'Tamaki', 'Waikato'].sort());
     core.close();
   });
@@ -85,9 +86,7 @@ describe('opening an existing datafile', () => {
 
     const file = path.join(dir, 'old.sqlite');
     const old = openDatafile(file, { create: true, migrationsFolder: older });
-    old.sqlite
-      .prepare("insert into site (id, uuid, code, name, name_key, is_central) values (1, 'u1', '1', 'Old central', 'old central', 1)")
-      .run();
+    old.sqlite.prepare("insert into site (id, uuid, code, name, name_key, is_central) values (1, 'u1', '1', 'Old central', 'old central', 1)").run();
     old.sqlite.prepare("insert into setting (key, value) values ('active_site_id', '1')").run();
     expect(old.schemaVersion).toBe(journal.entries.length);
     old.close();

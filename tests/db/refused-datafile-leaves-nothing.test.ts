@@ -10,7 +10,11 @@ import { openDatafile } from '../../db/datafile';
 import { AppFailure } from '../../shared/errors';
 import { tempDir } from '../helpers/core';
 
-const siblings = (file: string) => fs.readdirSync(path.dirname(file)).filter((name) => name !== path.basename(file)).sort();
+const siblings = (file: string) =>
+  fs
+    .readdirSync(path.dirname(file))
+    .filter((name) => name !== path.basename(file))
+    .sort();
 
 function refusal(file: string): string {
   try {
@@ -36,11 +40,11 @@ it('a datafile from a newer version (in WAL mode) is refused without -wal or -sh
   expect(fs.readFileSync(file).equals(before)).toBe(true);
 });
 
-it('another program\'s SQLite file in WAL mode is refused without -wal or -shm files left beside it', () => {
+it("another program's SQLite file in WAL mode is refused without -wal or -shm files left beside it", () => {
   const file = path.join(tempDir('foreign-'), 'other.sqlite');
   const raw = new Database(file);
   raw.pragma('journal_mode = WAL');
-  raw.exec('create table notes (id integer primary key, text text); insert into notes (text) values (\'hello\')');
+  raw.exec("create table notes (id integer primary key, text text); insert into notes (text) values ('hello')");
   raw.close();
   expect(siblings(file)).toEqual([]);
 

@@ -4,16 +4,7 @@
  * messages that are not lost, and a new datafile that becomes a remote site at its first sync.
  */
 import type { Browser, Locator, Page } from 'playwright-core';
-import {
-  browserOrSkip,
-  E2E_ADMIN,
-  eventually,
-  launchBrowser,
-  newPage,
-  screenshot,
-  type ServerProcess,
-  startServerProcess,
-} from './harness';
+import { browserOrSkip, E2E_ADMIN, eventually, launchBrowser, newPage, screenshot, type ServerProcess, startServerProcess } from './harness';
 
 const browserPath = browserOrSkip();
 const describeWithBrowser = browserPath ? describe : describe.skip;
@@ -221,7 +212,10 @@ describeWithBrowser('the administrator’s day in a real browser', () => {
   it('Users: New user, the Admin permission on the Permissions tab, and your own Admin cannot be removed', async () => {
     await page.getByRole('navigation', { name: 'Navigator' }).getByRole('button', { name: 'Users' }).click();
     const users = page.getByRole('grid', { name: 'Users' });
-    await users.getByRole('row').filter({ hasText: /^admin/ }).waitFor();
+    await users
+      .getByRole('row')
+      .filter({ hasText: /^admin/ })
+      .waitFor();
     await eventually(async () => expect(await focused(page)).toMatchObject({ role: 'grid', name: 'Users' }));
     await page.getByRole('button', { name: 'New' }).click();
     let dialog = page.getByRole('dialog', { name: 'New user' });
@@ -257,7 +251,10 @@ describeWithBrowser('the administrator’s day in a real browser', () => {
     await aroha.context.close();
 
     // Your own Admin permission cannot be removed.
-    await users.getByRole('row').filter({ hasText: /^admin/ }).dblclick();
+    await users
+      .getByRole('row')
+      .filter({ hasText: /^admin/ })
+      .dblclick();
     dialog = page.getByRole('dialog', { name: 'Edit user' });
     await expectValue(dialog.getByLabel('User name'), 'admin');
     await dialog.getByRole('tab', { name: 'Permissions' }).click();
@@ -302,7 +299,10 @@ describeWithBrowser('the administrator’s day in a real browser', () => {
       await remote.page.getByRole('region', { name: 'Enabling sync' }).getByLabel('Site name').fill('Waikato');
       await remote.page.getByRole('region', { name: 'Enabling sync' }).getByLabel('Password').fill('waikato-secret');
       await remote.page.getByRole('button', { name: 'Enable sync' }).click();
-      await eventually(async () => expect(await remote.page.getByRole('region', { name: 'Enabling sync' }).innerText()).toMatch(/Sync is enabled/), 20_000);
+      await eventually(
+        async () => expect(await remote.page.getByRole('region', { name: 'Enabling sync' }).innerText()).toMatch(/Sync is enabled/),
+        20_000,
+      );
       await remote.page.getByRole('button', { name: 'Sync now' }).click({ timeout: 60_000 });
       // No logging in again: the title follows the datafile's new role.
       await eventually(async () => expect(await title.innerText()).toMatch(/^Remote site: Waikato \(site ID 3\)/), 20_000);

@@ -112,9 +112,7 @@ export async function launchBrowser(executablePath: string): Promise<Browser> {
   });
 }
 
-const screenshotDir = process.env.UPDATE_SCREENSHOTS
-  ? path.join(root, 'docs', 'screenshots')
-  : path.join(root, 'test-results', 'screenshots');
+const screenshotDir = process.env.UPDATE_SCREENSHOTS ? path.join(root, 'docs', 'screenshots') : path.join(root, 'test-results', 'screenshots');
 
 /** Saves what the person sees; `UPDATE_SCREENSHOTS=1` writes the set committed under docs/. */
 export async function screenshot(page: Page, name: string): Promise<void> {
@@ -123,10 +121,7 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 }
 
 /** A browser tab. Its language is English unless asked (the window follows the browser's language). */
-export async function newPage(
-  browser: Browser,
-  locale = 'en-US',
-): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+export async function newPage(browser: Browser, locale = 'en-US'): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale });
   const page = await context.newPage();
   const errors: string[] = [];
@@ -136,4 +131,3 @@ export async function newPage(
   });
   return { context, page, errors };
 }
-

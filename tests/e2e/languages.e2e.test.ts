@@ -53,10 +53,12 @@ const names = [
 
 /** English words that no French window uses (French shares "site", "code", "type", "stock", "central"...). */
 const englishOnly = new Set(
-  ('the of and to is are this that with store stores log password name user add remove cancel delete new search loading ' +
+  (
+    'the of and to is are this that with store stores log password name user add remove cancel delete new search loading ' +
     'close set sync here settings details check connection hardware reset select move current server no not has only ' +
     'needing attention last reload next standalone device status queued buffered refused connected never ago ' +
-    'just now what do failed enable enabling interval showing there in out you your please confirm dismiss').split(' '),
+    'just now what do failed enable enabling interval showing there in out you your please confirm dismiss'
+  ).split(' '),
 );
 
 /** English sentences of the app that French words differently, as fragments between {{variables}}. */

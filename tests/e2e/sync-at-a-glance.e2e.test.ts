@@ -6,16 +6,7 @@
  * runs with their outcomes.
  */
 import type { Browser, Page } from 'playwright-core';
-import {
-  browserOrSkip,
-  E2E_ADMIN,
-  eventually,
-  launchBrowser,
-  newPage,
-  screenshot,
-  type ServerProcess,
-  startServerProcess,
-} from './harness';
+import { browserOrSkip, E2E_ADMIN, eventually, launchBrowser, newPage, screenshot, type ServerProcess, startServerProcess } from './harness';
 
 const browserPath = browserOrSkip();
 const describeWithBrowser = browserPath ? describe : describe.skip;
@@ -147,7 +138,10 @@ describeWithBrowser('sync at a glance in a real browser', () => {
 
     // The central's list: ok with the last sync time, failing with the reason, never synced.
     await page.reload();
-    await page.getByRole('button', { name: 'Log out' }).waitFor({ timeout: 1000 }).catch(() => logIn(page, central.url));
+    await page
+      .getByRole('button', { name: 'Log out' })
+      .waitFor({ timeout: 1000 })
+      .catch(() => logIn(page, central.url));
     await openSynchronisation(page);
     await eventually(async () => expect((await cellsOf(page, 'Waikato'))['Sync status']).toBe('ok'), 20_000);
     const waikatoCells = await cellsOf(page, 'Waikato');

@@ -144,13 +144,19 @@ describeWithBrowser('the Synchronisation window in a real browser', () => {
     await screenshot(page, 'sites-window');
     // A click on a column header sorts by it; the central server site stays first.
     await sitesGrid(page).getByRole('button', { name: 'Site name' }).click();
-    await sitesGrid(page).getByRole('button', { name: /Site name/ }).click();
-    await eventually(async () => expect(await siteNames(page)).toEqual(['Tamaki Central Synchronisation Server', 'Waikato', 'Kopu HC', 'Kawakawa', 'Auckland Hospital']));
+    await sitesGrid(page)
+      .getByRole('button', { name: /Site name/ })
+      .click();
+    await eventually(async () =>
+      expect(await siteNames(page)).toEqual(['Tamaki Central Synchronisation Server', 'Waikato', 'Kopu HC', 'Kawakawa', 'Auckland Hospital']),
+    );
     await page.getByPlaceholder('Type here to search').fill('kawa');
     await eventually(async () => expect(await siteNames(page)).toEqual(['Kawakawa']));
     await page.getByPlaceholder('Type here to search').fill('');
     await sitesGrid(page).getByRole('button', { name: 'ID' }).click();
-    await eventually(async () => expect(await siteNames(page)).toEqual(['Tamaki Central Synchronisation Server', 'Kawakawa', 'Waikato', 'Auckland Hospital', 'Kopu HC']));
+    await eventually(async () =>
+      expect(await siteNames(page)).toEqual(['Tamaki Central Synchronisation Server', 'Kawakawa', 'Waikato', 'Auckland Hospital', 'Kopu HC']),
+    );
   });
 
   it('creates a site with a password and shows it in the list at its place', async () => {
@@ -166,7 +172,16 @@ describeWithBrowser('the Synchronisation window in a real browser', () => {
     await screenshot(page, 'site-details-new');
     await dialog.getByRole('button', { name: 'OK', exact: true }).click();
     await dialog.waitFor({ state: 'detached' });
-    await eventually(async () => expect(await siteNames(page)).toEqual(['Tamaki Central Synchronisation Server', 'Auckland Hospital', 'Hamilton Clinic', 'Kawakawa', 'Kopu HC', 'Waikato']));
+    await eventually(async () =>
+      expect(await siteNames(page)).toEqual([
+        'Tamaki Central Synchronisation Server',
+        'Auckland Hospital',
+        'Hamilton Clinic',
+        'Kawakawa',
+        'Kopu HC',
+        'Waikato',
+      ]),
+    );
     const reopened = await openSite(page, 'Hamilton Clinic');
     // The password is never shown; the field only says one is set.
     await expectValue(reopened.getByLabel('Password'), '');

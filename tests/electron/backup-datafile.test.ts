@@ -35,7 +35,14 @@ afterEach(() => host.close());
 it('is an item of the File menu', () => {
   let called = 0;
   const template = menuTemplate(
-    { newDatafile: () => {}, openDatafile: () => {}, backUpDatafile: () => (called += 1), sendMenuCommand: () => {}, showAbout: () => {}, openLogsFolder: () => {} },
+    {
+      newDatafile: () => {},
+      openDatafile: () => {},
+      backUpDatafile: () => (called += 1),
+      sendMenuCommand: () => {},
+      showAbout: () => {},
+      openLogsFolder: () => {},
+    },
     { isDevelopment: false, platform: 'linux' },
   );
   const file = template.find((menu) => menu.label === '&File')!;

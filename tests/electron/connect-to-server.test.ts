@@ -17,9 +17,6 @@ import { appPage, fromWindow, invoke, rendererIndex } from './ipc-events';
 import { ADMIN, fastHasher, tempDir } from '../helpers/core';
 import { noLimits } from '../sync/helpers';
 
-
-
-
 describe('connected to a server', () => {
   let server: RunningServer;
   let host: DatafileHost;

@@ -64,7 +64,9 @@ describe('the desktop app', () => {
     // Packaged, the pieces come from the resources folder.
     const resources = tempDir('resources-');
     fs.cpSync(path.join(layout.appPath, 'dist', 'migrations'), path.join(resources, 'migrations'), { recursive: true });
-    fs.cpSync(path.join(layout.appPath, 'native', 'electron', `${process.platform}-${process.arch}`), path.join(resources, 'native'), { recursive: true });
+    fs.cpSync(path.join(layout.appPath, 'native', 'electron', `${process.platform}-${process.arch}`), path.join(resources, 'native'), {
+      recursive: true,
+    });
     const resourcesPath = Object.getOwnPropertyDescriptor(process, 'resourcesPath');
     Object.defineProperty(process, 'resourcesPath', { value: resources, configurable: true });
     try {

@@ -78,7 +78,10 @@ describe('the desktop shell', () => {
     await flush();
     expect((await invoke(fake.windows[0]!, desktopChannels.datafileStatus)).value.location).toBe(path.join(layout.userData, 'datafile.sqlite'));
     expect(fake.messageBoxes).toEqual([
-      expect.objectContaining({ message: 'The app could not connect again to the server at http://127.0.0.1:9.', detail: expect.stringContaining('File > Connect to server...') }),
+      expect.objectContaining({
+        message: 'The app could not connect again to the server at http://127.0.0.1:9.',
+        detail: expect.stringContaining('File > Connect to server...'),
+      }),
     ]);
   });
 

@@ -9,7 +9,6 @@ import { ipcMain } from 'electron';
 import { type BrowserWindow, type IpcEvent, fake } from '../fakes/electron';
 import { appPage, fromWindow, invoke, rendererIndex } from './ipc-events';
 
-
 function openWindow(host: DatafileHost, windows: AppWindows): BrowserWindow {
   createAppWindow({
     preload: '/app/dist/main/preload.js',
@@ -20,8 +19,6 @@ function openWindow(host: DatafileHost, windows: AppWindows): BrowserWindow {
   });
   return fake.windows[fake.windows.length - 1]!;
 }
-
-
 
 async function newHost(options: { setUp?: boolean } = {}): Promise<DatafileHost> {
   const host = new DatafileHost({ hasher: fastHasher, logError: () => {} });
@@ -160,11 +157,11 @@ describe('a new datafile through the desktop commands', () => {
   });
 
   it('is not set up by a foreign sender', async () => {
-    const result = await invoke(
-      desktopChannels.setUpDatafile,
-      fromWindow(window, 'https://example.org/'),
-      { userName: 'intruder', password: 'long enough 1', demo: false },
-    );
+    const result = await invoke(desktopChannels.setUpDatafile, fromWindow(window, 'https://example.org/'), {
+      userName: 'intruder',
+      password: 'long enough 1',
+      demo: false,
+    });
     expect(result.error.code).toBe('permission_denied');
     expect(host.status().needsSetup).toBe(true);
   });

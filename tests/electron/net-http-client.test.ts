@@ -33,7 +33,9 @@ beforeAll(async () => {
     request.on('data', (chunk) => (body += chunk));
     request.on('end', () => {
       response.setHeader('content-type', 'application/json');
-      response.end(JSON.stringify({ method: request.method, body, cookie: request.headers.cookie ?? null, site: request.headers['msupply-site-uuid'] ?? null }));
+      response.end(
+        JSON.stringify({ method: request.method, body, cookie: request.headers.cookie ?? null, site: request.headers['msupply-site-uuid'] ?? null }),
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -60,7 +62,13 @@ describe('the Electron HTTP client', () => {
 
   it('sends the method, headers and body, and reads the answer', async () => {
     const client = new NetHttpClient();
-    const answer = await client.request({ method: 'POST', url: `${base}/sync`, headers: { 'msupply-site-uuid': 'abc' }, body: '{"a":1}', timeoutMs: 5000 });
+    const answer = await client.request({
+      method: 'POST',
+      url: `${base}/sync`,
+      headers: { 'msupply-site-uuid': 'abc' },
+      body: '{"a":1}',
+      timeoutMs: 5000,
+    });
     expect(answer.status).toBe(200);
     expect(JSON.parse(answer.body)).toEqual({ method: 'POST', body: '{"a":1}', cookie: null, site: 'abc' });
   });

@@ -28,7 +28,10 @@ it('starts from the packaged layout without node_modules, serves app:// with the
 
   const run = spawnSync(
     process.execPath,
-    ['-e', `process.resourcesPath = ${JSON.stringify(path.join(packaged, 'resources'))}; require(${JSON.stringify(path.join(packaged, 'app', 'dist', 'main', 'main.js'))});`],
+    [
+      '-e',
+      `process.resourcesPath = ${JSON.stringify(path.join(packaged, 'resources'))}; require(${JSON.stringify(path.join(packaged, 'app', 'dist', 'main', 'main.js'))});`,
+    ],
     { cwd: packaged, env: { PATH: process.env.PATH, STUB_ROOT: packaged }, encoding: 'utf8', timeout: 30_000 },
   );
   const facts = run.stdout

@@ -117,7 +117,10 @@ describe('electron-builder.yml', () => {
   it('ships in app.asar exactly the bundles and the renderer the app runs: no source maps, no migrations, no node_modules', () => {
     const files = asarFiles();
     const built = walk(fromRoot('dist'), () => true).map((f) => `dist/${f}`);
-    const expected = built.filter((f) => !f.endsWith('.map') && !f.startsWith('dist/migrations/')).concat('package.json').sort();
+    const expected = built
+      .filter((f) => !f.endsWith('.map') && !f.startsWith('dist/migrations/'))
+      .concat('package.json')
+      .sort();
     expect(files).toEqual(expected);
     expect(files).toEqual(expect.arrayContaining(['dist/main/main.js', 'dist/main/preload.js', 'dist/renderer/index.html', 'package.json']));
     expect(files.filter((f) => f.includes('node_modules'))).toEqual([]);
@@ -196,9 +199,7 @@ describe('the bundles', () => {
     // templates for their "standalone" code generation that mention their own files; those strings
     // are never run by fastify, and the packages themselves are bundled.
     const inCodeTemplates = /^(ajv|ajv-formats|fast-json-stringify)\//;
-    const nonBuiltin = [...required].filter(
-      (r) => !r.startsWith('node:') && !require('node:module').isBuiltin(r) && !inCodeTemplates.test(r),
-    );
+    const nonBuiltin = [...required].filter((r) => !r.startsWith('node:') && !require('node:module').isBuiltin(r) && !inCodeTemplates.test(r));
     expect(nonBuiltin.sort()).toEqual(['electron']);
     expect(main).toContain('nativeBinding');
   });

@@ -19,7 +19,9 @@ function loadPreload(): Record<string, unknown> {
 describe('the preload', () => {
   it('exposes exactly one function per contract operation plus the desktop commands, and not ipcRenderer', () => {
     const bridge = loadPreload();
-    expect(Object.keys(bridge).sort()).toEqual([...operationNames, 'datafileStatus', 'setUpDatafile', 'connectToServer', 'lastServerUrl', 'onMenuCommand'].sort());
+    expect(Object.keys(bridge).sort()).toEqual(
+      [...operationNames, 'datafileStatus', 'setUpDatafile', 'connectToServer', 'lastServerUrl', 'onMenuCommand'].sort(),
+    );
     for (const value of Object.values(bridge)) {
       expect(typeof value).toBe('function');
       expect(value).not.toBe(ipcRenderer);

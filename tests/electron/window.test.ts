@@ -75,7 +75,13 @@ describe('the app window', () => {
   });
 
   it('serves nothing outside the renderer folder, nor for another host', async () => {
-    for (const url of ['app://sync-sites/../secret.txt', 'app://sync-sites/%2e%2e/secret.txt', 'app://sync-sites/..%2fsecret.txt', 'app://other/index.html', 'app://sync-sites/missing.js']) {
+    for (const url of [
+      'app://sync-sites/../secret.txt',
+      'app://sync-sites/%2e%2e/secret.txt',
+      'app://sync-sites/..%2fsecret.txt',
+      'app://other/index.html',
+      'app://sync-sites/missing.js',
+    ]) {
       const answer = await fake.fetchFromScheme(url);
       expect({ url, status: answer.status }).toEqual({ url, status: 404 });
       expect(await answer.text()).not.toContain('not for the page');

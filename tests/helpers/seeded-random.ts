@@ -28,7 +28,8 @@ export function seedFromEnv(): number {
   const given = process.env.TEST_SEED;
   if (given !== undefined && given !== '') {
     const seed = Number(given);
-    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new Error(`TEST_SEED must be a whole number from 0 to 4294967295, not "${given}".`);
+    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff)
+      throw new Error(`TEST_SEED must be a whole number from 0 to 4294967295, not "${given}".`);
     return seed;
   }
   return Math.floor(Math.random() * 0x100000000);

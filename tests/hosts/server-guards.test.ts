@@ -73,7 +73,7 @@ describe('finding 4: npm run server takes the datafile lock', () => {
   });
 });
 
-describe('finding 5: the sync API follows the datafile\'s role live', () => {
+describe("finding 5: the sync API follows the datafile's role live", () => {
   it('after Set site as active on another site, /sync/v5/* refuses in words; it answers again once central', async () => {
     await startOnFile();
     const { core, url } = running!;

@@ -148,8 +148,11 @@ describe('users: parallel wrong logins', () => {
 
 describe('users: a lock cannot be turned against the user, and an administrator clears it', () => {
   it('guesses from one address lock that address only; a success elsewhere clears nothing of theirs', async () => {
-    await start(fastHasher, { loginLimits: { perName: { slowAfter: 100, delayMs: 0, maxDelayMs: 0, lockAfter: 4, lockMs: 600_000, windowMs: 600_000 } } });
-    for (let i = 0; i < 4; i += 1) expect((await call('login', { userName: 'admin', password: `guess ${i}` }, { from: '127.0.0.2' })).status).toBe(401);
+    await start(fastHasher, {
+      loginLimits: { perName: { slowAfter: 100, delayMs: 0, maxDelayMs: 0, lockAfter: 4, lockMs: 600_000, windowMs: 600_000 } },
+    });
+    for (let i = 0; i < 4; i += 1)
+      expect((await call('login', { userName: 'admin', password: `guess ${i}` }, { from: '127.0.0.2' })).status).toBe(401);
     expect((await call('login', ADMIN, { from: '127.0.0.2' })).status).toBe(429);
     const admin = await call('login', ADMIN, { from: '127.0.0.1' });
     expect(admin.status).toBe(200);

@@ -24,7 +24,7 @@ async function start(rendererDir?: string) {
   running = await startServer({ core, port: 0, adminApi: rendererDir ? { rendererDir } : {} });
 }
 
-it('GET /main.js.map is 404, and main.js is React\'s production build without a source map link', async () => {
+it("GET /main.js.map is 404, and main.js is React's production build without a source map link", async () => {
   await start();
   const built = findRendererFolder()!;
   expect(fs.existsSync(path.join(built, 'main.js.map'))).toBe(false);

@@ -45,9 +45,12 @@ describe.each(languages.filter((l) => l !== 'en'))('%s', (language) => {
       const found = [...here.vars].filter((v) => v !== 'count' || here.forms.size === 0).sort();
       expect({ key: `${ns}:${base}`, vars: found }).toEqual({ key: `${ns}:${base}`, vars: expected });
       if (en.forms.size > 0) {
-        for (const category of categories) expect({ key: `${ns}:${base}`, has: here.forms.has(category) || category === 'zero' }).toEqual({ key: `${ns}:${base}`, has: true });
+        for (const category of categories)
+          expect({ key: `${ns}:${base}`, has: here.forms.has(category) || category === 'zero' }).toEqual({ key: `${ns}:${base}`, has: true });
       }
-      for (const text of Object.entries(resources[language][ns]).filter(([k]) => baseOf(k) === base).map(([, v]) => v)) {
+      for (const text of Object.entries(resources[language][ns])
+        .filter(([k]) => baseOf(k) === base)
+        .map(([, v]) => v)) {
         expect(text.trim()).not.toBe('');
       }
     }
@@ -79,7 +82,7 @@ test('every key the windows ask for by name exists in English', () => {
   expect(missing).toEqual([]);
 });
 
-test('the keys built from the contract\'s codes all exist: every error, confirmation, sync failure, step and phase', () => {
+test("the keys built from the contract's codes all exist: every error, confirmation, sync failure, step and phase", () => {
   const has = (ns: keyof (typeof resources)['en'], key: string) =>
     key in resources.en[ns] || `${key}_one` in resources.en[ns] ? null : `${ns}:${key}`;
   const missing = [

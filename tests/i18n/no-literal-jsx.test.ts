@@ -10,7 +10,18 @@ import path from 'node:path';
 import ts from 'typescript';
 
 /** Attributes and properties whose value a person reads (or hears, for aria-label). */
-const readAttributes = new Set(['label', 'placeholder', 'title', 'aria-label', 'alt', 'hint', 'emptyText', 'header', 'confirmLabel', 'aria-description']);
+const readAttributes = new Set([
+  'label',
+  'placeholder',
+  'title',
+  'aria-label',
+  'alt',
+  'hint',
+  'emptyText',
+  'header',
+  'confirmLabel',
+  'aria-description',
+]);
 /** Words that are the same in every language: the product's name. */
 const allowed = new Set(['mSupply']);
 /** An example address (a placeholder such as https://central.example.org:2048) reads the same in every language. */
@@ -27,9 +38,15 @@ export function literalStrings(fileName: string, source: string): string[] {
   const literalIn = (expression: ts.Expression | undefined): ts.Node | null => {
     if (!expression) return null;
     if (ts.isStringLiteral(expression) || ts.isNoSubstitutionTemplateLiteral(expression)) return isWords(expression.text) ? expression : null;
-    if (ts.isTemplateExpression(expression)) return isWords(expression.head.text + expression.templateSpans.map((s) => s.literal.text).join(' ')) ? expression : null;
+    if (ts.isTemplateExpression(expression))
+      return isWords(expression.head.text + expression.templateSpans.map((s) => s.literal.text).join(' ')) ? expression : null;
     if (ts.isConditionalExpression(expression)) return literalIn(expression.whenTrue) ?? literalIn(expression.whenFalse);
-    if (ts.isBinaryExpression(expression) && [ts.SyntaxKind.BarBarToken, ts.SyntaxKind.QuestionQuestionToken, ts.SyntaxKind.AmpersandAmpersandToken, ts.SyntaxKind.PlusToken].includes(expression.operatorToken.kind)) {
+    if (
+      ts.isBinaryExpression(expression) &&
+      [ts.SyntaxKind.BarBarToken, ts.SyntaxKind.QuestionQuestionToken, ts.SyntaxKind.AmpersandAmpersandToken, ts.SyntaxKind.PlusToken].includes(
+        expression.operatorToken.kind,
+      )
+    ) {
       return literalIn(expression.left) ?? literalIn(expression.right);
     }
     if (ts.isParenthesizedExpression(expression)) return literalIn(expression.expression);

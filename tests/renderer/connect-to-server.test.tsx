@@ -35,7 +35,10 @@ function desktopShell(local: InProcessApi, server: InProcessApi, lastUrl: string
     connectToServer: async ({ url }) => {
       connectCalls.push(url);
       if (url.trim() !== SERVER) {
-        return { ok: false, error: appError('server_unreachable', `Unable to reach the server at ${url.trim()}. Check the address and the network.`) };
+        return {
+          ok: false,
+          error: appError('server_unreachable', `Unable to reach the server at ${url.trim()}. Check the address and the network.`),
+        };
       }
       current = server;
       location = SERVER;

@@ -51,7 +51,7 @@ test('a user whose language is French gets French windows after logging in from 
   await waitFor(() => expect(world.core.users.languageOf(adminId())).toBe('en'));
 });
 
-test('errors travel as codes and are worded in the window\'s language, with their data', async () => {
+test("errors travel as codes and are worded in the window's language, with their data", async () => {
   const { user } = renderApp(world);
   await user.selectOptions(await screen.findByLabelText('Language'), 'fr');
   await user.type(screen.getByLabelText('Nom d’utilisateur'), ADMIN.userName);
@@ -117,6 +117,10 @@ test('a validation problem is worded by its rule and limit in French and Spanish
   await act(() => setLanguage('es'));
   expect(errorText(i18n.t, tooBig.error)).toBe('Como máximo 65.535.');
   // A problem that is not a limit is worded by what its field accepts.
-  const badUrl = { code: 'validation_failed' as const, message: 'centralUrl: Invalid url', data: { issues: [{ field: 'centralUrl', message: 'Invalid url' }] } };
+  const badUrl = {
+    code: 'validation_failed' as const,
+    message: 'centralUrl: Invalid url',
+    data: { issues: [{ field: 'centralUrl', message: 'Invalid url' }] },
+  };
   expect(errorText(i18n.t, badUrl)).toBe('Introduzca una dirección http:// o https:// como https://central.example.org:2048.');
 });

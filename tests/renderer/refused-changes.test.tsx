@@ -22,7 +22,10 @@ async function remoteWithRefusedChanges() {
      values (8, 'store_record', ?, 'insert', ?, '2026-11-20T10:00:00.000Z', ?)`,
   );
   const message = 'Store "Taurangi District Hospital" is no longer active on this site (it is now on "Kopu HC"), so its changes were refused.';
-  for (const [code, name] of [['LATE', 'Entered after the move'], ['LATE2', 'Also after the move']]) {
+  for (const [code, name] of [
+    ['LATE', 'Entered after the move'],
+    ['LATE2', 'Also after the move'],
+  ]) {
     const id = randomUUID();
     refuse.run(id, JSON.stringify({ id, storeId: 8, itemCode: code, itemName: name, quantity: 1, updatedAt: '2026-11-20T10:00:00.000Z' }), message);
   }
@@ -52,7 +55,10 @@ test('an administrator discards a refused change after confirming, and the count
   const before = world.core.refusedChanges.list().rows[0]!;
   await user.click(within(dialog).getByRole('button', { name: 'Send all again' }));
   expect(await within(dialog).findByText('1 change will be sent again at the next sync.')).toBeInTheDocument();
-  const queued = world.core.datafile.sqlite.prepare('select id, refused_at as refusedAt from remote_out').all() as { id: number; refusedAt: string | null }[];
+  const queued = world.core.datafile.sqlite.prepare('select id, refused_at as refusedAt from remote_out').all() as {
+    id: number;
+    refusedAt: string | null;
+  }[];
   expect(queued).toHaveLength(1);
   expect(queued[0]!.id).toBeGreaterThan(before.id);
   expect(queued[0]!.refusedAt).toBeNull();

@@ -16,7 +16,7 @@ async function failSite(name: string, address: string, times: number) {
   }
 }
 
-test('the Sites window shows a site\'s failed sign-ins and lock, and Clear failed sign-ins lifts it', async () => {
+test("the Sites window shows a site's failed sign-ins and lock, and Clear failed sign-ins lifts it", async () => {
   await failSite('waikato', '10.0.0.7', 10);
   const { user } = await openSitesWindow(world);
   await user.dblClick(screen.getByRole('row', { name: /Waikato/ }));

@@ -68,10 +68,12 @@ test('Cancel discards a draft that added and removed stores: the datafile is unc
   const { user } = await openSitesWindow(world);
   const dialog = await openSite(user, 'Waikato');
   const stores = within(dialog).getByRole('grid', { name: 'Stores of this site' });
-  expect(within(stores).getAllByRole('row').slice(1).map((r) => r.textContent)).toEqual([
-    'Taurangi District Hospital',
-    'Waikato District Store',
-  ]);
+  expect(
+    within(stores)
+      .getAllByRole('row')
+      .slice(1)
+      .map((r) => r.textContent),
+  ).toEqual(['Taurangi District Hospital', 'Waikato District Store']);
   await user.click(within(stores).getByRole('row', { name: 'Waikato District Store' }));
   await user.click(within(dialog).getByRole('button', { name: 'Remove store' }));
   expect(within(stores).queryByRole('row', { name: 'Waikato District Store' })).not.toBeInTheDocument();
@@ -182,9 +184,7 @@ test('OK & Next saves and opens the next site in the list order', async () => {
   expect(world.core.sites.getSite({ siteId: 3 }).code).toBe('WKT');
   // Behind the dialog, the list has moved its selection to the site being shown.
   const list = document.querySelector<HTMLElement>('[role="grid"][aria-label="Sites"]')!;
-  await waitFor(() =>
-    expect(within(list).getByText('Auckland Hospital').closest('[role="row"]')).toHaveAttribute('aria-selected', 'true'),
-  );
+  await waitFor(() => expect(within(list).getByText('Auckland Hospital').closest('[role="row"]')).toHaveAttribute('aria-selected', 'true'));
 });
 
 test('OK & Next on a new site saves it and opens a fresh new-site draft', async () => {

@@ -15,20 +15,32 @@ beforeEach(async () => {
   const sqlite = world.core.datafile.sqlite;
   const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000).toISOString();
   // Waikato synced an hour ago; Auckland Hospital 2 days ago (late); Kopu HC's sign-in was just refused.
-  sqlite.prepare('update site set last_synced_at = ?, last_connected_at = ?, app_name = ?, app_version = ? where id = 3').run(hoursAgo(1), hoursAgo(1), 'mSupply', '7.14.2');
+  sqlite
+    .prepare('update site set last_synced_at = ?, last_connected_at = ?, app_name = ?, app_version = ? where id = 3')
+    .run(hoursAgo(1), hoursAgo(1), 'mSupply', '7.14.2');
   sqlite.prepare('update site set last_synced_at = ? where id = 4').run(hoursAgo(49));
   world.core.siteSyncErrors.record(nameKey('Kopu HC'), 'site_incorrect_password', 'Incorrect password.');
-  world.core.stock.saveLine(await adminOf(world.core), { storeId: storeIdByCode(world.core, 'Waikato'), lineId: null, itemCode: 'Q', itemName: 'Queued', quantity: 1 });
+  world.core.stock.saveLine(await adminOf(world.core), {
+    storeId: storeIdByCode(world.core, 'Waikato'),
+    lineId: null,
+    itemCode: 'Q',
+    itemName: 'Queued',
+    quantity: 1,
+  });
 });
 afterEach(() => world.core.close());
 
 const grid = () => screen.getByRole('grid', { name: 'Sites' });
 function rowsByName(): Record<string, Record<string, string>> {
-  const headers = within(grid()).getAllByRole('columnheader').map((h) => h.textContent!.replace(/[▲▼]/g, '').trim());
+  const headers = within(grid())
+    .getAllByRole('columnheader')
+    .map((h) => h.textContent!.replace(/[▲▼]/g, '').trim());
   const rows = within(grid()).getAllByRole('row').slice(1);
   return Object.fromEntries(
     rows.map((row) => {
-      const cells = within(row).getAllByRole('gridcell').map((c) => c.textContent!.trim());
+      const cells = within(row)
+        .getAllByRole('gridcell')
+        .map((c) => c.textContent!.trim());
       return [cells[2]!.replace('active on this datafile', ''), Object.fromEntries(headers.map((h, i) => [h, cells[i]!]))];
     }),
   );
@@ -52,9 +64,7 @@ test('sorting by sync status puts the worst first, the central server site still
   const { user } = await openSitesWindow(world);
   await waitFor(() => expect(rowsByName()['Waikato']?.['Sync status']).toBe('ok'));
   await user.click(within(grid()).getByRole('button', { name: 'Sync status' }));
-  await waitFor(() =>
-    expect(names()).toEqual(['Tamaki Central Synchronisation Server', 'Kopu HC', 'Auckland Hospital', 'Kawakawa', 'Waikato']),
-  );
+  await waitFor(() => expect(names()).toEqual(['Tamaki Central Synchronisation Server', 'Kopu HC', 'Auckland Hospital', 'Kawakawa', 'Waikato']));
   await user.click(screen.getByLabelText('Only sites needing attention'));
   await waitFor(() => expect(names()).toEqual(['Kopu HC', 'Auckland Hospital']));
   expect(screen.getByText('Showing 2 of 5 sites')).toBeInTheDocument();

@@ -31,19 +31,13 @@ test('the search box filters the list as you type (the server searches)', async 
 test('clicking a column header sorts by it, again reverses; the central server site stays first', async () => {
   const { user } = await openSitesWindow(world);
   await user.click(screen.getByRole('button', { name: 'ID' }));
-  await waitFor(() =>
-    expect(siteNames()).toEqual(['Tamaki Central Synchronisation Server', 'Kawakawa', 'Waikato', 'Auckland Hospital', 'Kopu HC']),
-  );
+  await waitFor(() => expect(siteNames()).toEqual(['Tamaki Central Synchronisation Server', 'Kawakawa', 'Waikato', 'Auckland Hospital', 'Kopu HC']));
   expect(screen.getByRole('columnheader', { name: 'ID' })).toHaveAttribute('aria-sort', 'ascending');
   await user.click(screen.getByRole('button', { name: 'ID' }));
-  await waitFor(() =>
-    expect(siteNames()).toEqual(['Tamaki Central Synchronisation Server', 'Kopu HC', 'Auckland Hospital', 'Waikato', 'Kawakawa']),
-  );
+  await waitFor(() => expect(siteNames()).toEqual(['Tamaki Central Synchronisation Server', 'Kopu HC', 'Auckland Hospital', 'Waikato', 'Kawakawa']));
   expect(screen.getByRole('columnheader', { name: 'ID' })).toHaveAttribute('aria-sort', 'descending');
   await user.click(screen.getByRole('button', { name: 'Site name' }));
-  await waitFor(() =>
-    expect(siteNames()).toEqual(['Tamaki Central Synchronisation Server', 'Auckland Hospital', 'Kawakawa', 'Kopu HC', 'Waikato']),
-  );
+  await waitFor(() => expect(siteNames()).toEqual(['Tamaki Central Synchronisation Server', 'Auckland Hospital', 'Kawakawa', 'Kopu HC', 'Waikato']));
 });
 
 test('arrow keys move the selection and Enter opens the site', async () => {
@@ -93,7 +87,9 @@ test('the active site cannot be deleted, and the message says why', async () => 
   const { user } = await openSitesWindow(world);
   await user.click(screen.getByRole('row', { name: /Tamaki/ }));
   await user.click(screen.getByRole('button', { name: 'Delete' }));
-  expect(await screen.findByRole('alert')).toHaveTextContent('This is the active site on this datafile and cannot be deleted. That would break your datafile.');
+  expect(await screen.findByRole('alert')).toHaveTextContent(
+    'This is the active site on this datafile and cannot be deleted. That would break your datafile.',
+  );
 });
 
 test('a user without the permission sees every input and changing button disabled, and why', async () => {

@@ -29,11 +29,11 @@ async function openStock() {
 test('lists the stores active on this site and their stock lines', async () => {
   const { user } = await openStock();
   const store = screen.getByLabelText('Store');
-  expect(within(store).getAllByRole('option').map((o) => o.textContent)).toEqual([
-    'Kamo Regional Warehouse (KamoRW)',
-    'Opua Health Centre (Opua)',
-    'Tamaki Central Medical Store (Tamaki)',
-  ]);
+  expect(
+    within(store)
+      .getAllByRole('option')
+      .map((o) => o.textContent),
+  ).toEqual(['Kamo Regional Warehouse (KamoRW)', 'Opua Health Centre (Opua)', 'Tamaki Central Medical Store (Tamaki)']);
   await waitFor(() => expect(lineCodes()).toEqual(['AMOX500', 'GLOVE-M', 'ORS', 'PARA500']));
   await user.selectOptions(store, 'Opua Health Centre (Opua)');
   await waitFor(() => expect(screen.getByRole('row', { name: /AMOX500/ })).toHaveTextContent('20'));

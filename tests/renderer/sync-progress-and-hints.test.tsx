@@ -70,7 +70,13 @@ test('while a run goes the status shows the steps, not the last failure', async 
     running: true,
     lastError: 'Unable to connect to server',
     lastErrorCode: 'unable_to_connect',
-    progress: { phase: 'pushing', message: 'Sending changes made here…', done: 1, total: 3, steps: steps(['running', 1, 3], ['waiting', 0, 0], ['waiting', 0, 0], ['waiting', 0, 0]) },
+    progress: {
+      phase: 'pushing',
+      message: 'Sending changes made here…',
+      done: 1,
+      total: 3,
+      steps: steps(['running', 1, 3], ['waiting', 0, 0], ['waiting', 0, 0], ['waiting', 0, 0]),
+    },
   };
   render(
     <ApiProvider api={apiAnswering(running)}>
@@ -116,9 +122,27 @@ test('the last attempt and the last success are shown apart', async () => {
 
 test('the sync log lists runs with duration, outcome, counts and the error with its hint', async () => {
   const log: SyncLogEntry[] = [
-    { id: 3, startedAt: '2026-11-28T09:30:00.000Z', endedAt: '2026-11-28T09:30:04.000Z', outcome: 'failed', pushed: 0, pulled: 0, error: 'Incorrect password', errorCode: 'site_incorrect_password' },
+    {
+      id: 3,
+      startedAt: '2026-11-28T09:30:00.000Z',
+      endedAt: '2026-11-28T09:30:04.000Z',
+      outcome: 'failed',
+      pushed: 0,
+      pulled: 0,
+      error: 'Incorrect password',
+      errorCode: 'site_incorrect_password',
+    },
     { id: 2, startedAt: '2026-11-28T09:00:00.000Z', endedAt: null, outcome: 'interrupted', pushed: 2, pulled: 0, error: null, errorCode: null },
-    { id: 1, startedAt: '2026-11-28T08:00:00.000Z', endedAt: '2026-11-28T08:01:05.000Z', outcome: 'success', pushed: 5, pulled: 1200, error: null, errorCode: null },
+    {
+      id: 1,
+      startedAt: '2026-11-28T08:00:00.000Z',
+      endedAt: '2026-11-28T08:01:05.000Z',
+      outcome: 'success',
+      pushed: 5,
+      pulled: 1200,
+      error: null,
+      errorCode: null,
+    },
   ];
   render(
     <ApiProvider api={apiAnswering(idle, log)}>
@@ -127,9 +151,15 @@ test('the sync log lists runs with duration, outcome, counts and the error with 
   );
   const table = await screen.findByRole('table', { name: 'Sync log' });
   const rows = within(table).getAllByRole('row').slice(1);
-  const cells = (row: HTMLElement) => within(row).getAllByRole('cell').map((c) => c.textContent);
+  const cells = (row: HTMLElement) =>
+    within(row)
+      .getAllByRole('cell')
+      .map((c) => c.textContent);
   expect(cells(rows[0]!).slice(2)).toEqual(['4 s', 'failed', '0', '0', 'Incorrect password']);
-  expect(within(rows[0]!).getByText('Incorrect password')).toHaveAttribute('title', expect.stringMatching(/^What to do: Type the site password again/));
+  expect(within(rows[0]!).getByText('Incorrect password')).toHaveAttribute(
+    'title',
+    expect.stringMatching(/^What to do: Type the site password again/),
+  );
   expect(cells(rows[1]!).slice(2, 6)).toEqual(['', 'interrupted', '2', '0']);
   expect(cells(rows[2]!).slice(2, 6)).toEqual(['1 min 5 s', 'succeeded', '5', '1,200']); // counts in the window's language (Intl)
 });

@@ -86,10 +86,11 @@ test('Sync now shows progress, then the last successful sync and what is waiting
   await user.click(screen.getByRole('button', { name: 'Stock' }));
   const store = await screen.findByLabelText('Store');
   await waitFor(() =>
-    expect(within(store).getAllByRole('option').map((o) => o.textContent)).toEqual([
-      'Taurangi District Hospital (TAU_DH)',
-      'Waikato District Store (Waikato)',
-    ]),
+    expect(
+      within(store)
+        .getAllByRole('option')
+        .map((o) => o.textContent),
+    ).toEqual(['Taurangi District Hospital (TAU_DH)', 'Waikato District Store (Waikato)']),
   );
 });
 

@@ -58,7 +58,8 @@ describe('reading the OS machine ID', () => {
   beforeEach(() => (calls.length = 0));
 
   it('on Windows asks reg.exe directly (no shell; the real runner passes windowsHide) and reads MachineGuid as node-machine-id did', () => {
-    const output = '\r\nHKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Cryptography\r\n    MachineGuid    REG_SZ    4C4C4544-0042-3510-8052-B2C04F4E3132\r\n\r\n';
+    const output =
+      '\r\nHKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Cryptography\r\n    MachineGuid    REG_SZ    4C4C4544-0042-3510-8052-B2C04F4E3132\r\n\r\n';
     expect(readOsMachineId(sources('win32', output))).toBe('4c4c4544-0042-3510-8052-b2c04f4e3132');
     expect(calls[0]!.command).toBe('C:\\Windows\\System32\\REG.exe');
     expect(calls[0]!.args).toEqual(['QUERY', 'HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Cryptography', '/v', 'MachineGuid']);

@@ -175,10 +175,9 @@ describe('device type', () => {
       'Auckland Hospital': null,
       'Kopu HC': null,
     });
-    core.datafile.sqlite.prepare("update site set last_connected_at = ?, app_name = 'Open mSupply Desktop' where id = ?").run(
-      new Date().toISOString(),
-      WAIKATO,
-    );
+    core.datafile.sqlite
+      .prepare("update site set last_connected_at = ?, app_name = 'Open mSupply Desktop' where id = ?")
+      .run(new Date().toISOString(), WAIKATO);
     expect(core.sites.listSites({}).rows.find((r) => r.siteId === WAIKATO)!.deviceType).toBe('standalone');
   });
 });

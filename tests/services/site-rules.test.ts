@@ -4,16 +4,7 @@ import type { Actor } from '../../main/services/actor';
 import { sha256Hex } from '../../main/services/passwords';
 import type { SaveSiteResult } from '../../shared/contract';
 import { AppFailure } from '../../shared/errors';
-import {
-  adminOf,
-  dumpContent,
-  newCore,
-  secondAdminOf,
-  siteOfStore,
-  storeIdByCode,
-  unchangedDraft,
-  viewerOf,
-} from '../helpers/core';
+import { adminOf, dumpContent, newCore, secondAdminOf, siteOfStore, storeIdByCode, unchangedDraft, viewerOf } from '../helpers/core';
 
 let core: Core;
 let admin: Actor;
@@ -61,7 +52,9 @@ async function expectCode(promise: Promise<unknown> | (() => unknown), code: str
   throw new Error(`expected the error ${code}`);
 }
 
-function queuedFor(siteId: number): { store_id: number; table_name: string; record_id: string; action: string; sequence: number; data: string | null }[] {
+function queuedFor(
+  siteId: number,
+): { store_id: number; table_name: string; record_id: string; action: string; sequence: number; data: string | null }[] {
   return core.datafile.sqlite.prepare('select * from sync_out where site_id = ? order by sequence').all(siteId) as never;
 }
 
@@ -124,9 +117,7 @@ describe('password', () => {
     expect(everything).not.toContain(password);
     expect(everything).not.toContain(stored);
     expect(everything).not.toContain(stored.split('$')[5]);
-    const audit = (core.datafile.sqlite.prepare('select changes from site_audit').all() as { changes: string }[])
-      .map((a) => a.changes)
-      .join('\n');
+    const audit = (core.datafile.sqlite.prepare('select changes from site_audit').all() as { changes: string }[]).map((a) => a.changes).join('\n');
     expect(audit).not.toContain(password);
     expect(audit).not.toContain(stored);
     expect(audit).toContain('"password":{"changed":true}');
@@ -291,9 +282,7 @@ describe('changing an active site', () => {
     ]);
     // Confirming only one of them is not enough.
     const partly = await core.sites.saveSite(admin, { ...draft, confirmations: ['rename_active_site'] as never[] });
-    expect(partly.status === 'needs_confirmation' && partly.confirmations.map((c) => c.kind)).toEqual([
-      'change_password_of_active_site',
-    ]);
+    expect(partly.status === 'needs_confirmation' && partly.confirmations.map((c) => c.kind)).toEqual(['change_password_of_active_site']);
     const changed: string[] = [];
     core.sites.events.on('credentialsChanged', (id) => changed.push(String(id)));
     const done = saved(

@@ -92,12 +92,8 @@ it('a disabled user cannot log in, and their open session ends', async () => {
 
 it('nobody removes their own Admin permission or disables themselves', async () => {
   const me = core.users.listUsers(admin).rows.find((r) => r.isYou)!;
-  expect(await code(core.users.saveUser(admin, { userId: me.userId, name: me.name, admin: false, disabled: false }))).toBe(
-    'own_admin_permission',
-  );
-  expect(await code(core.users.saveUser(admin, { userId: me.userId, name: me.name, admin: true, disabled: true }))).toBe(
-    'own_admin_permission',
-  );
+  expect(await code(core.users.saveUser(admin, { userId: me.userId, name: me.name, admin: false, disabled: false }))).toBe('own_admin_permission');
+  expect(await code(core.users.saveUser(admin, { userId: me.userId, name: me.name, admin: true, disabled: true }))).toBe('own_admin_permission');
 });
 
 it('the datafile always keeps an enabled administrator, even when two demote each other at once', async () => {

@@ -85,69 +85,73 @@ describe('store data converges under random edits, moves, refusals and cut syncs
     if (central) await stopCentral(central);
   });
 
-  it(`holds every invariant after each of ${ROUNDS} rounds`, () =>
-    withSeed(async (random) => {
-      central = await centralWithSites({ runLeaseMs: 200, integrateChunk: 7 });
-      const port = central.running.port;
-      // Every state a central line ever had: what reached the central, whatever overwrote it later.
-      central.core.datafile.sqlite.exec(`
+  it(
+    `holds every invariant after each of ${ROUNDS} rounds`,
+    () =>
+      withSeed(async (random) => {
+        central = await centralWithSites({ runLeaseMs: 200, integrateChunk: 7 });
+        const port = central.running.port;
+        // Every state a central line ever had: what reached the central, whatever overwrote it later.
+        central.core.datafile.sqlite.exec(`
         create temp table reached (id text, quantity real);
         create temp trigger reached_insert after insert on store_record begin insert into reached values (new.id, new.quantity); end;
         create temp trigger reached_update after update on store_record begin insert into reached values (new.id, new.quantity); end;
       `);
-      for (const [name, siteId, password] of [
-        ['Waikato', WAIKATO, WAIKATO_PASSWORD],
-        ['Kopu HC', KOPU, KOPU_PASSWORD],
-      ] as const) {
-        const client = new FaultyClient();
-        const hardwareId = `${name.replace(/\W/g, '').toLowerCase()}-device`;
-        const core = await remoteSite(central.url, name, password, hardwareId, {
-          nodeClient: client,
-          retry: { attempts: 1, firstTimeoutMs: 5000, retryPauseMs: 1, busyRetries: 30, busyWaitMs: 20, maxBusyWaitMs: 100 },
-          syncRunner: { statusPollMs: 5, maxBusyWaitMs: 30_000, pushBatch: 3, pullBatch: 4 },
-        });
-        sites.push({ name, siteId, password, hardwareId, client, core, file: core.datafile.path });
-      }
-      for (const site of sites) await syncClean(site);
-
-      const edits: Edit[] = [];
-      const discarded = new Set<string>();
-      let nextQuantity = 100_000;
-
-      for (let round = 0; round < ROUNDS; round += 1) {
-        const where = `round ${round}`;
-        // Work at the sites, online or offline.
-        for (const site of sites) {
-          for (let i = random.below(4); i > 0; i -= 1) editAtSite(site, random, edits, round, () => (nextQuantity += 1));
-          await reviewRefused(site, random, discarded, edits, round);
+        for (const [name, siteId, password] of [
+          ['Waikato', WAIKATO, WAIKATO_PASSWORD],
+          ['Kopu HC', KOPU, KOPU_PASSWORD],
+        ] as const) {
+          const client = new FaultyClient();
+          const hardwareId = `${name.replace(/\W/g, '').toLowerCase()}-device`;
+          const core = await remoteSite(central.url, name, password, hardwareId, {
+            nodeClient: client,
+            retry: { attempts: 1, firstTimeoutMs: 5000, retryPauseMs: 1, busyRetries: 30, busyWaitMs: 20, maxBusyWaitMs: 100 },
+            syncRunner: { statusPollMs: 5, maxBusyWaitMs: 30_000, pushBatch: 3, pullBatch: 4 },
+          });
+          sites.push({ name, siteId, password, hardwareId, client, core, file: core.datafile.path });
         }
-        // Corrections on the central, of any store's lines.
-        for (let i = random.below(3); i > 0; i -= 1) await correctOnCentral(central.core, random, edits, round, () => (nextQuantity += 1));
-        // Stores move.
-        if (random.next() < 0.4) await moveRandomStore(central.core, random);
-        // Syncs, some cut short at a random call.
-        for (const site of sites) {
-          if (random.next() < 0.6) {
-            if (random.next() < 0.5) site.client.cutAt(random.below(12), random.next() < 0.5);
-            await site.core.syncRunner.syncNow();
-            site.client.heal();
+        for (const site of sites) await syncClean(site);
+
+        const edits: Edit[] = [];
+        const discarded = new Set<string>();
+        let nextQuantity = 100_000;
+
+        for (let round = 0; round < ROUNDS; round += 1) {
+          const where = `round ${round}`;
+          // Work at the sites, online or offline.
+          for (const site of sites) {
+            for (let i = random.below(4); i > 0; i -= 1) editAtSite(site, random, edits, round, () => (nextQuantity += 1));
+            await reviewRefused(site, random, discarded, edits, round);
           }
-          if (random.next() < 0.05) await reopen(site);
-        }
-        if (random.next() < 0.05) {
-          await central.running.server.centralStoreSync.idle();
-          await restartCentral(central, port);
-          central.url = central.running.url;
-        }
+          // Corrections on the central, of any store's lines.
+          for (let i = random.below(3); i > 0; i -= 1) await correctOnCentral(central.core, random, edits, round, () => (nextQuantity += 1));
+          // Stores move.
+          if (random.next() < 0.4) await moveRandomStore(central.core, random);
+          // Syncs, some cut short at a random call.
+          for (const site of sites) {
+            if (random.next() < 0.6) {
+              if (random.next() < 0.5) site.client.cutAt(random.below(12), random.next() < 0.5);
+              await site.core.syncRunner.syncNow();
+              site.client.heal();
+            }
+            if (random.next() < 0.05) await reopen(site);
+          }
+          if (random.next() < 0.05) {
+            await central.running.server.centralStoreSync.idle();
+            await restartCentral(central, port);
+            central.url = central.running.url;
+          }
 
-        // Settle, then check.
-        await central.running.server.centralStoreSync.idle();
-        for (const site of sites) await syncClean(site);
-        await central.running.server.centralStoreSync.idle();
-        for (const site of sites) await syncClean(site);
-        checkInvariants(central.core, sites, edits, discarded, where);
-      }
-    }), 600_000);
+          // Settle, then check.
+          await central.running.server.centralStoreSync.idle();
+          for (const site of sites) await syncClean(site);
+          await central.running.server.centralStoreSync.idle();
+          for (const site of sites) await syncClean(site);
+          checkInvariants(central.core, sites, edits, discarded, where);
+        }
+      }),
+    600_000,
+  );
 
   async function syncClean(site: Site): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 0));
@@ -184,7 +188,13 @@ function editAtSite(site: Site, random: SeededRandom, edits: Edit[], round: numb
   const actor = systemActor;
   if (roll < 0.25 || lines.length === 0) {
     const q = quantity();
-    const saved = site.core.stock.saveLine(actor, { storeId: store.storeId, lineId: null, itemCode: `N${q}`, itemName: `New at ${site.name}`, quantity: q });
+    const saved = site.core.stock.saveLine(actor, {
+      storeId: store.storeId,
+      lineId: null,
+      itemCode: `N${q}`,
+      itemName: `New at ${site.name}`,
+      quantity: q,
+    });
     edits.push({ at: site.name, lineId: saved.lineId, quantity: q, round });
     return;
   }
@@ -254,9 +264,7 @@ async function moveRandomStore(core: Core, random: SeededRandom): Promise<void> 
   const to = targets[random.below(targets.length)]!;
   const storeId = storeIdByCode(core, code);
   const draft =
-    to === CENTRAL_SITE
-      ? { ...unchangedDraft(core, from), removeStoreIds: [storeId] }
-      : { ...unchangedDraft(core, to), addStoreIds: [storeId] };
+    to === CENTRAL_SITE ? { ...unchangedDraft(core, from), removeStoreIds: [storeId] } : { ...unchangedDraft(core, to), addStoreIds: [storeId] };
   const result = await core.sites.saveSite(admin, { ...draft, confirmations: ['move_store_from_active_site'] });
   if (result.status !== 'saved') throw new Error(`move of ${code} not saved`);
 }
@@ -298,7 +306,9 @@ function checkInvariants(centralCore: Core, sites: Site[], edits: Edit[], discar
       new Set(
         (
           site.core.datafile.sqlite
-            .prepare(`select record_id as recordId, action, json_extract(data, '$.quantity') as quantity from remote_out where refused_at is not null`)
+            .prepare(
+              `select record_id as recordId, action, json_extract(data, '$.quantity') as quantity from remote_out where refused_at is not null`,
+            )
             .all() as { recordId: string; action: string; quantity: number | null }[]
         ).map((r) => `${r.recordId}/${r.action === 'delete' ? 'delete' : r.quantity}`),
       ),

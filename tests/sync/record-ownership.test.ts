@@ -78,7 +78,8 @@ async function waikatoLosingAnswers(): Promise<{ remote: Core; loseNextPush(): v
 }
 
 const line = (core: Core, id: string) =>
-  core.datafile.sqlite.prepare('select quantity, version from store_record where id = ?').get(id) as { quantity: number; version: number } | undefined;
+  core.datafile.sqlite.prepare('select quantity, version from store_record where id = ?').get(id) as
+    { quantity: number; version: number } | undefined;
 
 describe('1. sites and stores are edited on a remote datafile', () => {
   it('is refused there after the first sync: the central owns sites and stores, and whoAmI says so', async () => {
@@ -101,7 +102,12 @@ describe('1. sites and stores are edited on a remote datafile', () => {
         message: expect.stringContaining('edited on the central server, "Tamaki Central Synchronisation Server"'),
       });
     }
-    expect(remote.sites.getSite({ siteId: WAIKATO }).stores.map((s) => s.code).sort()).toEqual(['TAU_DH', 'Waikato']);
+    expect(
+      remote.sites
+        .getSite({ siteId: WAIKATO })
+        .stores.map((s) => s.code)
+        .sort(),
+    ).toEqual(['TAU_DH', 'Waikato']);
     // Its own site shows what the central knows: this machine's hardware ID, bound by the first sync.
     expect(remote.sites.getSite({ siteId: WAIKATO }).hardwareId).toBe('waikato-device');
 
@@ -132,7 +138,13 @@ describe('2. a deleted line comes back', () => {
     expect(linesOf(waikato, 'TAU_DH')).toEqual(linesOf(central.core, 'TAU_DH'));
     // An edit of what Waikato has does not re-create anything on the central.
     const kept = linesOf(waikato, 'TAU_DH')[0]!;
-    waikato.stock.saveLine(await adminOf(waikato), { storeId: kept.storeId, lineId: kept.id, itemCode: kept.itemCode, itemName: kept.itemName, quantity: 5 });
+    waikato.stock.saveLine(await adminOf(waikato), {
+      storeId: kept.storeId,
+      lineId: kept.id,
+      itemCode: kept.itemCode,
+      itemName: kept.itemName,
+      quantity: 5,
+    });
     await syncOk(waikato);
     expect(line(central.core, deleted.id)).toBeUndefined();
     expect(linesOf(waikato, 'TAU_DH')).toEqual(linesOf(central.core, 'TAU_DH'));
@@ -214,7 +226,8 @@ describe('4. records parked where nobody sees them', () => {
     await syncOk(waikato);
     const admin = await adminOf(waikato);
     const lines = linesOf(waikato, 'TAU_DH').slice(0, 3);
-    for (const l of lines) waikato.stock.saveLine(admin, { storeId: l.storeId, lineId: l.id, itemCode: l.itemCode, itemName: l.itemName, quantity: 900 });
+    for (const l of lines)
+      waikato.stock.saveLine(admin, { storeId: l.storeId, lineId: l.id, itemCode: l.itemCode, itemName: l.itemName, quantity: 900 });
 
     // The first batch is taken (buffered, not yet integrated); the run is cut before the last one.
     client.cutAfterPushes(1);
@@ -247,9 +260,22 @@ describe('4b. a refusal answered back in the queue', () => {
     const target = linesOf(central.core, 'TAU_DH')[0]!;
     const push = (queueLength: number, data: unknown[]) => asWaikato('/sync/v5/queued_records', { queueLength, data });
     // A change is taken into the buffer; the central corrects the line before integrating it.
-    const change = { syncOutId: 1000, tableName: 'store_record', recordId: target.id, action: 'update', baseVersion: target.version, recordData: { ...target, quantity: 4444, version: target.version + 1 } };
+    const change = {
+      syncOutId: 1000,
+      tableName: 'store_record',
+      recordId: target.id,
+      action: 'update',
+      baseVersion: target.version,
+      recordData: { ...target, quantity: 4444, version: target.version + 1 },
+    };
     expect((await push(1, [change])).status).toBe(200);
-    central.core.stock.saveLine(await adminOf(central.core), { storeId: target.storeId, lineId: target.id, itemCode: target.itemCode, itemName: target.itemName, quantity: 5555 });
+    central.core.stock.saveLine(await adminOf(central.core), {
+      storeId: target.storeId,
+      lineId: target.id,
+      itemCode: target.itemCode,
+      itemName: target.itemName,
+      quantity: 5555,
+    });
     expect((await push(0, [])).json.integrationStarted).toBe(true);
     await central.running.server.centralStoreSync.idle();
     // The conflict is queued back for Waikato; then the store leaves Waikato before it syncs.
@@ -257,7 +283,9 @@ describe('4b. a refusal answered back in the queue', () => {
     await new Promise((resolve) => setTimeout(resolve, 150)); // the probe's run lease lapses
     await syncOk(waikato);
     const refused = waikato.refusedChanges.list().rows;
-    expect(refused).toEqual([expect.objectContaining({ recordId: target.id, refusedMessage: expect.stringContaining('since this change was made') })]);
+    expect(refused).toEqual([
+      expect.objectContaining({ recordId: target.id, refusedMessage: expect.stringContaining('since this change was made') }),
+    ]);
     expect(line(central.core, target.id)?.quantity).toBe(5555);
   });
 });
@@ -268,7 +296,13 @@ describe('a change whose answer was lost', () => {
     const { remote: waikato, loseNextPush } = await waikatoLosingAnswers();
     await syncOk(waikato);
     const admin = await adminOf(waikato);
-    const added = waikato.stock.saveLine(admin, { storeId: storeIdByCode(waikato, 'Waikato'), lineId: null, itemCode: 'LOST', itemName: 'Answer lost', quantity: 1 });
+    const added = waikato.stock.saveLine(admin, {
+      storeId: storeIdByCode(waikato, 'Waikato'),
+      lineId: null,
+      itemCode: 'LOST',
+      itemName: 'Answer lost',
+      quantity: 1,
+    });
     loseNextPush();
     expect((await waikato.syncRunner.syncNow()).lastError).toMatch(/Unable to connect/);
     await central.running.server.centralStoreSync.idle();
@@ -330,7 +364,10 @@ describe('5. discarding a refused change leaves it applied at the site', () => {
     expect(line(waikato, target.id)).toEqual(line(central.core, target.id));
     expect(line(waikato, target.id)?.quantity).toBe(321);
     const { rows } = waikato.refusedChanges.list();
-    waikato.refusedChanges.discard(await adminOf(waikato), rows.map((r) => r.id));
+    waikato.refusedChanges.discard(
+      await adminOf(waikato),
+      rows.map((r) => r.id),
+    );
     await syncOk(waikato);
     expect(line(waikato, target.id)?.quantity).toBe(321);
     expect(linesOf(waikato, 'Waikato')).toEqual(linesOf(central.core, 'Waikato'));
@@ -341,7 +378,13 @@ describe('5. discarding a refused change leaves it applied at the site', () => {
     const waikato = await remoteFor('Waikato');
     await syncOk(waikato);
     const target = linesOf(waikato, 'TAU_DH')[0]!;
-    waikato.stock.saveLine(await adminOf(waikato), { storeId: target.storeId, lineId: target.id, itemCode: target.itemCode, itemName: target.itemName, quantity: 55 });
+    waikato.stock.saveLine(await adminOf(waikato), {
+      storeId: target.storeId,
+      lineId: target.id,
+      itemCode: target.itemCode,
+      itemName: target.itemName,
+      quantity: 55,
+    });
     await moveStore('TAU_DH', 1);
     await syncOk(waikato);
     expect(waikato.refusedChanges.list().rows).toHaveLength(1);
@@ -350,7 +393,10 @@ describe('5. discarding a refused change leaves it applied at the site', () => {
     await syncOk(waikato);
     expect(line(waikato, target.id)?.quantity).toBe(target.quantity);
     expect(linesOf(waikato, 'TAU_DH')).toEqual(linesOf(central.core, 'TAU_DH'));
-    waikato.refusedChanges.discard(await adminOf(waikato), waikato.refusedChanges.list().rows.map((r) => r.id));
+    waikato.refusedChanges.discard(
+      await adminOf(waikato),
+      waikato.refusedChanges.list().rows.map((r) => r.id),
+    );
     await syncOk(waikato);
     expect(linesOf(waikato, 'TAU_DH')).toEqual(linesOf(central.core, 'TAU_DH'));
   });
@@ -363,7 +409,10 @@ describe('6. queued data stays queued for a site that no longer has the store', 
     await syncOk(kopu);
     await moveStore('Opua', KOPU);
     const queuedForKopu = () =>
-      central.core.datafile.sqlite.prepare('select count(*) from sync_out where site_id = ? and store_id = ?').pluck().get(KOPU, storeIdByCode(central.core, 'Opua'));
+      central.core.datafile.sqlite
+        .prepare('select count(*) from sync_out where site_id = ? and store_id = ?')
+        .pluck()
+        .get(KOPU, storeIdByCode(central.core, 'Opua'));
     expect(queuedForKopu()).toBe(1);
     await moveStore('Opua', 1);
     expect(queuedForKopu()).toBe(0);
@@ -393,7 +442,8 @@ describe('7. a restored backup loses edits, and a copy of a remote datafile coll
     const saved = await backup(waikato);
     const admin = await adminOf(waikato);
     const store = storeIdByCode(waikato, 'Waikato');
-    for (let i = 0; i < 3; i += 1) waikato.stock.saveLine(admin, { storeId: store, lineId: null, itemCode: `A${i}`, itemName: `After backup ${i}`, quantity: i });
+    for (let i = 0; i < 3; i += 1)
+      waikato.stock.saveLine(admin, { storeId: store, lineId: null, itemCode: `A${i}`, itemName: `After backup ${i}`, quantity: i });
     await syncOk(waikato);
     const file = waikato.datafile.path;
     waikato.close();
@@ -402,7 +452,8 @@ describe('7. a restored backup loses edits, and a copy of a remote datafile coll
 
     const restored = await reopen(file, 'waikato-device');
     const restoredAdmin = await adminOf(restored);
-    for (let i = 0; i < 3; i += 1) restored.stock.saveLine(restoredAdmin, { storeId: store, lineId: null, itemCode: `R${i}`, itemName: `After restore ${i}`, quantity: i });
+    for (let i = 0; i < 3; i += 1)
+      restored.stock.saveLine(restoredAdmin, { storeId: store, lineId: null, itemCode: `R${i}`, itemName: `After restore ${i}`, quantity: i });
     const refused = await restored.syncRunner.syncNow();
     expect(refused.lastError).toMatch(/restored backup, or a copy/);
     expect(refused.waitingOut).toBe(3);
@@ -410,7 +461,9 @@ describe('7. a restored backup loses edits, and a copy of a remote datafile coll
     const again = await restored.syncRunner.reinitialise(restoredAdmin, { confirmed: true });
     expect(again).toMatchObject({ status: 'done', sync: { lastError: null, waitingOut: 0 } });
     const names = linesOf(central.core, 'Waikato').map((l) => l.itemName);
-    expect(names).toEqual(expect.arrayContaining(['After backup 0', 'After backup 1', 'After backup 2', 'After restore 0', 'After restore 1', 'After restore 2']));
+    expect(names).toEqual(
+      expect.arrayContaining(['After backup 0', 'After backup 1', 'After backup 2', 'After restore 0', 'After restore 1', 'After restore 2']),
+    );
     expect(linesOf(restored, 'Waikato')).toEqual(linesOf(central.core, 'Waikato'));
   });
 
@@ -444,7 +497,16 @@ describe('8. the central accepts pushed data its own Stock page refuses, and ini
       recordId: `00000000-0000-4000-8000-00000000000${id.slice(-1)}`,
       action: 'insert',
       baseVersion: null,
-      recordData: { id: `00000000-0000-4000-8000-00000000000${id.slice(-1)}`, storeId: store, itemCode: 'X', itemName: 'X', quantity: 1, updatedAt: 'now', version: 1, ...data },
+      recordData: {
+        id: `00000000-0000-4000-8000-00000000000${id.slice(-1)}`,
+        storeId: store,
+        itemCode: 'X',
+        itemName: 'X',
+        quantity: 1,
+        updatedAt: 'now',
+        version: 1,
+        ...data,
+      },
     });
     const answer = await call('/sync/v5/queued_records', { queueLength: 0, data: [record('r1', { quantity: -5 }), record('r2', { itemCode: '' })] });
     expect(answer.status).toBe(200);

@@ -5,16 +5,7 @@ import type { Core } from '../../main/core';
 import { sha256Hex } from '../../main/services/passwords';
 import { adminOf, storeIdByCode, viewerOf } from '../helpers/core';
 import { type Central, WAIKATO, syncCall } from './helpers';
-import {
-  WAIKATO_PASSWORD,
-  centralWithSites,
-  lossyClient,
-  remoteSite,
-  stopCentral,
-  storeData,
-  storesOfSite,
-  syncOk,
-} from './store-sync-helpers';
+import { WAIKATO_PASSWORD, centralWithSites, lossyClient, remoteSite, stopCentral, storeData, storesOfSite, syncOk } from './store-sync-helpers';
 
 let central: Central;
 const remotes: Core[] = [];
@@ -79,8 +70,7 @@ describe('re-sent batches', () => {
       recordData: line(quantity),
     });
     const push = (body: unknown) => syncCall(central.url, '/sync/v5/queued_records', asWaikato('datafile-a/run-1', 'POST', body));
-    const quantity = () =>
-      central.core.datafile.sqlite.prepare('select quantity from store_record where id = ?').pluck().get(line(0).id);
+    const quantity = () => central.core.datafile.sqlite.prepare('select quantity from store_record where id = ?').pluck().get(line(0).id);
 
     // Two batches of one push: nothing is integrated before the last one (queueLength 0).
     expect((await push({ queueLength: 1, data: [record(10, 5)] })).json).toEqual({ integrationStarted: false });

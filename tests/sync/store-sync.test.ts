@@ -50,8 +50,16 @@ describe('initialising a remote site', () => {
 
     expect(remote.sites.activeSiteId()).toBe(WAIKATO);
     expect(remote.sites.isCentralServer()).toBe(false);
-    expect(remote.sites.listSites({}).rows.map((r) => r.name).sort()).toEqual(
-      central.core.sites.listSites({}).rows.map((r) => r.name).sort(),
+    expect(
+      remote.sites
+        .listSites({})
+        .rows.map((r) => r.name)
+        .sort(),
+    ).toEqual(
+      central.core.sites
+        .listSites({})
+        .rows.map((r) => r.name)
+        .sort(),
     );
     expect(remote.stock.listStores().map((s) => [s.code, s.lineCount])).toEqual([
       ['TAU_DH', 4],
@@ -91,7 +99,8 @@ describe('initialising a remote site', () => {
         body,
         headers: { 'msupply-sync-run': `${instance}/probe-run`, ...(body ? { 'content-type': 'application/json' } : {}) },
       });
-    const queued = () => sqlite.prepare('select table_name as tableName, count(*) as n from sync_out where site_id = ? group by table_name').all(WAIKATO);
+    const queued = () =>
+      sqlite.prepare('select table_name as tableName, count(*) as n from sync_out where site_id = ? group by table_name').all(WAIKATO);
     const started = await call('/sync/v5/initialise', 'POST', '{}');
     expect(started.status).toBe(200);
     expect(started.json).toEqual({ queueLength: 3008 });
@@ -126,7 +135,7 @@ describe('initialising a remote site', () => {
 });
 
 describe('a first sync cut short', () => {
-  it('after some of the central\'s sites and stores arrived, carries on at the next sync (found by the SIGKILL fault test)', async () => {
+  it("after some of the central's sites and stores arrived, carries on at the next sync (found by the SIGKILL fault test)", async () => {
     central = await centralWithSites();
     const inner = new NodeFetchClient();
     let centralRecordCalls = 0;
@@ -163,7 +172,13 @@ describe('editing stock at a remote site', () => {
     const lines = remote.stock.listLines({ storeId: waikato!.storeId }).lines;
 
     await central.running.stop();
-    const added = remote.stock.saveLine(user, { storeId: tau!.storeId, lineId: null, itemCode: 'ZINC', itemName: 'Zinc 20mg tablets', quantity: 120 });
+    const added = remote.stock.saveLine(user, {
+      storeId: tau!.storeId,
+      lineId: null,
+      itemCode: 'ZINC',
+      itemName: 'Zinc 20mg tablets',
+      quantity: 120,
+    });
     remote.stock.saveLine(user, { ...lines[0]!, lineId: lines[0]!.lineId, quantity: 3 });
     remote.stock.saveLine(user, { ...lines[0]!, lineId: lines[0]!.lineId, quantity: 4 });
     remote.stock.deleteLine(user, { lineId: lines[1]!.lineId });
@@ -257,7 +272,13 @@ describe('moving a store from one remote site to the other', () => {
     await syncOk(waikato);
 
     // The old site goes on editing offline after the move (what the documentation warns about).
-    const late = waikato.stock.saveLine(waikatoUser, { storeId: tau, lineId: null, itemCode: 'LATE', itemName: 'Entered after the move', quantity: 9 });
+    const late = waikato.stock.saveLine(waikatoUser, {
+      storeId: tau,
+      lineId: null,
+      itemCode: 'LATE',
+      itemName: 'Entered after the move',
+      quantity: 9,
+    });
     const admin = await adminOf(central.core);
     const moved = await central.core.sites.saveSite(admin, {
       ...unchangedDraft(central.core, KOPU),

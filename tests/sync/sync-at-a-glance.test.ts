@@ -123,7 +123,8 @@ describe('progress by step', () => {
     await syncOk(remote);
     const store = storeIdByCode(remote, 'Waikato');
     const admin = await adminOf(remote);
-    for (let i = 0; i < 5; i += 1) remote.stock.saveLine(admin, { storeId: store, lineId: null, itemCode: `P${i}`, itemName: `Pushed ${i}`, quantity: i });
+    for (let i = 0; i < 5; i += 1)
+      remote.stock.saveLine(admin, { storeId: store, lineId: null, itemCode: `P${i}`, itemName: `Pushed ${i}`, quantity: i });
 
     const seen: SyncStepProgress[][] = [];
     const listener = () => {
@@ -137,7 +138,11 @@ describe('progress by step', () => {
     const running = seen.map((steps) => steps.find((s) => s.state === 'running')?.step ?? null).filter((s) => s !== null);
     const order = running.filter((step, i) => step !== running[i - 1]);
     expect(order[0]).toBe('push');
-    expect(order).toEqual([...order].sort((a, b) => ['push', 'integrate', 'pull_central', 'pull_queue'].indexOf(a!) - ['push', 'integrate', 'pull_central', 'pull_queue'].indexOf(b!)));
+    expect(order).toEqual(
+      [...order].sort(
+        (a, b) => ['push', 'integrate', 'pull_central', 'pull_queue'].indexOf(a!) - ['push', 'integrate', 'pull_central', 'pull_queue'].indexOf(b!),
+      ),
+    );
     expect(order).toContain('pull_queue');
     const last = seen[seen.length - 1]!;
     expect(last.find((s) => s.step === 'push')).toMatchObject({ state: 'done', done: 5, total: 5 });
@@ -163,7 +168,13 @@ describe('the central’s view of every site', () => {
 
     // Something to send to the site waits in its queue.
     const admin = await adminOf(central.core);
-    central.core.stock.saveLine(admin, { storeId: storeIdByCode(central.core, 'Waikato'), lineId: null, itemCode: 'Q1', itemName: 'Queued', quantity: 1 });
+    central.core.stock.saveLine(admin, {
+      storeId: storeIdByCode(central.core, 'Waikato'),
+      lineId: null,
+      itemCode: 'Q1',
+      itemName: 'Queued',
+      quantity: 1,
+    });
     expect(healthOf(central, WAIKATO).queued).toBeGreaterThan(0);
 
     const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString();
@@ -181,7 +192,10 @@ describe('the central’s view of every site', () => {
     const listed = (await dispatch(handlers, session, 'listSiteSyncHealth', {})) as { ok: true; value: { rows: SiteSyncHealth[] } };
     expect(listed.value.rows.find((r) => r.siteId === WAIKATO)!.status).toBe('ok');
     const wrong = await dispatch(handlers, session, 'setSyncThresholds', { lateAfterDays: 5, failingAfterDays: 2 });
-    expect(wrong).toMatchObject({ ok: false, error: { code: 'validation_failed', message: expect.stringContaining('Failing after must be at least') } });
+    expect(wrong).toMatchObject({
+      ok: false,
+      error: { code: 'validation_failed', message: expect.stringContaining('Failing after must be at least') },
+    });
   });
 
   it('the whole list follows every change, made here or by another connection to the datafile', async () => {
@@ -189,7 +203,13 @@ describe('the central’s view of every site', () => {
     const listed = () => central!.core.siteSyncHealth.list().rows.find((r) => r.siteId === WAIKATO)!;
     expect(listed()).toMatchObject({ status: 'never_synced', queued: 0 });
     const admin = await adminOf(central.core);
-    central.core.stock.saveLine(admin, { storeId: storeIdByCode(central.core, 'Waikato'), lineId: null, itemCode: 'Q1', itemName: 'Queued', quantity: 1 });
+    central.core.stock.saveLine(admin, {
+      storeId: storeIdByCode(central.core, 'Waikato'),
+      lineId: null,
+      itemCode: 'Q1',
+      itemName: 'Queued',
+      quantity: 1,
+    });
     const queued = listed().queued;
     expect(queued).toBeGreaterThan(0);
     const other = new Database(central.core.datafile.path);
@@ -227,7 +247,10 @@ describe('the central’s view of every site', () => {
     expect(healthOf(central, WAIKATO).lastError?.code).toBe('site_incorrect_password');
     await withSeed(async (random) => {
       const letters = 'abcdefghijklmnopqrstuvwxyz0123456789 -';
-      const junk = () => Array.from({ length: 3 + random.below(20) }, () => letters[random.below(letters.length)]).join('').trim() || 'x';
+      const junk = () =>
+        Array.from({ length: 3 + random.below(20) }, () => letters[random.below(letters.length)])
+          .join('')
+          .trim() || 'x';
       const errors = central!.core.siteSyncErrors;
       const flood = Array.from({ length: SiteSyncErrors.maxNames + 10 }, junk);
       for (const name of flood) {

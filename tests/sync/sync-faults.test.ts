@@ -96,114 +96,121 @@ async function prepareCentral(file: string): Promise<void> {
 }
 
 describe('sync runs killed with SIGKILL at random points', () => {
-  it('end with identical store data on both sides, nothing lost or doubled, both datafiles intact', () => withSeed(async (random) => {
-    const dir = tempDir('sync-faults-');
-    const centralFile = path.join(dir, 'central.sqlite');
-    const remoteFile = path.join(dir, 'remote.sqlite');
-    await prepareCentral(centralFile);
+  it(
+    'end with identical store data on both sides, nothing lost or doubled, both datafiles intact',
+    () =>
+      withSeed(async (random) => {
+        const dir = tempDir('sync-faults-');
+        const centralFile = path.join(dir, 'central.sqlite');
+        const remoteFile = path.join(dir, 'remote.sqlite');
+        await prepareCentral(centralFile);
 
-    let port = 0;
-    let central: ChildLines | null = null;
-    let url = '';
-    const startCentral = async (corrections: boolean) => {
-      central = new ChildLines(spawnNode(random, 'central-process.ts', [centralFile, String(port), corrections ? '1' : '0']));
-      const line = await central.next('listening ');
-      if (!line) throw new Error(`the central did not start: ${central.errors}`);
-      url = line.slice('listening '.length).trim();
-      port = Number(new URL(url).port);
-    };
-    const kill = async (process: ChildLines | null, signal: NodeJS.Signals) => {
-      if (!process) return;
-      process.child.kill(signal);
-      await exited(process.child);
-    };
-    let remote: ChildLines | null = null;
-    const startRemote = async () => {
-      remote = new ChildLines(spawnNode(random, 'remote-sync-process.ts', [remoteFile, url], { REMOTE_SITE_PASSWORD: WAIKATO_PASSWORD }));
-      if (!(await remote.next('ready'))) throw new Error(`the remote did not start: ${remote.errors}`);
-      return remote;
-    };
+        let port = 0;
+        let central: ChildLines | null = null;
+        let url = '';
+        const startCentral = async (corrections: boolean) => {
+          central = new ChildLines(spawnNode(random, 'central-process.ts', [centralFile, String(port), corrections ? '1' : '0']));
+          const line = await central.next('listening ');
+          if (!line) throw new Error(`the central did not start: ${central.errors}`);
+          url = line.slice('listening '.length).trim();
+          port = Number(new URL(url).port);
+        };
+        const kill = async (process: ChildLines | null, signal: NodeJS.Signals) => {
+          if (!process) return;
+          process.child.kill(signal);
+          await exited(process.child);
+        };
+        let remote: ChildLines | null = null;
+        const startRemote = async () => {
+          remote = new ChildLines(spawnNode(random, 'remote-sync-process.ts', [remoteFile, url], { REMOTE_SITE_PASSWORD: WAIKATO_PASSWORD }));
+          if (!(await remote.next('ready'))) throw new Error(`the remote did not start: ${remote.errors}`);
+          return remote;
+        };
 
-    const kills = { remote: 0, central: 0 };
-    let completed = 0;
-    try {
-      await startCentral(true);
-      for (let run = 0; run < RUNS; run += 1) {
-        if (!central) await startCentral(true);
-        const site: ChildLines = remote ?? (await startRemote());
-        site.child.stdin!.write(`sync ${url} 30\n`);
-        if (!(await site.next('syncing'))) throw new Error(`the remote stopped: ${site.errors}`);
-        // Most runs are cut short somewhere, early (push) or later (pull), on either side; some finish.
-        const victim = run % 5 === 4 ? null : random.next() < 0.5 ? 'remote' : 'central';
-        if (victim) await new Promise((resolve) => setTimeout(resolve, random.below(run === 0 ? 400 : 60)));
-        if (victim === 'remote') {
-          await kill(site, 'SIGKILL');
-          remote = null;
-          kills.remote += 1;
-          continue;
+        const kills = { remote: 0, central: 0 };
+        let completed = 0;
+        try {
+          await startCentral(true);
+          for (let run = 0; run < RUNS; run += 1) {
+            if (!central) await startCentral(true);
+            const site: ChildLines = remote ?? (await startRemote());
+            site.child.stdin!.write(`sync ${url} 30\n`);
+            if (!(await site.next('syncing'))) throw new Error(`the remote stopped: ${site.errors}`);
+            // Most runs are cut short somewhere, early (push) or later (pull), on either side; some finish.
+            const victim = run % 5 === 4 ? null : random.next() < 0.5 ? 'remote' : 'central';
+            if (victim) await new Promise((resolve) => setTimeout(resolve, random.below(run === 0 ? 400 : 60)));
+            if (victim === 'remote') {
+              await kill(site, 'SIGKILL');
+              remote = null;
+              kills.remote += 1;
+              continue;
+            }
+            if (victim === 'central') {
+              await kill(central, 'SIGKILL');
+              central = null;
+              kills.central += 1;
+            }
+            const done = await site.next('done ', 60_000);
+            if (!done) throw new Error(`the remote stopped: ${site.errors}`);
+            if (JSON.parse(done.slice(5)).lastError === null) completed += 1;
+          }
+
+          // A clean ending: the central stops changing data, and the remote syncs until nothing moves.
+          await kill(remote, 'SIGKILL');
+          await kill(central, 'SIGTERM');
+          await startCentral(false);
+          const site = await startRemote();
+          for (let i = 0; i < 2; i += 1) {
+            site.child.stdin!.write(`sync ${url} 0\n`);
+            const line = await site.next('done ', 60_000);
+            expect(JSON.parse(line!.slice(5))).toMatchObject({ lastError: null, waitingOut: 0, waitingIn: 0 });
+          }
+          site.child.stdin!.end('exit\n');
+          await exited(site.child);
+        } finally {
+          await kill(remote, 'SIGKILL');
+          await kill(central, 'SIGTERM');
         }
-        if (victim === 'central') {
-          await kill(central, 'SIGKILL');
-          central = null;
-          kills.central += 1;
+
+        const centralCore = await openCore(centralFile, { hasher: fastHasher });
+        const remoteCore = await openCore(remoteFile, { hasher: fastHasher });
+        try {
+          for (const core of [centralCore, remoteCore]) {
+            expect(core.datafile.sqlite.pragma('integrity_check', { simple: true })).toBe('ok');
+            expect(core.datafile.sqlite.pragma('foreign_key_check')).toEqual([]);
+          }
+          const stores = storesOfSite(centralCore, WAIKATO);
+          const atCentral = storeData(centralCore, stores);
+          expect(storeData(remoteCore, stores)).toEqual(atCentral);
+          // TAU_DH moved back and forth meanwhile: the remote holds nothing of a store that is not on it.
+          const others = remoteCore.datafile.sqlite.prepare(
+            'select count(*) from store_record where store_id not in (select value from json_each(?))',
+          );
+          expect(others.pluck().get(JSON.stringify(stores))).toBe(0);
+          // Nothing doubled: every line is there once (item codes are unique within a store).
+          const codes = atCentral.map((l) => `${l.storeId}/${l.itemCode}`);
+          expect(new Set(codes).size).toBe(codes.length);
+          expect(atCentral.length).toBeGreaterThan(INITIAL_RECORDS / 2);
+          // Nothing left half-delivered on either side.
+          const count = (core: typeof centralCore, sql: string) => core.datafile.sqlite.prepare(sql).pluck().get();
+          expect(count(centralCore, 'select count(*) from sync_out where site_id = 3')).toBe(0);
+          expect(count(centralCore, 'select count(*) from sync_in')).toBe(0);
+          // The central corrected lines the remote was changing at the same time: each such change is a
+          // conflict, listed for review at the remote, never applied over the newer value, never lost.
+          expect(count(remoteCore, 'select count(*) from remote_out where refused_at is null')).toBe(0);
+          // Changes of TAU_DH made while it was away are refused as such, and kept too.
+          const refusedCodes = remoteCore.datafile.sqlite.prepare('select distinct refused_code from remote_out').pluck().all();
+          expect(refusedCodes.filter((code) => code !== 'conflict' && code !== 'store_not_active_on_site')).toEqual([]);
+          expect(remoteCore.sites.activeSiteId()).toBe(WAIKATO);
+        } finally {
+          centralCore.close();
+          remoteCore.close();
         }
-        const done = await site.next('done ', 60_000);
-        if (!done) throw new Error(`the remote stopped: ${site.errors}`);
-        if (JSON.parse(done.slice(5)).lastError === null) completed += 1;
-      }
-
-      // A clean ending: the central stops changing data, and the remote syncs until nothing moves.
-      await kill(remote, 'SIGKILL');
-      await kill(central, 'SIGTERM');
-      await startCentral(false);
-      const site = await startRemote();
-      for (let i = 0; i < 2; i += 1) {
-        site.child.stdin!.write(`sync ${url} 0\n`);
-        const line = await site.next('done ', 60_000);
-        expect(JSON.parse(line!.slice(5))).toMatchObject({ lastError: null, waitingOut: 0, waitingIn: 0 });
-      }
-      site.child.stdin!.end('exit\n');
-      await exited(site.child);
-    } finally {
-      await kill(remote, 'SIGKILL');
-      await kill(central, 'SIGTERM');
-    }
-
-    const centralCore = await openCore(centralFile, { hasher: fastHasher });
-    const remoteCore = await openCore(remoteFile, { hasher: fastHasher });
-    try {
-      for (const core of [centralCore, remoteCore]) {
-        expect(core.datafile.sqlite.pragma('integrity_check', { simple: true })).toBe('ok');
-        expect(core.datafile.sqlite.pragma('foreign_key_check')).toEqual([]);
-      }
-      const stores = storesOfSite(centralCore, WAIKATO);
-      const atCentral = storeData(centralCore, stores);
-      expect(storeData(remoteCore, stores)).toEqual(atCentral);
-      // TAU_DH moved back and forth meanwhile: the remote holds nothing of a store that is not on it.
-      const others = remoteCore.datafile.sqlite.prepare('select count(*) from store_record where store_id not in (select value from json_each(?))');
-      expect(others.pluck().get(JSON.stringify(stores))).toBe(0);
-      // Nothing doubled: every line is there once (item codes are unique within a store).
-      const codes = atCentral.map((l) => `${l.storeId}/${l.itemCode}`);
-      expect(new Set(codes).size).toBe(codes.length);
-      expect(atCentral.length).toBeGreaterThan(INITIAL_RECORDS / 2);
-      // Nothing left half-delivered on either side.
-      const count = (core: typeof centralCore, sql: string) => core.datafile.sqlite.prepare(sql).pluck().get();
-      expect(count(centralCore, 'select count(*) from sync_out where site_id = 3')).toBe(0);
-      expect(count(centralCore, 'select count(*) from sync_in')).toBe(0);
-      // The central corrected lines the remote was changing at the same time: each such change is a
-      // conflict, listed for review at the remote, never applied over the newer value, never lost.
-      expect(count(remoteCore, 'select count(*) from remote_out where refused_at is null')).toBe(0);
-      // Changes of TAU_DH made while it was away are refused as such, and kept too.
-      const refusedCodes = remoteCore.datafile.sqlite.prepare('select distinct refused_code from remote_out').pluck().all();
-      expect(refusedCodes.filter((code) => code !== 'conflict' && code !== 'store_not_active_on_site')).toEqual([]);
-      expect(remoteCore.sites.activeSiteId()).toBe(WAIKATO);
-    } finally {
-      centralCore.close();
-      remoteCore.close();
-    }
-    // The kills did land on both sides, and runs also completed in between.
-    expect(kills.remote).toBeGreaterThan(5);
-    expect(kills.central).toBeGreaterThan(5);
-    expect(completed).toBeGreaterThan(5);
-  }), 300_000);
+        // The kills did land on both sides, and runs also completed in between.
+        expect(kills.remote).toBeGreaterThan(5);
+        expect(kills.central).toBeGreaterThan(5);
+        expect(completed).toBeGreaterThan(5);
+      }),
+    300_000,
+  );
 });

@@ -69,8 +69,7 @@ export function registerDataRoutes(server: FastifyInstance, datafile: Datafile, 
   });
   const ackSchema = z.object({ syncIDs: z.array(z.int().positive()).max(maxBatch) });
 
-  const who = (request: FastifyRequest): RunIdentity =>
-    runIdentity(request.headers[syncHeaders.syncRun], request.syncSite!.hardwareId);
+  const who = (request: FastifyRequest): RunIdentity => runIdentity(request.headers[syncHeaders.syncRun], request.syncSite!.hardwareId);
 
   /** After authentication: the site's run lease, or 503 with why not. */
   const leaseSite = async (request: FastifyRequest) => {

@@ -75,9 +75,7 @@ function prepareStatements(sqlite: Datafile['sqlite']) {
        from site where name_key = ?`,
     ),
     credentialsOf: sqlite.prepare('select password_hash as passwordHash, hardware_id as hardwareId from site where id = ?'),
-    bindHardwareId: sqlite.prepare(
-      `update site set hardware_id = ?, version = version + 1, updated_at = ? where id = ? and hardware_id = ''`,
-    ),
+    bindHardwareId: sqlite.prepare(`update site set hardware_id = ?, version = version + 1, updated_at = ? where id = ? and hardware_id = ''`),
     recordContact: sqlite.prepare(
       `update site set app_name = :appName, app_version = :appVersion, sync_version = :syncVersion, type = :type,
          first_connected_at = coalesce(first_connected_at, :now), last_connected_at = :now, version = version + :bump
@@ -156,9 +154,11 @@ export class SiteAuthenticator {
     const records = [...this.pendingContacts.values()];
     this.pendingContacts.clear();
     try {
-      this.sqlite.transaction(() => {
-        for (const record of records) this.statements.recordContact.run(record);
-      }).immediate();
+      this.sqlite
+        .transaction(() => {
+          for (const record of records) this.statements.recordContact.run(record);
+        })
+        .immediate();
     } catch (error) {
       this.contactLog?.warn(
         { sites: records.length, code: (error as { code?: string }).code },
@@ -176,7 +176,6 @@ export class SiteAuthenticator {
   private findByNameKey(key: string): SiteRow | undefined {
     return this.statements.siteByNameKey.get(key) as SiteRow | undefined;
   }
-
 
   async authenticate(headers: IncomingHttpHeaders, address: string, log: AuthLog): Promise<AuthenticatedSite> {
     const caller = readSyncCaller(headers);
@@ -284,8 +283,7 @@ export class SiteAuthenticator {
     const nowText = now.toISOString();
     const type = caller.isMobile ? 'mobile' : 'standalone';
     const typeChanged = row.type !== type;
-    const detailsChanged =
-      row.appName !== caller.appName || row.appVersion !== caller.appVersion || row.syncVersion !== caller.syncVersion;
+    const detailsChanged = row.appName !== caller.appName || row.appVersion !== caller.appVersion || row.syncVersion !== caller.syncVersion;
     const last = row.lastConnectedAt ? Date.parse(row.lastConnectedAt) : Number.NaN;
     const stale = !(now.getTime() - last < this.recordIntervalMs);
     const authenticated: AuthenticatedSite = {
@@ -306,50 +304,54 @@ export class SiteAuthenticator {
     // with others in one transaction shortly after, not one disk sync per call. After a restart every
     // site's first call is such a call, thousands of them within minutes.
     if (rowIsCurrent && row.hardwareId === caller.hardwareId && !typeChanged && this.recordIntervalMs > 0) {
-      this.deferContact(row.id, {
-        appName: caller.appName,
-        appVersion: caller.appVersion,
-        syncVersion: caller.syncVersion,
-        type,
-        now: nowText,
-        bump: 0,
-        id: row.id,
-      }, log);
+      this.deferContact(
+        row.id,
+        {
+          appName: caller.appName,
+          appVersion: caller.appVersion,
+          syncVersion: caller.syncVersion,
+          type,
+          now: nowText,
+          bump: 0,
+          id: row.id,
+        },
+        log,
+      );
       return authenticated;
     }
 
     let changedForLists = false;
     const record = this.sqlite.transaction((): AuthenticatedSite => {
-        // Re-read inside the write lock: the password check awaited scrypt, and an administrator (or
-        // another process) may have changed the password or reset the hardware ID meanwhile.
-        const current = this.statements.credentialsOf.get(row.id) as { passwordHash: string | null; hardwareId: string } | undefined;
-        if (!current) throw new SyncApiError('site_name_not_found');
-        if (current.passwordHash !== row.passwordHash) throw new SyncApiError('site_incorrect_password');
+      // Re-read inside the write lock: the password check awaited scrypt, and an administrator (or
+      // another process) may have changed the password or reset the hardware ID meanwhile.
+      const current = this.statements.credentialsOf.get(row.id) as { passwordHash: string | null; hardwareId: string } | undefined;
+      if (!current) throw new SyncApiError('site_name_not_found');
+      if (current.passwordHash !== row.passwordHash) throw new SyncApiError('site_incorrect_password');
 
-        let bound = false;
-        if (current.hardwareId === '') {
-          // version + 1: an administrator's open draft of this site is now stale (it is in active use).
-          const result = this.statements.bindHardwareId.run(caller.hardwareId, nowText, row.id);
-          if (result.changes !== 1) throw new SyncApiError('site_incorrect_hardware_id');
-          bound = true;
-        } else if (current.hardwareId !== caller.hardwareId) {
-          throw new SyncApiError('site_incorrect_hardware_id');
-        }
+      let bound = false;
+      if (current.hardwareId === '') {
+        // version + 1: an administrator's open draft of this site is now stale (it is in active use).
+        const result = this.statements.bindHardwareId.run(caller.hardwareId, nowText, row.id);
+        if (result.changes !== 1) throw new SyncApiError('site_incorrect_hardware_id');
+        bound = true;
+      } else if (current.hardwareId !== caller.hardwareId) {
+        throw new SyncApiError('site_incorrect_hardware_id');
+      }
 
-        if (typeChanged || detailsChanged || stale || bound) {
-          this.statements.recordContact.run({
-              appName: caller.appName,
-              appVersion: caller.appVersion,
-              syncVersion: caller.syncVersion,
-              type,
-              now: nowText,
-              bump: typeChanged ? 1 : 0,
-              id: row.id,
-            });
-        }
-        changedForLists = typeChanged || bound;
-        return authenticated;
-      });
+      if (typeChanged || detailsChanged || stale || bound) {
+        this.statements.recordContact.run({
+          appName: caller.appName,
+          appVersion: caller.appVersion,
+          syncVersion: caller.syncVersion,
+          type,
+          now: nowText,
+          bump: typeChanged ? 1 : 0,
+          id: row.id,
+        });
+      }
+      changedForLists = typeChanged || bound;
+      return authenticated;
+    });
     let site: AuthenticatedSite;
     try {
       site = record.immediate();

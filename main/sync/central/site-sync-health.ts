@@ -184,13 +184,7 @@ export class SiteSyncHealthReader {
   }
 }
 
-export function statusOf(
-  lastSyncedAt: string | null,
-  hasError: boolean,
-  locked: boolean,
-  thresholds: SyncThresholds,
-  now: Date,
-): SiteSyncStatus {
+export function statusOf(lastSyncedAt: string | null, hasError: boolean, locked: boolean, thresholds: SyncThresholds, now: Date): SiteSyncStatus {
   if (locked) return 'locked';
   if (hasError) return 'failing';
   if (lastSyncedAt === null) return 'never_synced';

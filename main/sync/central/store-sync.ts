@@ -126,9 +126,7 @@ function prepare(sqlite: Database.Database) {
     remember: sqlite.prepare('insert or replace into site_push_seen (site_id, sync_out_id, fingerprint, refusal) values (?, ?, ?, ?)'),
     forgetOldSeen: sqlite.prepare('delete from site_push_seen where site_id = ? and sync_out_id <= ?'),
     forgetAllSeen: sqlite.prepare('delete from site_push_seen where site_id = ?'),
-    buffer: sqlite.prepare(
-      `insert or ignore into sync_in (site_id, sync_out_id, table_name, record_id, action, data) values (?, ?, ?, ?, ?, ?)`,
-    ),
+    buffer: sqlite.prepare(`insert or ignore into sync_in (site_id, sync_out_id, table_name, record_id, action, data) values (?, ?, ?, ?, ?, ?)`),
     buffered: sqlite.prepare(
       `select sync_out_id as syncOutId, table_name as tableName, record_id as recordId, action, data from sync_in
        where site_id = ? order by sync_out_id limit ?`,
@@ -139,9 +137,7 @@ function prepare(sqlite: Database.Database) {
     setInitialisationStatus: sqlite.prepare('update site set initialisation_status = ? where id = ?'),
     clearQueue: sqlite.prepare('delete from sync_out where site_id = ?'),
     storesOfSite: sqlite.prepare('select id from store where site_id = ? order by id').pluck(),
-    siteRecordCount: sqlite
-      .prepare('select count(*) from store_record r join store s on s.id = r.store_id where s.site_id = ?')
-      .pluck(),
+    siteRecordCount: sqlite.prepare('select count(*) from store_record r join store s on s.id = r.store_id where s.site_id = ?').pluck(),
     enqueue: sqlite.prepare(
       `insert into sync_out (site_id, store_id, table_name, record_id, action, data, sequence)
        values (:siteId, :storeId, :tableName, :recordId, :action, :data,
@@ -277,7 +273,11 @@ export class CentralStoreSync {
             record.tableName,
             record.recordId,
             record.action,
-            JSON.stringify({ recordData: record.recordData ?? null, baseVersion: record.baseVersion ?? null, baseChangedBy: record.baseChangedBy ?? null }),
+            JSON.stringify({
+              recordData: record.recordData ?? null,
+              baseVersion: record.baseVersion ?? null,
+              baseChangedBy: record.baseChangedBy ?? null,
+            }),
           );
         }
       })
@@ -300,7 +300,11 @@ export class CentralStoreSync {
       return { storeId: null, code: 'unknown_table', message: `Records of table "${record.tableName}" are not accepted from remote sites.` };
     }
     if (record.action !== 'insert' && record.action !== 'update' && record.action !== 'delete') {
-      return { storeId: null, code: 'invalid_record', message: `Stock line ${record.recordId} was refused: "${record.action}" is not a change this server takes.` };
+      return {
+        storeId: null,
+        code: 'invalid_record',
+        message: `Stock line ${record.recordId} was refused: "${record.action}" is not a change this server takes.`,
+      };
     }
     const current = this.records.current(record.recordId);
     const stores = new Set<number>();
@@ -341,7 +345,8 @@ export class CentralStoreSync {
         record.action !== 'insert' &&
         (current.version !== record.baseVersion || current.changedBySiteId !== (record.baseChangedBy ?? null))
       ) {
-        const where = current.changedBySiteId === null ? 'elsewhere' : `at "${this.statements.siteName.get(current.changedBySiteId) ?? 'another site'}"`;
+        const where =
+          current.changedBySiteId === null ? 'elsewhere' : `at "${this.statements.siteName.get(current.changedBySiteId) ?? 'another site'}"`;
         return {
           storeId,
           code: 'conflict',
@@ -372,7 +377,14 @@ export class CentralStoreSync {
     // The central has no such line: the site drops the one it made, if its store is here.
     const pushed = readStoreRecordData(record.recordId, record.recordData);
     if (pushed.ok && onSite(pushed.data.storeId)) {
-      this.statements.enqueue.run({ siteId, storeId: pushed.data.storeId, tableName: STORE_RECORD_TABLE, recordId: record.recordId, action: 'delete', data: null });
+      this.statements.enqueue.run({
+        siteId,
+        storeId: pushed.data.storeId,
+        tableName: STORE_RECORD_TABLE,
+        recordId: record.recordId,
+        action: 'delete',
+        data: null,
+      });
     }
   }
 

@@ -4,13 +4,7 @@
  * version headers. Anything missing or unreadable is refused here, before the datafile is touched.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import {
-  LEGACY_MOBILE_APP_NAME,
-  SUPPORTED_SYNC_VERSIONS,
-  SyncApiError,
-  isMobileAppName,
-  syncHeaders,
-} from '../protocol';
+import { LEGACY_MOBILE_APP_NAME, SUPPORTED_SYNC_VERSIONS, SyncApiError, isMobileAppName, syncHeaders } from '../protocol';
 
 export interface SyncCaller {
   siteName: string;

@@ -191,9 +191,7 @@ export function createCentralServer(core: CentralServices, options: CentralServe
   server.get('/health', async () => ({ status: 'ok' }));
 
   const useJsNodeHttpClientOf = core.datafile.sqlite.prepare('select use_js_node_http_client from site where id = ?').pluck();
-  const storesOfSite = core.datafile.sqlite.prepare(
-    'select uuid as id, code, name from store where site_id = ? order by code collate nocase, id',
-  );
+  const storesOfSite = core.datafile.sqlite.prepare('select uuid as id, code, name from store where site_id = ? order by code collate nocase, id');
   server.get(syncRoutes.site, { preHandler: server.authenticateSite }, async (request): Promise<SiteInfo> => {
     const site = request.syncSite!;
     const stores = storesOfSite.all(site.id) as SiteInfo['stores'];

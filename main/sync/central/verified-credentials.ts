@@ -51,9 +51,7 @@ export interface VerifiedCredentialsOptions {
 function prepareStatements(sqlite: Datafile['sqlite']) {
   return {
     tagOf: sqlite.prepare('select tag from site_verified_credential where site_id = ?').pluck(),
-    save: sqlite.prepare(
-      'insert into site_verified_credential (site_id, tag) values (?, ?) on conflict (site_id) do update set tag = excluded.tag',
-    ),
+    save: sqlite.prepare('insert into site_verified_credential (site_id, tag) values (?, ?) on conflict (site_id) do update set tag = excluded.tag'),
     remove: sqlite.prepare('delete from site_verified_credential where site_id = ?'),
   };
 }

@@ -90,7 +90,10 @@ export function readCentralAnswer(response: SyncHttpResponse): CentralAnswer {
   const serverMessage = typeof error?.message === 'string' && error.message ? shown(error.message) : null;
   if (response.status >= 300 && response.status < 400) {
     const location = response.headers.location ? ` to ${shown(response.headers.location)}` : '';
-    return failure('server_error', `The server answered with a redirect (HTTP ${response.status})${location}. Enter that address as the central server URL.`);
+    return failure(
+      'server_error',
+      `The server answered with a redirect (HTTP ${response.status})${location}. Enter that address as the central server URL.`,
+    );
   }
   if (response.status === 503) {
     return { ok: false, failure: { outcome: 'server_error', message: serverMessage ?? 'The central server is busy.', busy: true } };

@@ -108,9 +108,10 @@ export async function pullCentralRecords(run: RunContext, siteId: number, hardwa
   let total = 0;
   for (let pass = 0; pass < 1_000_000; pass += 1) {
     run.progress('pulling_central', message, done, total);
-    const answer = (await run.central.call('GET', `${syncRoutes.centralRecords}?cursor=${state.centralCursor}&limit=${run.batch.pull}`)) as
-      | CentralRecordsAnswer
-      | null;
+    const answer = (await run.central.call(
+      'GET',
+      `${syncRoutes.centralRecords}?cursor=${state.centralCursor}&limit=${run.batch.pull}`,
+    )) as CentralRecordsAnswer | null;
     if (!answer || !Array.isArray(answer.data) || typeof answer.maxCursor !== 'number') throw new SyncRunError(notUnderstood, 'server_error');
     total = Math.max(total, done + Math.max(0, answer.maxCursor - state.centralCursor));
     if (answer.data.length === 0) break;

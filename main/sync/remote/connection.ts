@@ -90,8 +90,7 @@ export class RemoteConnection {
             ? given()
             : machineHardwareId({
                 fallbackFile:
-                  this.options.hardwareIdFallbackFile ??
-                  path.join(path.dirname(path.resolve(this.datafile.path)), '.msupply-sync-sites-hardware-id'),
+                  this.options.hardwareIdFallbackFile ?? path.join(path.dirname(path.resolve(this.datafile.path)), '.msupply-sync-sites-hardware-id'),
               });
     }
     return this.cachedHardwareId;
@@ -101,8 +100,7 @@ export class RemoteConnection {
   httpClient(): SyncHttpClient {
     if (!this.options.electronClient) return this.nodeClient;
     const row = this.sqlite.prepare('select use_js_node_http_client as useNode from site where id = ?').get(activeSiteId(this.sqlite)) as
-      | { useNode: number }
-      | undefined;
+      { useNode: number } | undefined;
     return row?.useNode === 1 ? this.nodeClient : this.options.electronClient;
   }
 

@@ -59,10 +59,7 @@ export class SyncLog {
       .immediate();
   }
 
-  finish(
-    id: number,
-    result: { outcome: 'success' | 'failed'; pushed: number; pulled: number; error?: string; errorCode?: SyncErrorCode },
-  ): void {
+  finish(id: number, result: { outcome: 'success' | 'failed'; pushed: number; pulled: number; error?: string; errorCode?: SyncErrorCode }): void {
     this.statements.finish.run({
       id,
       endedAt: new Date().toISOString(),

@@ -232,7 +232,9 @@ export class SyncRunner {
     this.sqlite
       .transaction(() => {
         this.sqlite
-          .prepare('delete from store_record where not exists (select 1 from remote_out o where o.record_id = store_record.id and o.refused_at is null)')
+          .prepare(
+            'delete from store_record where not exists (select 1 from remote_out o where o.record_id = store_record.id and o.refused_at is null)',
+          )
           .run();
         this.state.update(settings, { initialisedAt: null, centralCursor: 0, pendingAcks: [], waitingIn: null, reinitialise: true });
       })

@@ -183,11 +183,7 @@ describe('refused calls: each with its code and HTTP status', () => {
 
   it("the central server's own site cannot sync: 400 site_is_central", async () => {
     await setSitePassword(central.core, 1, 'central password');
-    expectEnvelope(
-      await site({ siteName: 'Tamaki Central Synchronisation Server', password: 'central password' }),
-      400,
-      'site_is_central',
-    );
+    expectEnvelope(await site({ siteName: 'Tamaki Central Synchronisation Server', password: 'central password' }), 400, 'site_is_central');
   });
 });
 
@@ -218,9 +214,7 @@ describe('hardware ID', () => {
   });
 
   it('two devices racing to be first: exactly one wins', async () => {
-    const answers = await Promise.all(
-      Array.from({ length: 8 }, (_, i) => site({ hardwareId: `racing-device-${i}` })),
-    );
+    const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => site({ hardwareId: `racing-device-${i}` })));
     const winners = answers.filter((a) => a.status === 200);
     expect(winners).toHaveLength(1);
     for (const loser of answers.filter((a) => a.status !== 200)) expectEnvelope(loser, 401, 'site_incorrect_hardware_id');
@@ -236,9 +230,7 @@ describe('hardware ID', () => {
     const running = await startServer({ core: second, port: 0, signInLimits: noLimits });
     try {
       const urls = [central.url, running.url];
-      const answers = await Promise.all(
-        Array.from({ length: 10 }, (_, i) => syncCall(urls[i % 2]!, '/sync/v5/site', { hardwareId: `device-${i}` })),
-      );
+      const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => syncCall(urls[i % 2]!, '/sync/v5/site', { hardwareId: `device-${i}` })));
       expect(answers.filter((a) => a.status === 200)).toHaveLength(1);
       expect(answers.filter((a) => a.json?.error?.code === 'site_incorrect_hardware_id')).toHaveLength(9);
     } finally {

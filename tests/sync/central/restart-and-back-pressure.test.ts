@@ -220,7 +220,9 @@ describe('a wrong password is never accepted from any cache', () => {
           const answer = await site(r, { password: tried, hardwareId: device });
           const expected = tried !== password ? 401 : bound !== '' && bound !== device ? 401 : 200;
           if (answer.status !== expected) {
-            throw new Error(`step ${step}: ${device} with ${tried === password ? 'the right' : 'a wrong'} password answered ${answer.status}, expected ${expected}`);
+            throw new Error(
+              `step ${step}: ${device} with ${tried === password ? 'the right' : 'a wrong'} password answered ${answer.status}, expected ${expected}`,
+            );
           }
           if (tried !== password) expect(answer.json.error.code).toBe('site_incorrect_password');
           if (expected === 200) bound = device;

@@ -34,7 +34,14 @@ let central: Central;
 let hasher: WatchingHasher;
 afterEach(async () => central?.stop());
 
-const noDelay = (lockAfter: number): FailureLimits => ({ slowAfter: 1000, delayMs: 0, maxDelayMs: 0, lockAfter, lockMs: 15 * 60_000, windowMs: 15 * 60_000 });
+const noDelay = (lockAfter: number): FailureLimits => ({
+  slowAfter: 1000,
+  delayMs: 0,
+  maxDelayMs: 0,
+  lockAfter,
+  lockMs: 15 * 60_000,
+  windowMs: 15 * 60_000,
+});
 
 async function start(limits: Parameters<typeof startCentral>[0] = {}) {
   hasher = new WatchingHasher(fastHasher.params);

@@ -222,7 +222,9 @@ describe('Check connection against the central server', () => {
   });
 
   it('sends the sync headers of sync-v5.md', async () => {
-    const stub = await stubServer((_req, res) => json(res, 200, { id: 'uuid-1', siteId: 3, code: '3', name: 'Waikato', initialisationStatus: 'new' }));
+    const stub = await stubServer((_req, res) =>
+      json(res, 200, { id: 'uuid-1', siteId: 3, code: '3', name: 'Waikato', initialisationStatus: 'new' }),
+    );
     try {
       await enable(remote, { centralUrl: `${stub.url}/msupply` });
       expect((await check()).outcome).toBe('connected');
@@ -297,7 +299,11 @@ describe('Check connection when the server cannot be reached or misbehaves', () 
   });
 
   it('Invalid url stored in the settings (e.g. by an older version)', async () => {
-    setSetting(remote.datafile.sqlite, 'remote_sync', { centralUrl: 'ftp://old.example.org', siteName: 'Waikato', passwordSha256: sha256Hex(PASSWORD) });
+    setSetting(remote.datafile.sqlite, 'remote_sync', {
+      centralUrl: 'ftp://old.example.org',
+      siteName: 'Waikato',
+      passwordSha256: sha256Hex(PASSWORD),
+    });
     expect(await check()).toEqual({ outcome: 'invalid_url', message: 'Invalid url' });
   });
 
@@ -363,7 +369,7 @@ describe('Check connection when the server cannot be reached or misbehaves', () 
 });
 
 describe('which HTTP client the remote uses', () => {
-  it("Electron's net client unless the active site's \"Use js node HTTP client\" box is ticked", async () => {
+  it('Electron\'s net client unless the active site\'s "Use js node HTTP client" box is ticked', async () => {
     const used: string[] = [];
     const fakeElectron: SyncHttpClient = {
       name: 'electron',
