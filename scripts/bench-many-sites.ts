@@ -21,14 +21,14 @@
  *
  * Run alone with `npx tsx scripts/bench-many-sites.ts`; scripts/bench.ts calls benchManySites().
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import readline from 'node:readline';
 import { openCore } from '../main/core';
+import { lines } from './bench-child-lines';
 import { loadOrCreateCredentialKey } from '../main/services/credential-key';
 import { PasswordHasher, sha256Hex } from '../main/services/passwords';
 import { VerifiedCredentials } from '../main/sync/central/verified-credentials';
@@ -125,23 +125,6 @@ async function prepareCentral(
   } finally {
     core.close();
   }
-}
-
-/** The child's stdout as lines; `next(prefix)` resolves with the next line starting with it. */
-function lines(child: ChildProcess) {
-  const waiting: { prefix: string; resolve: (line: string) => void }[] = [];
-  const reader = readline.createInterface({ input: child.stdout! });
-  reader.on('line', (line) => {
-    const index = waiting.findIndex((w) => line.startsWith(w.prefix));
-    if (index >= 0) waiting.splice(index, 1)[0]!.resolve(line);
-  });
-  return {
-    next: (prefix: string, timeoutMs = 120_000) =>
-      new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`the central did not answer "${prefix}"`)), timeoutMs);
-        waiting.push({ prefix, resolve: (line) => (clearTimeout(timer), resolve(line)) });
-      }),
-  };
 }
 
 interface Answer {
@@ -321,7 +304,7 @@ export async function benchManySites(options: BenchManySitesOptions = {}): Promi
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'bench-many-sites-central.ts'), file, keyFile], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
-  const out = lines(child);
+  const out = lines(child, 120_000);
   const ask = async (command: 'stats' | 'rss') => {
     child.stdin!.write(`${command}\n`);
     return (await out.next(`${command} `)).slice(command.length + 1);

@@ -6,13 +6,13 @@
  *
  * Run alone with `npx tsx scripts/bench-sync.ts`; scripts/bench.ts calls benchSync().
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import readline from 'node:readline';
 import { openCore } from '../main/core';
+import { lines } from './bench-child-lines';
 import { systemActor } from '../main/services/actor';
 import { PasswordHasher } from '../main/services/passwords';
 
@@ -50,23 +50,6 @@ async function prepareCentral(file: string, records: number): Promise<void> {
   } finally {
     core.close();
   }
-}
-
-/** The child's stdout as lines; `next(prefix)` resolves with the next line starting with it. */
-function lines(child: ChildProcess) {
-  const waiting: { prefix: string; resolve: (line: string) => void }[] = [];
-  const reader = readline.createInterface({ input: child.stdout! });
-  reader.on('line', (line) => {
-    const index = waiting.findIndex((w) => line.startsWith(w.prefix));
-    if (index >= 0) waiting.splice(index, 1)[0]!.resolve(line);
-  });
-  return {
-    next: (prefix: string, timeoutMs = 60_000) =>
-      new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`the central did not answer "${prefix}"`)), timeoutMs);
-        waiting.push({ prefix, resolve: (line) => (clearTimeout(timer), resolve(line)) });
-      }),
-  };
 }
 
 export async function benchSync(options: BenchSyncOptions = {}): Promise<void> {

@@ -394,8 +394,8 @@ export interface SiteSyncHealth {
   lockedUntil: string | null;
 }
 
-/** Kinds of sync failure: the status line and the sync log say what to do about each. */
-export const syncErrorCodes = [
+/** What can go wrong when a remote site reaches the central: Check connection's failures, and a sync's first ones. */
+const connectionFailures = [
   'site_name_not_found',
   'site_incorrect_password',
   'site_incorrect_hardware_id',
@@ -408,11 +408,10 @@ export const syncErrorCodes = [
   'timed_out',
   'too_many_attempts',
   'server_error',
-  'central_busy',
-  'sync_is_running',
-  'stopped',
-  'unexpected',
 ] as const;
+
+/** Kinds of sync failure: the status line and the sync log say what to do about each. */
+export const syncErrorCodes = [...connectionFailures, 'central_busy', 'sync_is_running', 'stopped', 'unexpected'] as const;
 export type SyncErrorCode = (typeof syncErrorCodes)[number];
 
 /** Recent failed sign-ins of one site or user, from every address and device. */
@@ -519,21 +518,7 @@ export interface SyncStatus {
 }
 
 /** The outcomes of Check connection, each shown to the person in words (`message`). */
-export const connectionOutcomes = [
-  'connected',
-  'site_name_not_found',
-  'site_incorrect_password',
-  'site_incorrect_hardware_id',
-  'site_has_no_store',
-  'api_version_incompatible',
-  'site_mismatch',
-  'unable_to_connect',
-  'invalid_url',
-  'certificate_not_trusted',
-  'timed_out',
-  'too_many_attempts',
-  'server_error',
-] as const;
+export const connectionOutcomes = ['connected', ...connectionFailures] as const;
 export type ConnectionOutcome = (typeof connectionOutcomes)[number];
 
 export interface ConnectionCheck {
