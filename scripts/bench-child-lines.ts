@@ -1,6 +1,7 @@
 /**
  * A bench's child process (a central started by the bench) read line by line: `next(prefix)`
- * resolves with the next line of its stdout starting with the prefix. Shared by the benches.
+ * resolves with the next line of its stdout starting with the prefix, and `stopChild` ends it.
+ * Shared by the benches.
  */
 import type { ChildProcess } from 'node:child_process';
 import readline from 'node:readline';
@@ -20,4 +21,14 @@ export function lines(child: ChildProcess, defaultTimeoutMs = 60_000) {
         waiting.push({ prefix, resolve: (line) => (clearTimeout(timer), resolve(line)) });
       }),
   };
+}
+
+/** Asks the bench's central to exit, and kills it if it has not within 5 s. */
+export async function stopChild(child: ChildProcess): Promise<void> {
+  child.stdin!.write('exit\n');
+  await new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve(null);
+    child.on('exit', resolve);
+    setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+  });
 }

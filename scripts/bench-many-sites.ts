@@ -28,7 +28,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { openCore } from '../main/core';
-import { lines } from './bench-child-lines';
+import { lines, stopChild } from './bench-child-lines';
 import { loadOrCreateCredentialKey } from '../main/services/credential-key';
 import { PasswordHasher, sha256Hex } from '../main/services/passwords';
 import { VerifiedCredentials } from '../main/sync/central/verified-credentials';
@@ -368,12 +368,7 @@ export async function benchManySites(options: BenchManySitesOptions = {}): Promi
     console.log(`  central peak RSS ${mb(Number(peak))}`);
   } finally {
     driver?.close();
-    child.stdin!.write('exit\n');
-    await new Promise((resolve) => {
-      if (child.exitCode !== null) return resolve(null);
-      child.on('exit', resolve);
-      setTimeout(() => child.kill('SIGKILL'), 5000).unref();
-    });
+    await stopChild(child);
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }

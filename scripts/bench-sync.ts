@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { openCore } from '../main/core';
-import { lines } from './bench-child-lines';
+import { lines, stopChild } from './bench-child-lines';
 import { systemActor } from '../main/services/actor';
 import { PasswordHasher } from '../main/services/passwords';
 
@@ -133,12 +133,7 @@ export async function benchSync(options: BenchSyncOptions = {}): Promise<void> {
     );
   } finally {
     remote.close();
-    child.stdin!.write('exit\n');
-    await new Promise((resolve) => {
-      if (child.exitCode !== null) return resolve(null);
-      child.on('exit', resolve);
-      setTimeout(() => child.kill('SIGKILL'), 5000).unref();
-    });
+    await stopChild(child);
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
