@@ -7,40 +7,19 @@
  */
 import i18next, { type i18n as I18n } from 'i18next';
 import { initReactI18next } from 'react-i18next';
-import { type UiLanguage, uiLanguages } from '../../shared/operations';
+import { type Language, languages, matchLanguage, pseudoLanguage } from '../../shared/locales/languages';
 import { pseudoResources } from './pseudo';
-import { resources } from './resources';
+import { resources } from '../../shared/locales/resources';
 
-/** The pseudo-locale: for testing only, offered in the picker only when asked for. */
-export const pseudoLanguage = 'en-XA';
-/** The contract's languages (a user's saved choice is one of them). */
-export type Language = UiLanguage;
-export const languages = uiLanguages.filter((l): l is Exclude<UiLanguage, typeof pseudoLanguage> => l !== pseudoLanguage);
-
-/** Each language named in itself, as pickers do, so a person finds theirs whatever is showing. */
-export const languageNames: Record<Language, string> = {
-  en: 'English',
-  fr: 'Français',
-  es: 'Español',
-  'en-XA': '[Ƥşèúδô]',
-};
+export { isLanguage, languageNames, languages, pseudoLanguage, type Language } from '../../shared/locales/languages';
 
 export const namespaces = Object.keys(resources.en) as (keyof (typeof resources)['en'])[];
-
-export function isLanguage(value: unknown): value is Language {
-  return (uiLanguages as readonly unknown[]).includes(value);
-}
 
 /** The first of the browser's (or system's) languages that the app speaks; English otherwise. */
 export function detectLanguage(
   preferred: readonly string[] = typeof navigator === 'undefined' ? [] : (navigator.languages ?? [navigator.language]),
 ): Language {
-  for (const tag of preferred) {
-    if (isLanguage(tag)) return tag;
-    const base = tag.toLowerCase().split('-')[0];
-    if (isLanguage(base)) return base;
-  }
-  return 'en';
+  return matchLanguage(preferred);
 }
 
 export const i18n: I18n = i18next.createInstance();

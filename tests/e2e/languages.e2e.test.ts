@@ -6,7 +6,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { demoSites, demoStores } from '../../main/services/datafile-setup';
-import { resources } from '../../renderer/i18n/resources';
+import { resources } from '../../shared/locales/resources';
 import { browserOrSkip, E2E_ADMIN, launchBrowser, newPage, screenshot, type ServerProcess, startServerProcess } from './harness';
 
 const browserPath = browserOrSkip();

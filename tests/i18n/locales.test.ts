@@ -7,7 +7,7 @@ import path from 'node:path';
 import { confirmationKinds, connectionOutcomes, syncErrorCodes, syncPhases, syncSteps } from '../../shared/contract';
 import { errorMessages } from '../../shared/errors';
 import { siteTypes } from '../../shared/operations';
-import { resources } from '../../renderer/i18n/resources';
+import { resources } from '../../shared/locales/resources';
 import { pseudo } from '../../renderer/i18n/pseudo';
 
 type Strings = Record<string, string>;
