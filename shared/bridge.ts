@@ -3,7 +3,7 @@
  * contract operation (never ipcRenderer itself), plus the desktop-only datafile commands and menu
  * events. In a browser there is no bridge and the renderer uses the HTTP transport instead.
  */
-import type { SyncSitesApi } from './contract';
+import type { SyncSitesApi, UiLanguage } from './contract';
 import type { Result } from './errors';
 
 export type MenuCommand = 'show-sites' | 'show-users' | 'show-navigator' | 'connect-to-server';
@@ -30,6 +30,13 @@ export interface DesktopCommands {
   lastServerUrl(): Promise<Result<string | null>>;
   /** Subscribes to application-menu commands; returns the unsubscribe function. */
   onMenuCommand(listener: (command: MenuCommand) => void): () => void;
+  /**
+   * The language chosen before anyone signed in (login, set-up or connect window): remembered for
+   * this computer, and the desktop menu follows it. A signed-in user's choice is setMyLanguage.
+   */
+  setDeviceLanguage(input: { language: UiLanguage }): Promise<Result<null>>;
+  /** Subscribes to the Language menu's choices, for the window to show at once; returns the unsubscribe function. */
+  onLanguageChosen(listener: (language: UiLanguage) => void): () => void;
 }
 
 export type DesktopBridge = SyncSitesApi & DesktopCommands;

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { MenuCommand } from './bridge';
-import { type OperationName, limits, nameSchema, operationNames } from './contract';
+import { type OperationName, limits, nameSchema, operationNames, uiLanguages } from './contract';
 
 const PREFIX = 'sync-sites';
 
@@ -32,6 +32,10 @@ export const desktopChannels = {
   lastServerUrl: `${PREFIX}:desktop:last-server-url`,
   /** main -> renderer (send): an application-menu command such as 'show-sites'. */
   menuCommand: `${PREFIX}:desktop:menu-command`,
+  /** renderer -> main (invoke): the language chosen before anyone signed in, for this computer and the menu. */
+  setDeviceLanguage: `${PREFIX}:desktop:set-device-language`,
+  /** main -> renderer (send): a language chosen in the Language menu, for the window to show at once. */
+  languageChosen: `${PREFIX}:desktop:language-chosen`,
 } as const;
 
 /** Every channel the renderer may invoke; main registers exactly these. */
@@ -41,6 +45,7 @@ export const invokeChannels: readonly string[] = [
   desktopChannels.setUpDatafile,
   desktopChannels.connectToServer,
   desktopChannels.lastServerUrl,
+  desktopChannels.setDeviceLanguage,
 ];
 
 export const menuCommands = ['show-sites', 'show-users', 'show-navigator', 'connect-to-server'] as const satisfies readonly MenuCommand[];
@@ -68,4 +73,9 @@ export const connectToServerInput = z.strictObject({
     .trim()
     .min(1, 'Enter the address of the server, for example http://server:2048.')
     .max(limits.url, `The address can be at most ${limits.url} characters.`),
+});
+
+/** DesktopCommands.setDeviceLanguage. */
+export const setDeviceLanguageInput = z.strictObject({
+  language: z.enum(uiLanguages, 'Choose one of the languages offered.'),
 });

@@ -16,7 +16,11 @@ import { backUpDatafileFromMenu } from './backup-datafile';
 import { AppWindows, registerIpcHandlers } from './ipc';
 import { LastServerFile } from '../hosts/last-server';
 import { appLocations, missingPieces } from './locations';
-import { menuTemplate } from './menu';
+import { menuTemplate, productName } from './menu';
+import { DeviceLanguageFile, type MenuWords, menuLanguage, menuWords } from './menu-language';
+import type { SpokenLanguage } from '../../shared/locales/languages';
+import type { ApiSession } from '../api/core-api';
+import type { WhoAmI } from '../../shared/contract';
 import { appSchemePrivileges } from './app-page';
 import { type DesktopLog, centralServerLogStream, openDesktopLog } from './desktop-log';
 import { NetHttpClient, classifyNetError, netFetch } from './net-http-client';
@@ -31,9 +35,9 @@ export interface DesktopAppOptions {
   logToConsole?: boolean;
 }
 
-const datafileFilters: OpenDialogOptions['filters'] = [
-  { name: 'mSupply sync datafiles', extensions: ['sqlite'] },
-  { name: 'All files', extensions: ['*'] },
+const datafileFilters = (t: MenuWords): OpenDialogOptions['filters'] => [
+  { name: t('dialog.datafiles'), extensions: ['sqlite'] },
+  { name: t('dialog.all-files'), extensions: ['*'] },
 ];
 
 /** `--datafile=<path>` opens that datafile instead of the one in the user-data folder. */
@@ -79,10 +83,15 @@ export async function startDesktopApp(options: DesktopAppOptions = {}): Promise<
     userDataPath: app.getPath('userData'),
   });
   const log = openDesktopLog(app.getPath('logs'), { alsoToConsole: options.logToConsole ?? !app.isPackaged });
+  // The menu and main's dialogs: this computer's language until someone signs in (menu-language.ts).
+  const deviceLanguage = new DeviceLanguageFile(locations.languageFile, (what, error) => log.error(`${what} failed`, error));
+  const systemLanguages = [...app.getPreferredSystemLanguages(), app.getLocale()];
+  let language: SpokenLanguage = menuLanguage({ userLanguage: null, deviceLanguage: deviceLanguage.read(), systemLanguages });
+  let t = menuWords(language);
   const problems = missingPieces(locations);
   if (problems.length > 0) {
     log.error(`The app cannot start: ${problems.join(' ')}`);
-    dialog.showErrorBox('mSupply Sync Sites cannot start', problems.join('\n\n'));
+    dialog.showErrorBox(t('dialog.cannot-start', { product: productName }), problems.join('\n\n'));
     app.quit();
     return;
   }
@@ -112,9 +121,37 @@ export async function startDesktopApp(options: DesktopAppOptions = {}): Promise<
   try {
     const lastServer = new LastServerFile(locations.lastServerFile, (what, error) => log.error(`${what} failed`, error));
     const windows = new AppWindows();
-    registerIpcHandlers(ipcMain, { host, windows, lastServer, log: (message) => log.warn(message) });
+    let showMenu = (): void => undefined;
+    const windowSession = (): ApiSession | null =>
+      mainWindow && !mainWindow.isDestroyed() ? windows.sessionOfWindow(mainWindow.webContents.id) : null;
+    // One at a time, in order: a sign-in followed at once by a language choice ends in the choice.
+    let languageFollowed: Promise<void> = Promise.resolve();
+    const followLanguage = (session = windowSession()): Promise<void> => {
+      languageFollowed = languageFollowed
+        .then(async () => {
+          const who = session ? await host.dispatch(session, 'whoAmI', {}) : null;
+          const userLanguage = who?.ok ? ((who.value as WhoAmI).user?.language ?? null) : null;
+          const next = menuLanguage({ userLanguage, deviceLanguage: deviceLanguage.read(), systemLanguages });
+          if (next === language) return;
+          language = next;
+          t = menuWords(next);
+          showMenu();
+        })
+        .catch((error: unknown) => log.error('Following the language', error));
+      return languageFollowed;
+    };
+    registerIpcHandlers(ipcMain, {
+      host,
+      windows,
+      lastServer,
+      log: (message) => log.warn(message),
+      language: {
+        chooseForDevice: (chosen) => deviceLanguage.write(chosen),
+        sessionChanged: (session) => void followLanguage(session),
+      },
+    });
 
-    const opened = await openAtStart(host, lastServer, explicitDatafile ?? locations.defaultDatafile, explicitDatafile !== null, log);
+    const opened = await openAtStart(host, lastServer, explicitDatafile ?? locations.defaultDatafile, explicitDatafile !== null, log, t);
     const window = createAppWindow({ ...locations, host, windows, log: (message) => log.warn(message) });
     mainWindow = window;
     showSyncIndicators(host, window);
@@ -127,30 +164,31 @@ export async function startDesktopApp(options: DesktopAppOptions = {}): Promise<
     const switchDatafile = async (file: string, create: boolean): Promise<void> => {
       const result = await host.open(file, { create });
       if (!result.ok) {
-        showOpenFailure(window, 'The datafile could not be opened.', result.error.message);
+        showOpenFailure(window, t('dialog.open-failed'), result.error.message);
         return;
       }
       lastServer.left();
       // The page starts again from datafileStatus: new datafile, nobody logged in.
       if (!window.isDestroyed()) window.webContents.reload();
+      followLanguage();
     };
 
     const actions = {
       async openDatafile() {
         const chosen = await dialog.showOpenDialog(window, {
-          title: 'Open datafile',
+          title: t('dialog.open-datafile'),
           properties: ['openFile'],
-          filters: datafileFilters,
+          filters: datafileFilters(t),
         });
         const file = chosen.filePaths[0];
         if (!chosen.canceled && file) await switchDatafile(file, false);
       },
       async newDatafile() {
         const chosen = await dialog.showSaveDialog(window, {
-          title: 'New datafile',
-          buttonLabel: 'Create',
-          defaultPath: path.join(app.getPath('documents'), 'New datafile.sqlite'),
-          filters: datafileFilters,
+          title: t('dialog.new-datafile'),
+          buttonLabel: t('dialog.create'),
+          defaultPath: path.join(app.getPath('documents'), t('dialog.new-datafile-name')),
+          filters: datafileFilters(t),
           properties: ['createDirectory', 'showOverwriteConfirmation'],
         });
         if (chosen.canceled || !chosen.filePath) return;
@@ -158,8 +196,8 @@ export async function startDesktopApp(options: DesktopAppOptions = {}): Promise<
         if (fs.existsSync(chosen.filePath) && fs.statSync(chosen.filePath).size > 0) {
           await dialog.showMessageBox(window, {
             type: 'error',
-            message: 'A file with that name already exists.',
-            detail: `${chosen.filePath}\n\nChoose another name for the new datafile, or use File > Open datafile... to open this one.`,
+            message: t('dialog.file-exists'),
+            detail: t('dialog.file-exists-detail', { file: chosen.filePath }),
           });
           return;
         }
@@ -175,8 +213,9 @@ export async function startDesktopApp(options: DesktopAppOptions = {}): Promise<
           datafile: host.status().location,
           schemaVersion: host.datafileVersion(),
           migrationsFolder: locations.migrationsFolder,
+          t,
         });
-        const options = { type: 'info' as const, title: 'About mSupply Sync Sites', message: about.message, detail: about.detail };
+        const options = { type: 'info' as const, title: t('about.title', { product: productName }), message: about.message, detail: about.detail };
         await (window.isDestroyed() ? dialog.showMessageBox(options) : dialog.showMessageBox(window, options));
       },
       async openLogsFolder() {
@@ -184,27 +223,45 @@ export async function startDesktopApp(options: DesktopAppOptions = {}): Promise<
         const failure = await shell.openPath(log.folder);
         if (failure) log.warn(`The logs folder ${log.folder} could not be opened: ${failure}`);
       },
+      /**
+       * Language > a language: the signed-in user's language, saved with setMyLanguage as the window's
+       * picker does; before sign-in this computer's. The window shows it at once, the menu follows.
+       */
+      async chooseLanguage(chosen: SpokenLanguage) {
+        const session = windowSession();
+        const who = session ? await host.dispatch(session, 'whoAmI', {}) : null;
+        if (session && who?.ok && (who.value as WhoAmI).user) {
+          const saved = await host.dispatch(session, 'setMyLanguage', { language: chosen });
+          if (!saved.ok) {
+            log.warn(`The language could not be saved: ${saved.error.message}`);
+            return;
+          }
+        } else {
+          deviceLanguage.write(chosen);
+        }
+        if (!window.isDestroyed()) window.webContents.send(desktopChannels.languageChosen, chosen);
+        await followLanguage();
+      },
     };
     const run = (action: () => Promise<void>) => () => {
       action().catch((error: unknown) => log.error('Menu command', error));
     };
-    Menu.setApplicationMenu(
-      Menu.buildFromTemplate(
-        menuTemplate(
-          {
-            openDatafile: run(actions.openDatafile),
-            newDatafile: run(actions.newDatafile),
-            backUpDatafile: run(() =>
-              backUpDatafileFromMenu(window, { host, defaultFolder: app.getPath('documents'), nativeBinding: locations.nativeBinding }),
-            ),
-            sendMenuCommand: actions.sendMenuCommand,
-            showAbout: run(actions.showAbout),
-            openLogsFolder: run(actions.openLogsFolder),
-          },
-          { isDevelopment: !app.isPackaged, platform: process.platform },
-        ),
+    const menuActions = {
+      openDatafile: run(actions.openDatafile),
+      newDatafile: run(actions.newDatafile),
+      backUpDatafile: run(() =>
+        backUpDatafileFromMenu(window, { host, defaultFolder: app.getPath('documents'), nativeBinding: locations.nativeBinding, t }),
       ),
-    );
+      sendMenuCommand: actions.sendMenuCommand,
+      showAbout: run(actions.showAbout),
+      openLogsFolder: run(actions.openLogsFolder),
+      chooseLanguage: (chosen: SpokenLanguage) => run(() => actions.chooseLanguage(chosen))(),
+    };
+    showMenu = () =>
+      Menu.setApplicationMenu(
+        Menu.buildFromTemplate(menuTemplate(menuActions, { isDevelopment: !app.isPackaged, platform: process.platform, language, t })),
+      );
+    showMenu();
   } catch (error) {
     // The caller ends the process with app.exit, which runs no quit events: let go of the datafile now.
     log.error('Starting the app', error);
@@ -267,6 +324,7 @@ async function openAtStart(
   datafile: string,
   datafileAsked: boolean,
   log: DesktopLog,
+  t: MenuWords,
 ): Promise<{ problem: { message: string; detail: string } | null }> {
   const serverUrl = datafileAsked ? null : lastServer.reconnectUrl();
   let serverProblem: string | null = null;
@@ -280,12 +338,12 @@ async function openAtStart(
     log.warn(`Could not connect again to the server at ${serverUrl}: ${serverProblem}`);
   }
   const opened = await host.open(datafile, { create: true });
-  if (!opened.ok) return { problem: { message: 'The datafile could not be opened.', detail: opened.error.message } };
+  if (!opened.ok) return { problem: { message: t('dialog.open-failed'), detail: opened.error.message } };
   if (serverProblem) {
     return {
       problem: {
-        message: `The app could not connect again to the server at ${serverUrl}.`,
-        detail: `${serverProblem}\n\nThe datafile on this computer is open instead. Use File > Connect to server... to try again.`,
+        message: t('dialog.reconnect-failed', { url: serverUrl ?? '' }),
+        detail: t('dialog.reconnect-failed-detail', { problem: serverProblem }),
       },
     };
   }
@@ -311,30 +369,33 @@ export interface AboutInputs {
   datafile: string | null;
   schemaVersion: number | null;
   migrationsFolder: string;
+  /** The menu's language (English by default). */
+  t?: MenuWords;
 }
 
 /** Help > About: the versions an administrator (or support) asks for. */
 export function aboutText(inputs: AboutInputs): { message: string; detail: string } {
-  let latestMigration = 'unknown';
+  const t = inputs.t ?? menuWords('en');
+  let latestMigration = t('about.unknown');
   try {
     const journal = readJournal(inputs.migrationsFolder);
-    latestMigration = `${journal.length} (${journal[journal.length - 1]?.tag ?? 'none'})`;
+    latestMigration = `${journal.length} (${journal[journal.length - 1]?.tag ?? t('about.none')})`;
   } catch {
     // shown as unknown
   }
   const datafileLine =
     inputs.schemaVersion === null
       ? inputs.datafile
-        ? `Connected to the server at ${inputs.datafile}`
-        : 'No datafile open'
-      : `Datafile schema version ${inputs.schemaVersion}: ${inputs.datafile}`;
+        ? t('about.server', { location: inputs.datafile })
+        : t('about.no-datafile')
+      : t('about.datafile', { version: inputs.schemaVersion, location: inputs.datafile ?? '' });
   return {
-    message: `mSupply Sync Sites ${inputs.appVersion}`,
+    message: `${productName} ${inputs.appVersion}`,
     detail: [
-      `Electron ${inputs.versions.electron ?? 'not running in Electron'}`,
+      `Electron ${inputs.versions.electron ?? t('about.no-electron')}`,
       `Chromium ${inputs.versions.chrome ?? '-'}`,
       `Node ${inputs.versions.node}`,
-      `Migrations in this app: ${latestMigration}`,
+      t('about.migrations', { migrations: latestMigration }),
       datafileLine,
     ].join('\n'),
   };
@@ -351,7 +412,21 @@ export async function runDesktopApp(options: DesktopAppOptions = {}): Promise<vo
     await startDesktopApp(options);
   } catch (error) {
     console.error('The app could not start:', error);
-    dialog.showErrorBox('mSupply Sync Sites cannot start', error instanceof Error ? error.message : String(error));
+    dialog.showErrorBox(cannotStartTitle(), error instanceof Error ? error.message : String(error));
     app.exit(1);
+  }
+}
+
+/** In the system's language: whatever failed may have been reading the language chosen on this computer. */
+function cannotStartTitle(): string {
+  try {
+    const language = menuLanguage({
+      userLanguage: null,
+      deviceLanguage: null,
+      systemLanguages: [...app.getPreferredSystemLanguages(), app.getLocale()],
+    });
+    return menuWords(language)('dialog.cannot-start', { product: productName });
+  } catch {
+    return `${productName} cannot start`;
   }
 }

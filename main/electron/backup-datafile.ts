@@ -6,8 +6,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { type BrowserWindow, dialog } from 'electron';
 import { AppFailure } from '../../shared/errors';
-import { type DatafileHost, noDatafileMessage } from '../hosts/datafile-host';
+import type { DatafileHost } from '../hosts/datafile-host';
 import { backUpDatafile, backupFileName } from '../services/backup';
+import { type MenuWords, menuWords } from './menu-language';
 
 export interface BackupMenuOptions {
   host: DatafileHost;
@@ -15,48 +16,39 @@ export interface BackupMenuOptions {
   defaultFolder: string;
   /** The better-sqlite3 build Electron loads, to check the copy with. */
   nativeBinding?: string;
+  /** The words of the menu's language (English by default). */
+  t?: MenuWords;
 }
 
 export async function backUpDatafileFromMenu(window: BrowserWindow, options: BackupMenuOptions): Promise<void> {
   const tell = (type: 'info' | 'error', message: string, detail: string) =>
     dialog.showMessageBox(window, { type, message, detail }).then(() => undefined);
+  const t = options.t ?? menuWords('en');
   const core = options.host.core;
   if (!core) {
     const status = options.host.status();
-    if (status.needsSetup) return tell('info', 'There is nothing to back up yet.', 'This datafile is new: set up its first administrator first.');
-    if (status.open) {
-      return tell(
-        'info',
-        'The datafile is on the server.',
-        `This window is connected to ${status.location}. Its datafile is backed up on the server (npm run server --backup-dir).`,
-      );
-    }
-    return tell('info', 'No datafile is open.', noDatafileMessage);
+    if (status.needsSetup) return tell('info', t('backup.nothing-yet'), t('backup.nothing-yet-detail'));
+    if (status.open) return tell('info', t('backup.on-server'), t('backup.on-server-detail', { location: status.location ?? '' }));
+    return tell('info', t('backup.no-datafile'), t('backup.no-datafile-detail'));
   }
 
   const datafile = core.datafile.path;
   const chosen = await dialog.showSaveDialog(window, {
-    title: 'Back up datafile',
-    buttonLabel: 'Back up',
+    title: t('backup.title'),
+    buttonLabel: t('backup.button'),
     defaultPath: path.join(options.defaultFolder, backupFileName(datafile, new Date())),
-    filters: [{ name: 'mSupply sync datafiles', extensions: ['sqlite'] }],
+    filters: [{ name: t('dialog.datafiles'), extensions: ['sqlite'] }],
     properties: ['createDirectory', 'showOverwriteConfirmation'],
   });
   if (chosen.canceled || !chosen.filePath) return;
   // A datafile open in another program (its lock file is beside it) is never written over.
   if (fs.existsSync(`${chosen.filePath}.lock`)) {
-    return tell('error', 'The datafile was not backed up.', `${chosen.filePath} is a datafile open in another program. Choose another file name.`);
+    return tell('error', t('backup.failed'), t('backup.file-in-use', { file: chosen.filePath }));
   }
   try {
     const result = await backUpDatafile(core.datafile.sqlite, chosen.filePath, { nativeBinding: options.nativeBinding });
-    await tell(
-      'info',
-      'The datafile was backed up.',
-      `${result.file} (${(result.bytes / 1024 / 1024).toFixed(1)} MB)\n\n` +
-        'To go back to it, close the app (or open another datafile) and open the backup with File > Open datafile..., ' +
-        'or copy it over the datafile while the app is closed.',
-    );
+    await tell('info', t('backup.done'), t('backup.done-detail', { file: result.file, megabytes: result.bytes / 1024 / 1024 }));
   } catch (error) {
-    await tell('error', 'The datafile was not backed up.', error instanceof AppFailure ? error.message : String(error));
+    await tell('error', t('backup.failed'), error instanceof AppFailure ? error.message : String(error));
   }
 }

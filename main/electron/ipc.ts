@@ -8,7 +8,9 @@
 import type { IpcMain, IpcMainInvokeEvent } from 'electron';
 import type { ApiSession } from '../api/core-api';
 import { appError, type Result } from '../../shared/errors';
-import { desktopChannels, operationChannels } from '../../shared/ipc';
+import type { UiLanguage } from '../../shared/contract';
+import { desktopChannels, operationChannels, setDeviceLanguageInput } from '../../shared/ipc';
+import { validationFailure } from '../../shared/validate';
 import type { DatafileHost } from '../hosts/datafile-host';
 import type { LastServerFile } from '../hosts/last-server';
 import { isAppPage } from './app-page';
@@ -34,6 +36,11 @@ export class AppWindows {
     return entry;
   }
 
+  /** The login of one of the app's windows (the menu acts for the window it belongs to). */
+  sessionOfWindow(webContentsId: number): ApiSession | null {
+    return this.byWebContentsId.get(webContentsId)?.session ?? null;
+  }
+
   /**
    * The session of the window that sent `event`, or null when the sender is not trusted: another
    * webContents, a subframe, or the app's window after it was navigated somewhere else.
@@ -55,7 +62,19 @@ export interface IpcDeps {
   /** Where the last server address is remembered; without it none is offered. */
   lastServer?: LastServerFile;
   log?: (message: string) => void;
+  /** The desktop menu follows the window's language (menu-language.ts); without it nothing is told. */
+  language?: LanguageHooks;
 }
+
+export interface LanguageHooks {
+  /** Chosen before anyone signed in: this computer's language. */
+  chooseForDevice(language: UiLanguage): void;
+  /** A sign-in, sign-out, language choice or other datafile in a window: the menu may change language. */
+  sessionChanged(session: ApiSession): void;
+}
+
+/** The operations after which the signed-in user (or their language) may be another. */
+const languageChangingOperations: ReadonlySet<string> = new Set(['login', 'logout', 'setMyLanguage']);
 
 export function registerIpcHandlers(ipcMain: Pick<IpcMain, 'handle'>, deps: IpcDeps): void {
   const handleFromAppWindow = (channel: string, run: (session: ApiSession, payload: unknown) => Promise<Result<unknown>>): void => {
@@ -70,14 +89,26 @@ export function registerIpcHandlers(ipcMain: Pick<IpcMain, 'handle'>, deps: IpcD
   };
 
   for (const { operation, channel } of operationChannels) {
-    handleFromAppWindow(channel, (session, payload) => deps.host.dispatch(session, operation, payload));
+    handleFromAppWindow(channel, async (session, payload) => {
+      const result = await deps.host.dispatch(session, operation, payload);
+      if (result.ok && languageChangingOperations.has(operation)) deps.language?.sessionChanged(session);
+      return result;
+    });
   }
   handleFromAppWindow(desktopChannels.datafileStatus, async () => ({ ok: true, value: deps.host.status() }));
   handleFromAppWindow(desktopChannels.setUpDatafile, (_session, payload) => deps.host.setUp(payload));
-  handleFromAppWindow(desktopChannels.connectToServer, async (_session, payload) => {
+  handleFromAppWindow(desktopChannels.connectToServer, async (session, payload) => {
     const connected = await deps.host.connectToServer(payload);
     if (connected.ok && connected.value.location) deps.lastServer?.write(connected.value.location);
+    if (connected.ok) deps.language?.sessionChanged(session);
     return connected;
   });
   handleFromAppWindow(desktopChannels.lastServerUrl, async () => ({ ok: true, value: deps.lastServer?.read() ?? null }));
+  handleFromAppWindow(desktopChannels.setDeviceLanguage, async (session, payload) => {
+    const parsed = setDeviceLanguageInput.safeParse(payload ?? {});
+    if (!parsed.success) return validationFailure(parsed.error);
+    deps.language?.chooseForDevice(parsed.data.language);
+    deps.language?.sessionChanged(session);
+    return { ok: true, value: null };
+  });
 }

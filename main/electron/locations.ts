@@ -44,6 +44,8 @@ export interface AppLocations {
   lastServerFile: string;
   /** The in-app central's key of verified site credentials: never in the datafile. */
   credentialKeyFile: string;
+  /** The language chosen on this computer before anyone signed in (menu-language.ts). */
+  languageFile: string;
 }
 
 export function appLocations(inputs: LocationInputs): AppLocations {
@@ -61,6 +63,7 @@ export function appLocations(inputs: LocationInputs): AppLocations {
     hardwareIdFallbackFile: path.join(inputs.userDataPath, 'hardware-id'),
     lastServerFile: path.join(inputs.userDataPath, 'last-server.json'),
     credentialKeyFile: path.join(inputs.userDataPath, 'central-credential-key'),
+    languageFile: path.join(inputs.userDataPath, 'language.json'),
   };
 }
 

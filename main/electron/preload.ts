@@ -6,7 +6,8 @@
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import type { DesktopBridge, MenuCommand } from '../../shared/bridge';
-import type { SyncSitesApi } from '../../shared/contract';
+import type { SyncSitesApi, UiLanguage } from '../../shared/contract';
+import { isLanguage } from '../../shared/locales/languages';
 import { desktopChannels, isMenuCommand, operationChannels } from '../../shared/ipc';
 
 export function buildBridge(): DesktopBridge {
@@ -27,6 +28,16 @@ export function buildBridge(): DesktopBridge {
       ipcRenderer.on(desktopChannels.menuCommand, forward);
       return () => {
         ipcRenderer.removeListener(desktopChannels.menuCommand, forward);
+      };
+    },
+    setDeviceLanguage: (input) => ipcRenderer.invoke(desktopChannels.setDeviceLanguage, input),
+    onLanguageChosen(listener: (language: UiLanguage) => void) {
+      const forward = (_event: IpcRendererEvent, language: unknown) => {
+        if (isLanguage(language)) listener(language);
+      };
+      ipcRenderer.on(desktopChannels.languageChosen, forward);
+      return () => {
+        ipcRenderer.removeListener(desktopChannels.languageChosen, forward);
       };
     },
   };

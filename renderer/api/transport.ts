@@ -88,6 +88,8 @@ export function pickTransport(win: Pick<Window, 'syncSites'> = window): Transpor
         connectToServer: (input) => bridge.connectToServer(input),
         lastServerUrl: () => bridge.lastServerUrl(),
         onMenuCommand: (listener) => bridge.onMenuCommand(listener),
+        setDeviceLanguage: (input) => bridge.setDeviceLanguage(input),
+        onLanguageChosen: (listener) => bridge.onLanguageChosen(listener),
       },
     };
   }

@@ -9,6 +9,7 @@ import { BrowserWindow } from 'electron';
 import Database from 'better-sqlite3';
 import { backUpDatafileFromMenu } from '../../main/electron/backup-datafile';
 import { menuTemplate } from '../../main/electron/menu';
+import { menuWords } from '../../main/electron/menu-language';
 import { DatafileHost } from '../../main/hosts/datafile-host';
 import { acquireDatafileLock } from '../../main/services/datafile-lock';
 import { checkBackupIntegrity } from '../../main/services/backup';
@@ -42,8 +43,9 @@ it('is an item of the File menu', () => {
       sendMenuCommand: () => {},
       showAbout: () => {},
       openLogsFolder: () => {},
+      chooseLanguage: () => {},
     },
-    { isDevelopment: false, platform: 'linux' },
+    { isDevelopment: false, platform: 'linux', language: 'en', t: menuWords('en') },
   );
   const file = template.find((menu) => menu.label === '&File')!;
   const item = (file.submenu as { label?: string; click?: () => void }[]).find((i) => i.label === 'Back up datafile...')!;

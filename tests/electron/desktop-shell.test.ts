@@ -87,11 +87,23 @@ describe('the desktop shell', () => {
 
   it('has a Window menu on macOS only, and a Help menu everywhere', async () => {
     const { menuTemplate } = await import('../../main/electron/menu');
-    const actions = { newDatafile() {}, openDatafile() {}, backUpDatafile() {}, sendMenuCommand() {}, showAbout() {}, openLogsFolder() {} };
-    const mac = menuTemplate(actions, { isDevelopment: false, platform: 'darwin' }) as MenuItem[];
-    expect(mac.map((m) => m.role ?? m.label)).toEqual(['appMenu', '&File', '&Edit', '&Special', '&View', 'windowMenu', 'help']);
-    const windows = menuTemplate(actions, { isDevelopment: false, platform: 'win32' }) as MenuItem[];
-    expect(windows.map((m) => m.role ?? m.label)).toEqual(['&File', '&Edit', '&Special', '&View', 'help']);
+    const { menuWords } = await import('../../main/electron/menu-language');
+    const actions = {
+      newDatafile() {},
+      openDatafile() {},
+      backUpDatafile() {},
+      sendMenuCommand() {},
+      showAbout() {},
+      openLogsFolder() {},
+      chooseLanguage() {},
+    };
+    const words = { language: 'en', t: menuWords('en') } as const;
+    const mac = menuTemplate(actions, { isDevelopment: false, platform: 'darwin', ...words }) as MenuItem[];
+    expect(mac.map((m) => m.label)).toEqual(['mSupply Sync Sites', '&File', '&Edit', '&Special', '&View', '&Language', '&Window', '&Help']);
+    expect(mac.find((m) => m.label === '&Window')!.submenu!.map((i) => i.role ?? 'separator')).toEqual(['minimize', 'zoom', 'separator', 'front']);
+    const windows = menuTemplate(actions, { isDevelopment: false, platform: 'win32', ...words }) as MenuItem[];
+    expect(windows.map((m) => m.label)).toEqual(['&File', '&Edit', '&Special', '&View', '&Language', '&Help']);
+    expect(windows.at(-1)!.role).toBe('help');
   });
 
   it('shows the app, Electron, Node and datafile versions in Help > About', async () => {

@@ -47,8 +47,8 @@ describe('the IPC handlers', () => {
   it('has exactly one handler per contract operation plus the desktop commands, and nothing else', () => {
     expect([...fake.handlers.keys()].sort()).toEqual([...invokeChannels].sort());
     for (const operation of operationNames) expect(fake.handlers.has(operationChannel(operation))).toBe(true);
-    // The desktop commands: datafileStatus, setUpDatafile, connectToServer, lastServerUrl.
-    expect(fake.handlers.size).toBe(operationNames.length + 4);
+    // The desktop commands: datafileStatus, setUpDatafile, connectToServer, lastServerUrl, setDeviceLanguage.
+    expect(fake.handlers.size).toBe(operationNames.length + 5);
   });
 
   it('lets the app window log in and list the sites through the contract', async () => {

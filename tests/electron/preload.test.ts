@@ -20,7 +20,16 @@ describe('the preload', () => {
   it('exposes exactly one function per contract operation plus the desktop commands, and not ipcRenderer', () => {
     const bridge = loadPreload();
     expect(Object.keys(bridge).sort()).toEqual(
-      [...operationNames, 'datafileStatus', 'setUpDatafile', 'connectToServer', 'lastServerUrl', 'onMenuCommand'].sort(),
+      [
+        ...operationNames,
+        'datafileStatus',
+        'setUpDatafile',
+        'connectToServer',
+        'lastServerUrl',
+        'onMenuCommand',
+        'setDeviceLanguage',
+        'onLanguageChosen',
+      ].sort(),
     );
     for (const value of Object.values(bridge)) {
       expect(typeof value).toBe('function');
@@ -57,5 +66,24 @@ describe('the preload', () => {
     fake.sendToRenderer(desktopChannels.menuCommand, 'show-sites');
     expect(listener).toHaveBeenCalledTimes(1);
     expect(fake.rendererListenerCount(desktopChannels.menuCommand)).toBe(0);
+  });
+
+  it("passes the Language menu's choice (only a language the app speaks) to the listener until it unsubscribes, and sends the device language", async () => {
+    const bridge = loadPreload() as {
+      onLanguageChosen: (listener: (...args: unknown[]) => void) => () => void;
+      setDeviceLanguage: (input: unknown) => Promise<unknown>;
+    };
+    const listener = jest.fn();
+    const unsubscribe = bridge.onLanguageChosen(listener);
+    fake.sendToRenderer(desktopChannels.languageChosen, 'fr');
+    fake.sendToRenderer(desktopChannels.languageChosen, 'klingon');
+    expect(listener.mock.calls).toEqual([['fr']]);
+    unsubscribe();
+    fake.sendToRenderer(desktopChannels.languageChosen, 'es');
+    expect(listener).toHaveBeenCalledTimes(1);
+    expect(fake.rendererListenerCount(desktopChannels.languageChosen)).toBe(0);
+
+    await bridge.setDeviceLanguage({ language: 'es' });
+    expect(fake.invoked.at(-1)).toEqual({ channel: desktopChannels.setDeviceLanguage, args: [{ language: 'es' }] });
   });
 });

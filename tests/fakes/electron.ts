@@ -36,7 +36,8 @@
  *   navigation, CORS or privilege checks are applied to the scheme.
  * - `powerMonitor`, `shell`, `dialog` and `Menu` only record calls (no native UI); menu roles do
  *   nothing; `Menu.buildFromTemplate` does not validate roles or accelerators.
- * - Single-instance lock, `whenReady`, `getPath` and `getVersion` are plain values set by tests.
+ * - Single-instance lock, `whenReady`, `getPath`, `getVersion` and the system's languages
+ *   (`getPreferredSystemLanguages`, `getLocale`) are plain values set by tests.
  * - Sandbox and context isolation are not enforced; the preload runs in the jest process.
  */
 import http from 'node:http';
@@ -371,6 +372,15 @@ class FakeApp extends Emitter {
   }
   getName() {
     return 'mSupply Sync Sites';
+  }
+  /** What tests set as the system's languages (Electron: the OS's preferred languages, best first). */
+  systemLanguages: string[] = ['en-US'];
+  getPreferredSystemLanguages() {
+    return [...this.systemLanguages];
+  }
+  /** Electron: the app's locale, from the system's language (Chromium's, e.g. 'fr' or 'en-US'). */
+  getLocale() {
+    return this.systemLanguages[0] ?? 'en-US';
   }
 }
 

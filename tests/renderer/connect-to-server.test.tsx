@@ -20,6 +20,7 @@ function desktopShell(local: InProcessApi, server: InProcessApi, lastUrl: string
   let current = local;
   let location = '/data/local.sqlite';
   const listeners = new Set<(command: MenuCommand) => void>();
+  const deviceLanguages: string[] = [];
   const connectCalls: string[] = [];
   const api = Object.fromEntries(
     operationNames.map((operation) => [
@@ -48,9 +49,14 @@ function desktopShell(local: InProcessApi, server: InProcessApi, lastUrl: string
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+    setDeviceLanguage: async ({ language }) => {
+      deviceLanguages.push(language);
+      return { ok: true, value: null };
+    },
+    onLanguageChosen: () => () => undefined,
   };
   const send = (command: MenuCommand) => act(() => listeners.forEach((l) => l(command)));
-  return { api, desktop, send, connectCalls };
+  return { api, desktop, send, connectCalls, deviceLanguages };
 }
 
 let local: InProcessApi;

@@ -50,6 +50,7 @@ test('Special > Synchronisation opens the sites window with the documented colum
 
 function fakeDesktop(status: { needsSetup: boolean }) {
   const listeners = new Set<(command: MenuCommand) => void>();
+  const deviceLanguages: string[] = [];
   const setups: { userName: string; password: string; demo: boolean }[] = [];
   const desktop: DesktopCommands = {
     datafileStatus: async () => ({ ok: true, value: { location: '/data/test.sqlite', open: true, needsSetup: status.needsSetup } }),
@@ -64,8 +65,13 @@ function fakeDesktop(status: { needsSetup: boolean }) {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+    setDeviceLanguage: async ({ language }) => {
+      deviceLanguages.push(language);
+      return { ok: true, value: null };
+    },
+    onLanguageChosen: () => () => undefined,
   };
-  return { desktop, setups, send: (command: MenuCommand) => listeners.forEach((l) => l(command)) };
+  return { desktop, setups, deviceLanguages, send: (command: MenuCommand) => listeners.forEach((l) => l(command)) };
 }
 
 test('the menu command show-sites opens the same sites window', async () => {
