@@ -14,6 +14,17 @@ import { NavigatorWindow } from './windows/NavigatorWindow';
 import { SetUpDatafileWindow } from './windows/SetUpDatafileWindow';
 import { errorText } from './i18n/words';
 import { adoptUserLanguage, rememberInBrowser } from './i18n/preference';
+import { type Language, setLanguage } from './i18n';
+import type { DesktopCommands } from '../shared/bridge';
+
+/**
+ * A language chosen before anyone signs in: kept in this browser for the next login page and, on
+ * the desktop, as this computer's language, which the menu follows (main/electron/menu-language.ts).
+ */
+function rememberOnThisComputer(language: Language, desktop: DesktopCommands | null): void {
+  rememberInBrowser(language);
+  void desktop?.setDeviceLanguage({ language });
+}
 
 type Screen =
   | { name: 'starting' }
@@ -31,6 +42,26 @@ function Screens() {
   const [location, setLocation] = useState<string | null>(null);
   // A language picked on the login page becomes the user's preference if they have none yet.
   const chosenBeforeLogin = useRef(false);
+  const signedIn = screen.name === 'navigator';
+  const chooseBeforeLogin = useCallback(
+    (language: Language) => {
+      rememberOnThisComputer(language, desktop);
+      chosenBeforeLogin.current = true;
+    },
+    [desktop],
+  );
+
+  // Language > a language in the desktop menu: main has saved it (the user's, or this computer's
+  // before sign-in); the window shows it at once.
+  useEffect(
+    () =>
+      desktop?.onLanguageChosen((language) => {
+        void setLanguage(language);
+        rememberInBrowser(language);
+        if (!signedIn) chosenBeforeLogin.current = true;
+      }),
+    [desktop, signedIn],
+  );
 
   const showSession = useCallback(
     (who: WhoAmI, where: string | null) => {
@@ -107,19 +138,11 @@ function Screens() {
             if (who.ok) showSession(who.value, screen.location);
             else setScreen({ name: 'login', location: screen.location });
           }}
+          onLanguageChosen={chooseBeforeLogin}
         />
       ) : null;
     case 'login':
-      return (
-        <LoginWindow
-          location={screen.location}
-          onLoggedIn={(who) => showSession(who, screen.location)}
-          onLanguageChosen={(language) => {
-            rememberInBrowser(language);
-            chosenBeforeLogin.current = true;
-          }}
-        />
-      );
+      return <LoginWindow location={screen.location} onLoggedIn={(who) => showSession(who, screen.location)} onLanguageChosen={chooseBeforeLogin} />;
     case 'navigator':
       return (
         <SessionContext.Provider value={session}>
@@ -158,6 +181,7 @@ export function App() {
             setOpened((n) => n + 1);
           }}
           onCancel={() => setConnecting(false)}
+          onLanguageChosen={(language) => rememberOnThisComputer(language, desktop)}
         />
       ) : null}
     </>

@@ -11,9 +11,17 @@ import type { DatafileStatus, DesktopCommands } from '../../shared/bridge';
 import { limits } from '../../shared/operations';
 import { ErrorLine } from '../components/ErrorLine';
 import { Field } from '../components/Field';
+import { LanguagePicker } from '../components/LanguagePicker';
+import type { Language } from '../i18n';
 import { errorText } from '../i18n/words';
 
-export function ConnectToServerWindow(props: { desktop: DesktopCommands; onConnected: (status: DatafileStatus) => void; onCancel: () => void }) {
+export function ConnectToServerWindow(props: {
+  desktop: DesktopCommands;
+  onConnected: (status: DatafileStatus) => void;
+  onCancel: () => void;
+  /** The language picked here: the window's and this computer's (a connection starts with nobody signed in). */
+  onLanguageChosen?: (language: Language) => void;
+}) {
   const { desktop } = props;
   const { t } = useTranslation();
   const [url, setUrl] = useState('');
@@ -52,7 +60,10 @@ export function ConnectToServerWindow(props: { desktop: DesktopCommands; onConne
               void connect();
             }}
           >
-            <Dialog.Title className="dialog-title">{t('connect.title')}</Dialog.Title>
+            <div className="login-heading">
+              <Dialog.Title className="dialog-title">{t('connect.title')}</Dialog.Title>
+              <LanguagePicker onChosen={props.onLanguageChosen} />
+            </div>
             <Dialog.Description className="hint">{t('connect.hint')}</Dialog.Description>
             <Field label={t('connect.address')}>
               <input

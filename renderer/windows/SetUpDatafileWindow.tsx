@@ -6,6 +6,8 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { DatafileStatus, DesktopCommands } from '../../shared/bridge';
 import { ErrorLine } from '../components/ErrorLine';
+import { LanguagePicker } from '../components/LanguagePicker';
+import type { Language } from '../i18n';
 import { Field } from '../components/Field';
 import { errorText } from '../i18n/words';
 
@@ -15,6 +17,8 @@ export function SetUpDatafileWindow(props: {
   desktop: DesktopCommands;
   location: string | null;
   onSetUp: (status: DatafileStatus, admin: { userName: string; password: string }) => void;
+  /** The language picked here, before anyone is signed in (it becomes the administrator's). */
+  onLanguageChosen?: (language: Language) => void;
 }) {
   const { t } = useTranslation();
   const [userName, setUserName] = useState('');
@@ -52,7 +56,10 @@ export function SetUpDatafileWindow(props: {
           void setUp();
         }}
       >
-        <h1 id="setup-title">{t('setup.title')}</h1>
+        <div className="login-heading">
+          <h1 id="setup-title">{t('setup.title')}</h1>
+          <LanguagePicker onChosen={props.onLanguageChosen} />
+        </div>
         {props.location ? <p className="hint">{t('login.datafile', { location: props.location })}</p> : null}
         <p className="hint">{t('setup.hint')}</p>
         <Field label={t('field.user-name')} error={errors.userName}>
