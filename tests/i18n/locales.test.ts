@@ -82,6 +82,22 @@ test('every key the windows ask for by name exists in English', () => {
   expect(missing).toEqual([]);
 });
 
+test('every key the desktop menu and main\'s dialogs ask for exists in the menu namespace', () => {
+  const folder = path.join(__dirname, '../../main/electron');
+  const menu = new Set(Object.keys(resources.en.menu));
+  const missing: string[] = [];
+  let asked = 0;
+  for (const file of fs.readdirSync(folder).filter((f) => f.endsWith('.ts'))) {
+    const source = fs.readFileSync(path.join(folder, file), 'utf8');
+    for (const match of source.matchAll(/\bt\(\s*'([^'$]+)'/g)) {
+      asked += 1;
+      if (!menu.has(match[1]!)) missing.push(`${file}: ${match[1]}`);
+    }
+  }
+  expect(asked).toBeGreaterThan(60);
+  expect(missing).toEqual([]);
+});
+
 test("the keys built from the contract's codes all exist: every error, confirmation, sync failure, step and phase", () => {
   const has = (ns: keyof (typeof resources)['en'], key: string) =>
     key in resources.en[ns] || `${key}_one` in resources.en[ns] ? null : `${ns}:${key}`;
