@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { AppError, Result } from './errors';
-import { nameProblem, searchProblem } from './names';
+import { nameIssue, searchProblem } from './names';
 import { isUnsafePort, unsafePortMessage } from './unsafe-ports';
 import {
   limits,
@@ -27,7 +27,7 @@ const search = z
   .max(limits.search, `Search text can be at most ${limits.search} characters.`)
   .superRefine((text, ctx) => {
     const problem = searchProblem(text);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    if (problem) ctx.addIssue({ code: 'custom', message: problem, params: { rule: 'control_characters' } });
   });
 
 /**
@@ -41,8 +41,8 @@ export function nameSchema(label: string, max: number) {
     .trim()
     .max(max, `${label} can be at most ${max} characters.`)
     .superRefine((name, ctx) => {
-      const problem = nameProblem(label, name);
-      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      const problem = nameIssue(label, name);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem.message, params: { rule: problem.rule, ...problem.data } });
     });
 }
 
@@ -221,7 +221,9 @@ export const inputs = {
       .min(1, 'The port must be from 1 to 65535.')
       .max(65535, 'The port must be from 1 to 65535.')
       // Remote sites using the app's own (Electron) HTTP client could never reach it there.
-      .refine((port) => !isUnsafePort(port), { error: (issue) => unsafePortMessage(issue.input as number) }),
+      .superRefine((port, ctx) => {
+        if (isUnsafePort(port)) ctx.addIssue({ code: 'custom', message: unsafePortMessage(port), params: { rule: 'unsafe_port', port } });
+      }),
   }),
 } as const;
 

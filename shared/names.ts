@@ -48,29 +48,31 @@ const characterNames: Record<number, string> = {
 };
 
 function describe(codePoint: number): string {
-  const hex = `U+${codePoint.toString(16).toUpperCase().padStart(4, '0')}`;
   const name = characterNames[codePoint];
-  return name ? `${hex} (${name})` : hex;
+  return name ? `${hexOf(codePoint)} (${name})` : hexOf(codePoint);
 }
 
 /**
  * Scripts whose letters look alike (a Cyrillic "а" and a Latin "a"). One word may use only one of
  * them; different words may (a name in two languages), and other scripts are not limited here.
  */
+/** `code`: the script's ISO 15924 code, which a window names in its own language (Intl.DisplayNames). */
 const lookAlikeScripts = [
-  { name: 'Latin', pattern: /\p{Script=Latin}/u },
-  { name: 'Cyrillic', pattern: /\p{Script=Cyrillic}/u },
-  { name: 'Greek', pattern: /\p{Script=Greek}/u },
-  { name: 'Armenian', pattern: /\p{Script=Armenian}/u },
-  { name: 'Cherokee', pattern: /\p{Script=Cherokee}/u },
+  { name: 'Latin', code: 'Latn', pattern: /\p{Script=Latin}/u },
+  { name: 'Cyrillic', code: 'Cyrl', pattern: /\p{Script=Cyrillic}/u },
+  { name: 'Greek', code: 'Grek', pattern: /\p{Script=Greek}/u },
+  { name: 'Armenian', code: 'Armn', pattern: /\p{Script=Armenian}/u },
+  { name: 'Cherokee', code: 'Cher', pattern: /\p{Script=Cherokee}/u },
 ] as const;
 
-function mixedWord(name: string): { word: string; scripts: string[] } | null {
+type LookAlikeScript = (typeof lookAlikeScripts)[number];
+
+function mixedWord(name: string): { word: string; scripts: LookAlikeScript[] } | null {
   for (const word of name.split(/[^\p{L}\p{M}]+/u)) {
-    const scripts = new Set<string>();
+    const scripts = new Set<LookAlikeScript>();
     for (const char of word) {
       const script = lookAlikeScripts.find((s) => s.pattern.test(char));
-      if (script) scripts.add(script.name);
+      if (script) scripts.add(script);
     }
     if (scripts.size > 1) return { word, scripts: [...scripts] };
   }
@@ -78,24 +80,46 @@ function mixedWord(name: string): { word: string; scripts: string[] } | null {
 }
 
 /**
+ * A name's problem as the rule it broke and its facts, so a window in another language words it
+ * exactly (the English `message` is what travels and what English shows).
+ */
+export type NameIssue =
+  | { message: string; rule: 'invisible_character'; data: { codePoint: string; position: number } }
+  | { message: string; rule: 'mixed_alphabets'; data: { word: string; scripts: string } };
+
+const hexOf = (codePoint: number) => `U+${codePoint.toString(16).toUpperCase().padStart(4, '0')}`;
+
+/**
  * Why a name cannot be used, in words, or null when it can. `label` starts the sentence ("Site
  * name", "User name", "Store name"). The name is expected normalised (see normaliseName).
  */
 export function nameProblem(label: string, name: string): string | null {
+  return nameIssue(label, name)?.message ?? null;
+}
+
+/** nameProblem with the rule and its facts (the character and where it is; the word and its alphabets). */
+export function nameIssue(label: string, name: string): NameIssue | null {
   const chars = [...name];
   const index = chars.findIndex((c) => invisible.test(c));
   if (index >= 0) {
-    return (
-      `${label} cannot contain invisible or control characters: it has ${describe(chars[index]!.codePointAt(0)!)} ` +
-      `at position ${index + 1}. Type the name again without it.`
-    );
+    const codePoint = chars[index]!.codePointAt(0)!;
+    return {
+      message:
+        `${label} cannot contain invisible or control characters: it has ${describe(codePoint)} ` +
+        `at position ${index + 1}. Type the name again without it.`,
+      rule: 'invisible_character',
+      data: { codePoint: hexOf(codePoint), position: index + 1 },
+    };
   }
   const mixed = mixedWord(name);
   if (mixed) {
-    return (
-      `${label} mixes ${mixed.scripts.join(' and ')} letters in "${mixed.word}": some letters of these alphabets only ` +
-      'look alike. Type the word again in one alphabet.'
-    );
+    return {
+      message:
+        `${label} mixes ${mixed.scripts.map((s) => s.name).join(' and ')} letters in "${mixed.word}": some letters of these alphabets only ` +
+        'look alike. Type the word again in one alphabet.',
+      rule: 'mixed_alphabets',
+      data: { word: mixed.word, scripts: mixed.scripts.map((s) => s.code).join(',') },
+    };
   }
   return null;
 }

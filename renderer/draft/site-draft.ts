@@ -160,7 +160,12 @@ export function fieldErrorsOf(error: AppError): { fields: FieldErrors; general: 
       const top = typeof issue.field === 'string' ? issue.field.split('.')[0]! : '';
       const field = fieldOfIssue[top];
       if (field && typeof issue.message === 'string')
-        fields[field] ??= fieldProblem(i18n.t, String(issue.field), issue.message, issue as { rule?: string; limit?: number });
+        fields[field] ??= fieldProblem(
+          i18n.t,
+          String(issue.field),
+          issue.message,
+          issue as { rule?: string; limit?: number; data?: Record<string, unknown> },
+        );
       else unplaced = true;
     }
     return { fields, general: unplaced || Object.keys(fields).length === 0 };

@@ -7,6 +7,7 @@
 import type { TFunction } from 'i18next';
 import type { Confirmation } from '../../shared/contract';
 import type { AppError } from '../../shared/errors';
+import { fieldRules } from '../../shared/validate';
 import { i18n } from './index';
 
 const isEnglish = () => i18n.language === 'en';
@@ -16,6 +17,7 @@ interface Issue {
   message: string;
   rule?: string;
   limit?: number;
+  data?: Record<string, unknown>;
 }
 
 function issuesOf(error: AppError): Issue[] {
@@ -24,15 +26,33 @@ function issuesOf(error: AppError): Issue[] {
 }
 
 const limitRules = new Set(['too_long', 'too_short', 'too_big', 'too_small']);
+/** The other rules shared/validate.ts names, each worded with its facts (`errors:rule.<rule>`). */
+const otherRules = new Set<string>(fieldRules.filter((rule) => !limitRules.has(rule)));
+
+/** "latin et cyrillique": the alphabets' ISO 15924 codes named in the window's language. */
+function alphabetNames(codes: unknown): string {
+  const language = i18n.language;
+  const list = typeof codes === 'string' ? codes.split(',').filter(Boolean) : [];
+  try {
+    const names = new Intl.DisplayNames([language], { type: 'script' });
+    return new Intl.ListFormat([language], { type: 'conjunction' }).format(list.map((code) => names.of(code) ?? code));
+  } catch {
+    return list.join(', ');
+  }
+}
 
 /**
- * One field's problem: as sent in English; otherwise a limit it broke ("at most 80 characters"),
- * else what the field accepts, in the window's language.
+ * One field's problem: as sent in English; otherwise the rule it broke with its limit or facts ("at
+ * most 80 characters", "it has U+200B at position 5"), else what the field accepts, in the window's language.
  */
-export function fieldProblem(t: TFunction, field: string, english: string, issue?: Pick<Issue, 'rule' | 'limit'>): string {
+export function fieldProblem(t: TFunction, field: string, english: string, issue?: Pick<Issue, 'rule' | 'limit' | 'data'>): string {
   if (isEnglish()) return english;
   if (issue?.rule && limitRules.has(issue.rule) && typeof issue.limit === 'number') {
     return t(`errors:rule.${issue.rule}`, { count: issue.limit });
+  }
+  if (issue?.rule && otherRules.has(issue.rule)) {
+    const data = issue.data ?? {};
+    return t(`errors:rule.${issue.rule}`, { ...data, alphabets: alphabetNames(data.scripts) });
   }
   const top = field.split('.')[0] ?? '';
   return t(`errors:field.${top}`, { defaultValue: t('errors:field.other') });

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { confirmationKinds, connectionOutcomes, syncErrorCodes, syncPhases, syncSteps } from '../../shared/contract';
 import { errorMessages } from '../../shared/errors';
 import { siteTypes } from '../../shared/operations';
+import { fieldRules } from '../../shared/validate';
 import { resources } from '../../shared/locales/resources';
 import { pseudo } from '../../renderer/i18n/pseudo';
 
@@ -82,7 +83,7 @@ test('every key the windows ask for by name exists in English', () => {
   expect(missing).toEqual([]);
 });
 
-test('every key the desktop menu and main\'s dialogs ask for exists in the menu namespace', () => {
+test("every key the desktop menu and main's dialogs ask for exists in the menu namespace", () => {
   const folder = path.join(__dirname, '../../main/electron');
   const menu = new Set(Object.keys(resources.en.menu));
   const missing: string[] = [];
@@ -98,7 +99,7 @@ test('every key the desktop menu and main\'s dialogs ask for exists in the menu 
   expect(missing).toEqual([]);
 });
 
-test("the keys built from the contract's codes all exist: every error, confirmation, sync failure, step and phase", () => {
+test("the keys built from the contract's codes all exist: every error, confirmation, sync failure, step, phase and validation rule", () => {
   const has = (ns: keyof (typeof resources)['en'], key: string) =>
     key in resources.en[ns] || `${key}_one` in resources.en[ns] ? null : `${ns}:${key}`;
   const missing = [
@@ -111,6 +112,7 @@ test("the keys built from the contract's codes all exist: every error, confirmat
     ...['locked', 'failing', 'late', 'never_synced', 'ok'].map((status) => has('sync', `status.${status}`)),
     ...['running', 'success', 'failed', 'interrupted'].map((outcome) => has('sync', `outcome.${outcome}`)),
     ...siteTypes.map((type) => has('sites', `type.${type}`)),
+    ...fieldRules.map((rule) => has('errors', `rule.${rule}`)),
   ].filter(Boolean);
   expect(missing).toEqual([]);
 });

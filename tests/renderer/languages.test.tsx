@@ -124,3 +124,42 @@ test('a validation problem is worded by its rule and limit in French and Spanish
   };
   expect(errorText(i18n.t, badUrl)).toBe('Introduzca una dirección http:// o https:// como https://central.example.org:2048.');
 });
+
+test('every other validation rule is worded exactly in French and Spanish: invisible characters, mixed alphabets, control characters, unsafe ports, whole and positive numbers, choices', async () => {
+  const refused = (operation: Parameters<typeof validateInput>[0], input: unknown) => {
+    const result = validateInput(operation, input);
+    if (result.ok) throw new Error(`expected ${operation} to be refused`);
+    return result.error;
+  };
+  const invisible = refused('enableSync', { centralUrl: 'https://central.example.org', siteName: 'Waik\u200Bato', password: 'pw' });
+  const mixed = refused('enableSync', { centralUrl: 'https://central.example.org', siteName: 'W\u0430ikato', password: 'pw' });
+  const control = refused('listSites', { search: 'Wai\u0000' });
+  const unsafe = refused('setCentralServerPort', { port: 6000 });
+  const fraction = refused('getSite', { siteId: 1.5 });
+  const zero = refused('getSite', { siteId: 0 });
+  const language = refused('setMyLanguage', { language: 'tlh' });
+  // English shows the sentence as sent.
+  expect(errorText(i18n.t, invisible)).toBe(
+    'siteName: Site name cannot contain invisible or control characters: it has U+200B (zero width space) at position 5. Type the name again without it.',
+  );
+
+  await act(() => setLanguage('fr'));
+  expect(errorText(i18n.t, invisible)).toBe(
+    'Il ne peut pas contenir de caractère invisible ou de contrôle : il contient U+200B en position 5. Retapez-le sans ce caractère.',
+  );
+  expect(errorText(i18n.t, mixed)).toBe(
+    '« W\u0430ikato » mélange des lettres des alphabets latin et cyrillique : certaines lettres de ces alphabets ne font que se ressembler. Retapez le mot dans un seul alphabet.',
+  );
+  expect(errorText(i18n.t, control)).toBe('Il ne peut pas contenir de caractères de contrôle (comme NUL, la tabulation ou les sauts de ligne).');
+  expect(errorText(i18n.t, unsafe)).toMatch(/^Le port 6000 ne peut pas être utilisé : /);
+  expect(errorText(i18n.t, fraction)).toBe('Un nombre entier.');
+  expect(errorText(i18n.t, zero)).toBe('Plus de 0.');
+  expect(errorText(i18n.t, language)).toBe('Choisissez une des valeurs proposées.');
+
+  await act(() => setLanguage('es'));
+  expect(errorText(i18n.t, invisible)).toBe(
+    'No puede contener caracteres invisibles o de control: contiene U+200B en la posición 5. Vuelva a escribirlo sin ese carácter.',
+  );
+  expect(errorText(i18n.t, mixed)).toMatch(/^«W\u0430ikato» mezcla letras de los alfabetos latino y cirílico: /);
+  expect(errorText(i18n.t, unsafe)).toMatch(/^No se puede usar el puerto 6000: /);
+});
