@@ -4,6 +4,7 @@
  * runs, a site that applies what it is handed and acknowledges it ends with exactly the central's
  * lines of its stores, and the queue empties.
  */
+import Database from 'better-sqlite3';
 import type { Actor } from '../../main/services/actor';
 import type { QueuedRecord } from '../../main/sync/protocol';
 import { storeRecordJsonSql } from '../../main/services/store-records';
@@ -66,18 +67,23 @@ describe("streaming a store's data to a site", () => {
         const site = new Map<string, Line>([['left-over', { id: 'left-over', storeId: stores[0]! }]]);
         sync.initialise(WAIKATO, { reinitialise: true, instanceId: `round-${round}` });
         let pending: number[] = [];
+        let limit = 1 + random.below(40);
         for (let step = 0; step < 10_000; step += 1) {
           // As the remote does: what was applied but not acknowledged is acknowledged before the next pull.
           if (pending.length > 0) sync.acknowledge(WAIKATO, pending);
           pending = [];
           if (random.next() < 0.3) await editOnCentral(random, admin, stores);
-          const answer = JSON.parse(sync.queuedRecordsJson(WAIKATO, 1 + random.below(40)).json) as { queueLength: number; data: QueuedRecord[] };
+          // A remote asks for the same number each time; now and then another number.
+          if (random.next() < 0.3) limit = 1 + random.below(40);
+          const answer = JSON.parse(sync.queuedRecordsJson(WAIKATO, limit).json) as { queueLength: number; data: QueuedRecord[] };
           if (answer.data.length === 0) {
             expect(answer.queueLength).toBe(0);
             break;
           }
           // The count left covers what was handed out.
           expect(answer.queueLength).toBeGreaterThanOrEqual(answer.data.length);
+          // The central reads ahead once its answer has gone out (data-routes.ts), before or after edits of its own.
+          if (random.next() < 0.5) sync.readAhead(WAIKATO);
           if (random.next() < 0.2) continue; // the answer was lost on the way: nothing applied, nothing acknowledged
           applyTo(site, answer.data);
           pending = [...new Set(answer.data.map((r) => r.syncOutId))];
@@ -130,5 +136,66 @@ describe("streaming a store's data to a site", () => {
       .get(line.recordId) as string;
     expect(line.recordData).toEqual(JSON.parse(stored));
     expect(line.recordData).toMatchObject({ storeId: Number(entry.recordId), version: 1, changedBySiteId: null });
+  });
+});
+
+describe('reading a stream ahead', () => {
+  it('hands out what it read only while no stock line was written since, by this process or another', async () => {
+    central = await centralWithSites();
+    const sync = central.running.server.centralStoreSync;
+    const stores = storesOfSite(central.core, WAIKATO);
+    const { sqlite } = central.core.datafile;
+    const insert = sqlite.prepare('insert into store_record (id, store_id, item_code, item_name, quantity) values (?, ?, ?, ?, ?)');
+    sqlite.transaction(() => {
+      for (const store of stores) for (let i = 0; i < 40; i += 1) insert.run(`ahead-${store}-${i}`, store, `I${i}`, `Item ${i}`, i);
+    })();
+    sync.initialise(WAIKATO, { reinitialise: true, instanceId: 'probe' });
+    /** A site's pull of 7 and its acknowledgement; then the central reads ahead, as once its answer has gone out. */
+    const pull = () => {
+      const answer = JSON.parse(sync.queuedRecordsJson(WAIKATO, 7).json) as { data: QueuedRecord[] };
+      sync.acknowledge(WAIKATO, [...new Set(answer.data.map((r) => r.syncOutId))]);
+      sync.readAhead(WAIKATO);
+      return answer.data;
+    };
+    const quantities = (records: QueuedRecord[]) => records.map((r) => (r.recordData as { quantity: number }).quantity);
+    pull();
+
+    // Nothing written: the next pull is served from what was read ahead.
+    let used = sync.readAheadsUsed;
+    const plain = pull();
+    expect(sync.readAheadsUsed).toBe(used + 1);
+    expect(quantities(plain).every((q) => q < 40)).toBe(true);
+
+    // Lines written by this process (as integrating a site's change does, which queues nothing for the site): read afresh.
+    used = sync.readAheadsUsed;
+    sqlite
+      .prepare('update store_record set quantity = quantity + 100, version = version + 1 where store_id in (select value from json_each(?))')
+      .run(JSON.stringify(stores));
+    const afterWrite = pull();
+    expect(sync.readAheadsUsed).toBe(used);
+    expect(quantities(afterWrite).every((q) => q >= 100)).toBe(true);
+
+    // A write that was rolled back changed nothing: what was read ahead still holds.
+    expect(() =>
+      sqlite.transaction(() => {
+        sqlite.prepare('update store_record set quantity = 0').run();
+        throw new Error('rolled back');
+      })(),
+    ).toThrow('rolled back');
+    used = sync.readAheadsUsed;
+    expect(quantities(pull()).every((q) => q >= 100)).toBe(true);
+    expect(sync.readAheadsUsed).toBe(used + 1);
+
+    // Lines written by another process on the same datafile: read afresh.
+    const other = new Database(central.core.datafile.path);
+    try {
+      other.prepare("update store_record set item_name = 'Renamed elsewhere'").run();
+      used = sync.readAheadsUsed;
+      const afterOther = pull();
+      expect(sync.readAheadsUsed).toBe(used);
+      expect(afterOther.map((r) => (r.recordData as { itemName: string }).itemName)).toEqual(afterOther.map(() => 'Renamed elsewhere'));
+    } finally {
+      other.close();
+    }
   });
 });
