@@ -164,15 +164,12 @@ export function storeDataStreamStatements(sqlite: Database.Database) {
                       json_quote(r.quantity), json_quote(r.updated_at), r.version, json_quote(r.changed_by_site_id)) as rec
         from store_record r where r.store_id = :storeId and r.rowid > :after order by r.rowid limit :limit)`,
   );
-  const remaining = sqlite.prepare('select count(*) from store_record where store_id = ? and rowid > ?').pluck();
   const handed = sqlite.prepare('update sync_out set stream_handed = ? where id = ?');
   const remove = sqlite.prepare('delete from sync_out where id = ?');
   return {
     /** Up to `limit` lines of the store after rowid `after`, as wire records of the entry. */
     lines: (entryId: number, storeId: number, after: number, limit: number) =>
       lines.get({ entryId, storeId, after, limit }) as { count: number; upTo: number | null; json: string },
-    /** Lines of the store not yet acknowledged. */
-    remaining: (storeId: number, after: number) => remaining.get(storeId, after) as number,
     handed: (entryId: number, upTo: number) => handed.run(upTo, entryId),
     remove: (entryId: number) => remove.run(entryId),
   };
