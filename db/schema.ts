@@ -138,6 +138,13 @@ export const syncOut = sqliteTable(
     data: text('data'),
     sequence: integer('sequence').notNull(),
     createdAt: text('created_at').notNull().default(now),
+    /**
+     * A "send this store's data" entry is streamed from store_record by rowid, never copied here:
+     * the last rowid the site acknowledged (null: not even the entry's "drop what you hold" yet)
+     * and the last rowid handed out in the latest answer (what acknowledging the entry confirms).
+     */
+    streamAfter: integer('stream_after'),
+    streamHanded: integer('stream_handed'),
   },
   (t) => [
     index('sync_out_site_sequence_idx').on(t.siteId, t.sequence),

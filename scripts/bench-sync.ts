@@ -12,6 +12,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { openCore } from '../main/core';
+import { openDatafile } from '../db/datafile';
+import { type StoreRecordData, storeRecordStatements } from '../main/services/store-records';
 import { lines, stopChild } from './bench-child-lines';
 import { systemActor } from '../main/services/actor';
 import { PasswordHasher } from '../main/services/passwords';
@@ -49,6 +51,41 @@ async function prepareCentral(file: string, records: number): Promise<void> {
     })();
   } finally {
     core.close();
+  }
+}
+
+/**
+ * The ceiling the sync is measured against: the same lines written straight into an empty datafile
+ * (same schema, pragmas and upsert statement, 10,000 per transaction), with no network, JSON or checks.
+ */
+function bareWrites(dir: string, source: import('better-sqlite3').Database, syncRate: number): void {
+  const rows = source
+    .prepare(
+      `select id, store_id as storeId, item_code as itemCode, item_name as itemName, quantity, updated_at as updatedAt, version,
+              changed_by_site_id as changedBySiteId from store_record order by rowid`,
+    )
+    .all() as StoreRecordData[];
+  const datafile = openDatafile(path.join(dir, 'bare.sqlite'), { create: true });
+  try {
+    const { sqlite } = datafile;
+    sqlite
+      .prepare("insert into site (id, uuid, code, name, name_key, type, is_central) values (1, 'bare', 'B', 'Bare', 'bare', 'standalone', 1)")
+      .run();
+    for (const storeId of new Set(rows.map((row) => row.storeId))) {
+      sqlite
+        .prepare('insert into store (id, uuid, code, name, site_id) values (?, ?, ?, ?, 1)')
+        .run(storeId, `store-${storeId}`, `S${storeId}`, `Store ${storeId}`);
+    }
+    const { upsert } = storeRecordStatements(sqlite);
+    const started = performance.now();
+    for (let i = 0; i < rows.length; i += 10_000) sqlite.transaction(() => rows.slice(i, i + 10_000).forEach(upsert)).immediate();
+    const bareRate = rows.length / ((performance.now() - started) / 1000);
+    console.log(
+      `  bare SQLite, the same ${rows.length.toLocaleString()} lines written straight into an empty datafile: ` +
+        `${Math.round(bareRate).toLocaleString()} records/s; the sync reaches ${((100 * syncRate) / bareRate).toFixed(0)}% of it`,
+    );
+  } finally {
+    datafile.sqlite.close();
   }
 }
 
@@ -118,6 +155,8 @@ export async function benchSync(options: BenchSyncOptions = {}): Promise<void> {
       `  ${received.toLocaleString()} records in ${seconds.toFixed(2)} s: ${Math.round(rate).toLocaleString()} records/s ` +
         `(goal >= 50,000: ${rate >= 50_000 ? 'met' : 'NOT met'}); peak RSS remote ${mb(remotePeak)}, central ${mb(centralPeak)}`,
     );
+
+    bareWrites(dir, remote.datafile.sqlite, rate);
 
     const lines = remote.datafile.sqlite
       .prepare('select id as lineId, store_id as storeId, item_code as itemCode, item_name as itemName, quantity from store_record limit ?')

@@ -96,9 +96,10 @@ export function readStoreRecordData(recordId: string, raw: unknown): ReadRecord 
 
 /** Prepared statements that apply received store data; prepare once per datafile. */
 export function storeRecordStatements(sqlite: Database.Database) {
+  // Positional parameters: binding them costs less than named ones, and sync applies every line through here.
   const upsert = sqlite.prepare(
     `insert into store_record (id, store_id, item_code, item_name, quantity, updated_at, version, changed_by_site_id)
-     values (@id, @storeId, @itemCode, @itemName, @quantity, @updatedAt, @version, @changedBy)
+     values (?, ?, ?, ?, ?, ?, ?, ?)
      on conflict(id) do update set store_id = excluded.store_id, item_code = excluded.item_code,
        item_name = excluded.item_name, quantity = excluded.quantity, updated_at = excluded.updated_at,
        version = excluded.version, changed_by_site_id = excluded.changed_by_site_id`,
@@ -107,7 +108,8 @@ export function storeRecordStatements(sqlite: Database.Database) {
   const current = sqlite.prepare('select store_id as storeId, version, changed_by_site_id as changedBySiteId from store_record where id = ?');
   return {
     /** Writes a line as received, with the site its version was made at. */
-    upsert: (data: StoreRecordData) => upsert.run({ ...data, changedBy: data.changedBySiteId }),
+    upsert: (data: StoreRecordData) =>
+      upsert.run(data.id, data.storeId, data.itemCode, data.itemName, data.quantity, data.updatedAt, data.version, data.changedBySiteId),
     remove: (recordId: string) => remove.run(recordId),
     /** The line's store, version and last changing site now, or undefined when there is no such line. */
     current: (recordId: string) => current.get(recordId) as { storeId: number; version: number; changedBySiteId: number | null } | undefined,
@@ -140,22 +142,50 @@ export function cancelQueuedStoreData(sqlite: Database.Database, siteId: number,
 }
 
 /**
- * Expands one "send this store's data" entry into the store's lines as they are now, queued right
- * after it (same sequence, higher IDs), and marks the entry as expanded with the count. Runs in the
- * caller's transaction.
+ * The store-data entries of a site's queue are streamed, not copied: when one reaches the head of
+ * the queue it is handed out as the entry itself (only until the site acknowledged it once: "drop
+ * what you hold of this store") followed by the store's lines by rowid from where the site's last
+ * acknowledgement left off, every line carrying the entry's syncOutId and read as it is at that
+ * moment. `stream_handed` remembers how far the latest answer went; acknowledging the entry moves
+ * `stream_after` there, and removes the entry once no line remains after it. A line changed or
+ * added meanwhile is queued for the site on its own as well (stock-service), so a line read before
+ * the change is followed by the change.
  */
-export function expandStoreData(
-  sqlite: Database.Database,
-  entry: { id: number; siteId: number; storeId: number; sequence: number },
-  now: string,
-): number {
-  const lines = sqlite
-    .prepare(
-      `insert into sync_out (site_id, store_id, table_name, record_id, action, data, sequence, created_at)
-       select ?, r.store_id, '${STORE_RECORD_TABLE}', r.id, 'insert', ${storeRecordJsonSql('r')}, ?, ?
-       from store_record r where r.store_id = ? order by r.rowid`,
-    )
-    .run(entry.siteId, entry.sequence, now, entry.storeId).changes;
-  sqlite.prepare('update sync_out set data = ? where id = ?').run(JSON.stringify({ storeId: entry.storeId, lines }), entry.id);
-  return lines;
+export function storeDataStreamStatements(sqlite: Database.Database) {
+  // The same wire JSON as storeRecordJsonSql builds, written with one format() per line: a store's
+  // lines go out by the ten thousand, and this costs SQLite a third of json_object's time (every
+  // text value still goes through json_quote).
+  const lines = sqlite.prepare(
+    `select count(*) as count, max(rid) as upTo, '[' || coalesce(group_concat(rec, ',' order by rid), '') || ']' as json from
+       (select r.rowid as rid,
+               format('{"syncOutId":%d,"tableName":"${STORE_RECORD_TABLE}","recordId":%s,"action":"insert","recordData":' ||
+                      '{"id":%s,"storeId":%d,"itemCode":%s,"itemName":%s,"quantity":%s,"updatedAt":%s,"version":%d,"changedBySiteId":%s}}',
+                      :entryId, json_quote(r.id), json_quote(r.id), r.store_id, json_quote(r.item_code), json_quote(r.item_name),
+                      json_quote(r.quantity), json_quote(r.updated_at), r.version, json_quote(r.changed_by_site_id)) as rec
+        from store_record r where r.store_id = :storeId and r.rowid > :after order by r.rowid limit :limit)`,
+  );
+  const handed = sqlite.prepare('update sync_out set stream_handed = ? where id = ?');
+  const remove = sqlite.prepare('delete from sync_out where id = ?');
+  return {
+    /** Up to `limit` lines of the store after rowid `after`, as wire records of the entry. */
+    lines: (entryId: number, storeId: number, after: number, limit: number) =>
+      lines.get({ entryId, storeId, after, limit }) as { count: number; upTo: number | null; json: string },
+    handed: (entryId: number, upTo: number) => handed.run(upTo, entryId),
+    remove: (entryId: number) => remove.run(entryId),
+  };
 }
+
+/** SQL: is sync_out row `alias` a streamed "send this store's data" entry? */
+export const streamedEntrySql = (alias: string) => `(${alias}.table_name = '${STORE_DATA_TABLE}' and ${alias}.data is null)`;
+
+/**
+ * Records queued for sites, as (site_id, n) rows: queued rows count one each, except a streamed
+ * "send this store's data" entry, which counts the store's lines not yet acknowledged (and itself
+ * until acknowledged once), as the site's next pulls will (store-sync.ts). `where` narrows the sync_out rows `o`.
+ */
+export const queuedCountSql = (where: string) => `
+  select o.site_id, count(*) as n from sync_out o ${where ? `${where} and` : 'where'} not (${streamedEntrySql('o')} and o.stream_after is not null)
+  group by o.site_id
+  union all
+  select o.site_id, (select count(*) from store_record r where r.store_id = o.store_id and r.rowid > coalesce(o.stream_after, 0)) as n
+  from sync_out o ${where ? `${where} and` : 'where'} ${streamedEntrySql('o')}`;

@@ -102,9 +102,12 @@ export function registerDataRoutes(server: FastifyInstance, datafile: Datafile, 
 
   server.get(syncRoutes.queuedRecords, { preHandler }, async (request, reply) => {
     const limit = parseLimit((request.query as Record<string, unknown>).limit, maxBatch);
-    const answer = sync.queuedRecordsJson(request.syncSite!.id, limit);
+    const siteId = request.syncSite!.id;
+    const answer = sync.queuedRecordsJson(siteId, limit);
     // An empty queue is the last call of a run: the lease is free for the next run at once.
-    if (answer.empty) leases.release(request.syncSite!.id, who(request));
+    if (answer.empty) leases.release(siteId, who(request));
+    // While the site applies this answer, the central reads the next lines of a store it is streaming.
+    else reply.raw.once('finish', () => sync.readAhead(siteId));
     return sendJson(reply, answer.json);
   });
 

@@ -18,6 +18,7 @@ import { nameKey } from '../../../shared/names';
 import type { FailureSummary, SignInLimiter } from '../../net/sign-in-limiter';
 import type { SyncApiError } from '../protocol';
 import { readBasicCredentials } from './sync-headers';
+import { queuedCountSql } from '../../services/store-records';
 
 export const defaultSyncThresholds: SyncThresholds = { lateAfterDays: 1, failingAfterDays: 3 };
 
@@ -85,7 +86,7 @@ interface HealthRow {
 
 /** Counts by site in one pass over each table (cheaper than a count per site for 10,000 sites). */
 const healthSql = `
-  with queued as (select site_id, count(*) as n from sync_out group by site_id),
+  with queued as (select site_id, sum(n) as n from (${queuedCountSql('')}) group by site_id),
        buffered as (select site_id, count(*) as n from sync_in where refused_message is null group by site_id),
        refused as (select site_id, count(*) as n from site_push_seen where refusal is not null group by site_id)
   select s.id as siteId, s.name_key as nameKey, s.is_central as isCentral, s.last_connected_at as lastConnectedAt,
@@ -100,7 +101,7 @@ const healthSql = `
 const oneSiteSql = `
   select s.id as siteId, s.name_key as nameKey, s.is_central as isCentral, s.last_connected_at as lastConnectedAt,
          s.last_synced_at as lastSyncedAt, s.app_name as appName, s.app_version as appVersion,
-         (select count(*) from sync_out o where o.site_id = s.id) as queued,
+         (select coalesce(sum(n), 0) from (${queuedCountSql('where o.site_id = s.id')})) as queued,
          (select count(*) from sync_in i where i.site_id = s.id and i.refused_message is null) as buffered,
          (select count(*) from site_push_seen p where p.site_id = s.id and p.refusal is not null) as refused
   from site s where s.id = ?`;

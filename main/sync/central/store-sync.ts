@@ -29,15 +29,27 @@ import {
   SyncApiError,
 } from '../protocol';
 import type { BackgroundWork, SiteRunLeases } from './site-run-leases';
+import { StreamReadAhead } from './stream-read-ahead';
 import {
-  expandStoreData,
   queueStoreData,
   readStoreRecordData,
   STORE_DATA_TABLE,
   STORE_RECORD_TABLE,
   storeRecordJsonSql,
+  storeDataStreamStatements,
   storeRecordStatements,
+  streamedEntrySql,
+  queuedCountSql,
 } from '../../services/store-records';
+
+interface QueueHeadRow {
+  id: number;
+  storeId: number;
+  sequence: number;
+  recordId: string;
+  streamed: number;
+  streamAfter: number | null;
+}
 
 export interface CentralStoreSyncOptions {
   /** Pushed records integrated per transaction. */
@@ -85,25 +97,30 @@ function fingerprint(record: Pushed): string {
 
 function prepare(sqlite: Database.Database) {
   return {
-    queueLength: sqlite
-      .prepare(
-        `select (select count(*) from sync_out where site_id = :siteId)
-              + (select count(*) from store_record where store_id in
-                  (select store_id from sync_out where site_id = :siteId and table_name = '${STORE_DATA_TABLE}' and data is null))`,
-      )
-      .pluck(),
+    // Records still to hand out: queued rows, and for a streamed store its entry (until acknowledged once) and the lines not acknowledged.
+    queueLength: sqlite.prepare(`select coalesce(sum(n), 0) from (${queuedCountSql('where o.site_id = :siteId')})`).pluck(),
     queueHead: sqlite.prepare(
-      `select id, store_id as storeId, sequence, table_name = '${STORE_DATA_TABLE}' and data is null as unexpanded
-       from sync_out where site_id = ? order by sequence, id limit ?`,
+      `select id, store_id as storeId, sequence, record_id as recordId, ${streamedEntrySql('sync_out')} as streamed, stream_after as streamAfter
+       from sync_out where site_id = :siteId and (sequence, id) > (:sequence, :id) order by sequence, id limit :limit`,
     ),
     queuedBatch: sqlite
       .prepare(
         `select coalesce(json_group_array(json(rec)), '[]') from
-           (select ${recordJsonSql} as rec from sync_out where site_id = ? order by sequence, id limit ?)`,
+           (select ${recordJsonSql} as rec from sync_out where site_id = :siteId and (sequence, id) > (:sequence, :id)
+            order by sequence, id limit :limit)`,
       )
       .pluck(),
     // By primary key: `+site_id` keeps SQLite from scanning the site's whole queue for each acknowledgement.
-    acknowledge: sqlite.prepare('delete from sync_out where id in (select value from json_each(?)) and +site_id = ?'),
+    acknowledgeStreams: sqlite.prepare(
+      `update sync_out set stream_after = stream_handed where id in (select value from json_each(?)) and +site_id = ?
+         and ${streamedEntrySql('sync_out')} and stream_handed is not null`,
+    ),
+    acknowledge: sqlite.prepare(
+      `delete from sync_out where id in (select value from json_each(?)) and +site_id = ?
+         and (not ${streamedEntrySql('sync_out')}
+              or stream_handed is not null
+                 and not exists (select 1 from store_record r where r.store_id = sync_out.store_id and r.rowid > sync_out.stream_after))`,
+    ),
     centralBatch: sqlite
       .prepare(
         `select coalesce(json_group_array(json(rec)), '[]') from
@@ -153,6 +170,10 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
 export class CentralStoreSync {
   private readonly statements: ReturnType<typeof prepare>;
   private readonly records: ReturnType<typeof storeRecordStatements>;
+  private readonly stream: ReturnType<typeof storeDataStreamStatements>;
+  private readonly readAheads: StreamReadAhead;
+  /** Batches served from what was read ahead (the bench prints it). */
+  readAheadsUsed = 0;
   private readonly running = new Set<Promise<void>>();
   private closing = false;
   private readonly integrateChunk: number;
@@ -164,6 +185,8 @@ export class CentralStoreSync {
   ) {
     this.statements = prepare(datafile.sqlite);
     this.records = storeRecordStatements(datafile.sqlite);
+    this.stream = storeDataStreamStatements(datafile.sqlite);
+    this.readAheads = new StreamReadAhead(datafile.sqlite, this.stream);
     this.integrateChunk = options.integrateChunk ?? 2000;
   }
 
@@ -175,28 +198,90 @@ export class CentralStoreSync {
 
   /**
    * JSON text of `{queueLength, data}`: the oldest `limit` records of the site's queue. A "send
-   * this store's data" entry among them is first filled in with the store's lines as they are now.
+   * this store's data" entry among them is streamed: its lines are read from store_record as they
+   * are now, from where the site's last acknowledgement left off (storeDataStreamStatements).
    */
   queuedRecordsJson(siteId: number, limit: number): { json: string; empty: boolean } {
     const { queueLength, data } = this.sqlite
       .transaction(() => {
-        const now = new Date().toISOString();
-        for (;;) {
-          const head = this.statements.queueHead.all(siteId, limit) as { id: number; storeId: number; sequence: number; unexpanded: number }[];
-          const entry = head.find((row) => row.unexpanded === 1);
-          if (!entry) break;
-          expandStoreData(this.sqlite, { id: entry.id, siteId, storeId: entry.storeId, sequence: entry.sequence }, now);
-        }
         const length = this.statements.queueLength.get({ siteId }) as number;
-        return { queueLength: length, data: length === 0 ? '[]' : (this.statements.queuedBatch.get(siteId, limit) as string) };
+        return { queueLength: length, data: length === 0 ? '' : this.handOut(siteId, limit) };
       })
       .immediate();
     if (queueLength === 0) this.statements.markSynced.run(new Date().toISOString(), siteId);
-    return { json: `{"queueLength":${queueLength},"data":${data}}`, empty: queueLength === 0 };
+    return { json: `{"queueLength":${queueLength},"data":[${data}]}`, empty: queueLength === 0 };
   }
 
+  /** The records of the next batch, as the inside of a JSON array; runs in the caller's transaction. */
+  private handOut(siteId: number, limit: number): string {
+    const parts: string[] = [];
+    const add = (array: string) => {
+      if (array.length > 2) parts.push(array.slice(1, -1));
+    };
+    let room = limit;
+    let from = { sequence: 0, id: 0 };
+    while (room > 0) {
+      const head = this.statements.queueHead.all({ siteId, ...from, limit: room }) as QueueHeadRow[];
+      if (head.length === 0) break;
+      const at = head.findIndex((row) => row.streamed === 1);
+      const plain = at === -1 ? head.length : at;
+      if (plain > 0) {
+        add(this.statements.queuedBatch.get({ siteId, ...from, limit: plain }) as string);
+        room -= plain;
+      }
+      const entry = head[at];
+      if (!entry) break;
+      from = { sequence: entry.sequence, id: entry.id };
+      if (entry.streamAfter === null) {
+        parts.push(JSON.stringify({ syncOutId: entry.id, tableName: STORE_DATA_TABLE, recordId: entry.recordId, action: 'insert' }));
+        room -= 1;
+      }
+      const after = entry.streamAfter ?? 0;
+      const lines =
+        room > 0
+          ? (this.takeReadAhead(siteId, entry.id, after, room) ?? this.stream.lines(entry.id, entry.storeId, after, room))
+          : { count: 0, upTo: null, json: '[]' };
+      if (entry.streamAfter !== null && lines.count === 0) {
+        // Every line was acknowledged and none came since: the store has arrived.
+        this.stream.remove(entry.id);
+        continue;
+      }
+      this.stream.handed(entry.id, lines.upTo ?? after);
+      add(lines.json);
+      room -= lines.count;
+      if (room === 0 && lines.upTo !== null) this.readAheads.plan({ siteId, entryId: entry.id, storeId: entry.storeId, after: lines.upTo, limit });
+    }
+    return parts.join(',');
+  }
+
+  /**
+   * Once an answer that ended inside a store's stream has gone out, reads the stream's next lines
+   * while the site applies that answer (stream-read-ahead.ts); the site's next pull gets them if
+   * nothing changed meanwhile.
+   */
+  private takeReadAhead(siteId: number, entryId: number, after: number, limit: number) {
+    const lines = this.readAheads.take(siteId, entryId, after, limit);
+    if (lines) this.readAheadsUsed += 1;
+    return lines;
+  }
+
+  readAhead(siteId: number): void {
+    try {
+      this.readAheads.readAhead(siteId);
+    } catch (error) {
+      this.options.logError?.(`Reading ahead for site ${siteId} failed`, error);
+    }
+  }
+
+  /** The site applied what it was handed: queued rows leave, and a streamed store moves on (or leaves once complete). */
   acknowledge(siteId: number, syncIds: number[]): number {
-    return this.statements.acknowledge.run(JSON.stringify(syncIds), siteId).changes;
+    const ids = JSON.stringify(syncIds);
+    return this.sqlite
+      .transaction(() => {
+        this.statements.acknowledgeStreams.run(ids, siteId);
+        return this.statements.acknowledge.run(ids, siteId).changes;
+      })
+      .immediate();
   }
 
   centralRecordsJson(cursor: number, limit: number): string {

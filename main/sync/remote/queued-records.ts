@@ -26,6 +26,7 @@ export async function acknowledgePending(run: RunContext): Promise<void> {
 function statements(sqlite: Database.Database) {
   return {
     hasLocalChange: sqlite.prepare('select 1 from remote_out where record_id = ? and refused_at is null limit 1').pluck(),
+    anyLocalChange: sqlite.prepare('select exists (select 1 from remote_out where refused_at is null)').pluck(),
     storeExists: sqlite.prepare('select 1 from store where id = ?').pluck(),
     dropStoreLines: sqlite.prepare(
       `delete from store_record where store_id = ?
@@ -49,6 +50,9 @@ export async function pullQueuedRecords(run: RunContext): Promise<void> {
   let done = 0;
   let total = 0;
 
+  // Per batch: whether any change made here is unsent (none, when a site initialises), and the stores known.
+  let unsentHere = true;
+  const knownStores = new Set<number>();
   const apply = (record: QueuedRecord, now: string): void => {
     if (record.tableName === STORE_DATA_TABLE) {
       const storeId = Number(record.recordId);
@@ -76,15 +80,16 @@ export async function pullQueuedRecords(run: RunContext): Promise<void> {
       return;
     }
     if (record.tableName !== STORE_RECORD_TABLE) return;
-    if (s.hasLocalChange.get(record.recordId)) return;
+    if (unsentHere && s.hasLocalChange.get(record.recordId)) return;
     if (record.action === 'delete') {
       records.remove(record.recordId);
       return;
     }
     const read = readStoreRecordData(record.recordId, record.recordData);
     if (!read.ok) return;
-    if (!s.storeExists.get(read.data.storeId)) {
-      throw new SyncRunError('The central server sent stock of a store this site does not know yet. The next sync will fetch it.');
+    if (!knownStores.has(read.data.storeId)) {
+      if (s.storeExists.get(read.data.storeId)) knownStores.add(read.data.storeId);
+      else throw new SyncRunError('The central server sent stock of a store this site does not know yet. The next sync will fetch it.');
     }
     records.upsert(read.data);
   };
@@ -98,16 +103,19 @@ export async function pullQueuedRecords(run: RunContext): Promise<void> {
       run.state.update({ waitingIn: 0 });
       return;
     }
-    const ids = answer.data.map((r) => r.syncOutId);
+    // The lines of a streamed store all carry their entry's syncOutId: it is acknowledged once.
+    const ids = [...new Set(answer.data.map((r) => r.syncOutId))];
     const now = new Date().toISOString();
     sqlite
       .transaction(() => {
+        unsentHere = s.anyLocalChange.get() === 1;
+        knownStores.clear();
         for (const record of answer.data) apply(record, now);
-        run.state.update({ pendingAcks: ids, waitingIn: Math.max(0, answer.queueLength - ids.length) });
+        run.state.update({ pendingAcks: ids, waitingIn: Math.max(0, answer.queueLength - answer.data.length) });
       })
       .immediate();
     await run.central.call('POST', syncRoutes.acknowledgedRecords, { syncIDs: ids });
     run.state.update({ pendingAcks: [] });
-    done += ids.length;
+    done += answer.data.length;
   }
 }
