@@ -109,9 +109,18 @@ describeWithBrowser('sync at a glance in a real browser', () => {
       // Kopu HC's sign-in is refused: the failure in words, what to do, and the failed run in its log.
       await kopu.page.getByRole('button', { name: 'Sync now' }).click({ timeout: 60_000 });
       const kopuStatus = kopu.page.getByRole('region', { name: 'Sync status' });
-      await eventually(async () => expect(await kopuStatus.getByRole('alert').innerText()).toMatch(/Last sync failed: Incorrect password/), 60_000);
+      await eventually(async () => {
+        const alert = await kopuStatus.getByRole('alert').innerText();
+        // On a loaded machine the central may answer that it is too busy checking passwords; a person tries again.
+        if (/checking many sites' passwords/.test(alert)) await kopu.page.getByRole('button', { name: 'Sync now' }).click({ timeout: 60_000 });
+        expect(alert).toMatch(/Last sync failed: Incorrect password/);
+      }, 60_000);
       expect(await kopuStatus.innerText()).toMatch(/What to do: Type the site password again/);
-      await eventually(async () => expect(await logOutcomes(kopu.page)).toEqual(['failed']));
+      await eventually(async () => {
+        const outcomes = await logOutcomes(kopu.page);
+        expect(outcomes.length).toBeGreaterThan(0);
+        expect(new Set(outcomes)).toEqual(new Set(['failed']));
+      });
       await screenshot(kopu.page, 'sync-failure-hint');
       // The page reads top down, and its last panel is inside the page's frame (the workspace scrolls).
       const special = kopu.page.getByRole('region', { name: 'Special' });
