@@ -1,8 +1,9 @@
 /**
  * The central server of `scripts/bench-many-sites.ts`, in its own process (a restart is a new
  * process), with its credential key file. Prints "listening URL"; on stdin answers
- * "rss" with "rss CURRENT PEAK" (bytes; the peak sampled every 20 ms) and "stats" with
- * "stats {json}" (scrypt checks, tag verifications, sign-ins refused as overloaded).
+ * "rss" with "rss CURRENT PEAK" (bytes; the peak sampled every 20 ms), "stats" with
+ * "stats {json}" (scrypt checks, tag verifications, sign-ins refused as overloaded) and "cpu" with
+ * "cpu MICROSECONDS" (the process's user + system CPU time so far).
  *
  *   node --import tsx scripts/bench-many-sites-central.ts DATAFILE KEYFILE
  */
@@ -33,6 +34,10 @@ async function main(): Promise<void> {
         overloaded: authenticator.limiter.overloadedRefusals,
       };
       process.stdout.write(`stats ${JSON.stringify(stats)}\n`);
+    }
+    if (command === 'cpu') {
+      const { user, system } = process.cpuUsage();
+      process.stdout.write(`cpu ${user + system}\n`);
     }
     if (command === 'exit') break;
   }

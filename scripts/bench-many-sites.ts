@@ -51,7 +51,7 @@ const BUSY_RETRIES = 3;
 const ADDRESSES = 250;
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 
-interface BenchSite {
+export interface BenchSite {
   id: number;
   name: string;
   hardwareId: string;
@@ -69,7 +69,7 @@ function headersOf(name: string, hardwareId: string): Record<string, string> {
   };
 }
 
-async function prepareCentral(
+export async function prepareCentral(
   file: string,
   keyFile: string,
   sealed: number,

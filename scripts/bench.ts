@@ -7,6 +7,7 @@ import { benchAuth } from './bench-auth';
 import { benchCore } from './bench-core';
 import { benchManySites } from './bench-many-sites';
 import { benchSignIn } from './bench-sign-in';
+import { benchSiteRoute } from './bench-site-route';
 import { benchSync } from './bench-sync';
 
 async function main() {
@@ -21,6 +22,8 @@ async function main() {
   await benchCore();
   console.log('');
   await benchAuth();
+  console.log('');
+  await benchSiteRoute();
   console.log('');
   await benchSignIn();
   console.log('');

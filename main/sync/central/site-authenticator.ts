@@ -11,6 +11,7 @@ import type { SiteService } from '../../services/site-service';
 import { SyncApiError } from '../protocol';
 import { retryInWords, type SignInLimitOptions, SignInLimiter } from '../../net/sign-in-limiter';
 import { readSyncCaller, type SyncCaller } from './sync-headers';
+import { DatafileChanges } from './datafile-changes';
 import { type SiteCredentialState, VerifiedCredentials } from './verified-credentials';
 
 export interface AuthenticatedSite {
@@ -22,6 +23,8 @@ export interface AuthenticatedSite {
   initialisationStatus: 'new' | 'started' | 'completed' | 'error';
   hardwareId: string;
   caller: SyncCaller;
+  /** The datafile's generation (datafile-changes.ts) when the site's row was read. */
+  generation: number;
 }
 
 /** Where security events go: site name and address only, never a password or hash. */
@@ -61,12 +64,14 @@ interface SiteRow {
   syncVersion: number | null;
   lastConnectedAt: string | null;
   storeCount: number;
+  /** lastConnectedAt in milliseconds (NaN when never), worked out once when the row is read. */
+  lastConnectedMs: number;
 }
 
 /** Prepared once: these run on every sync call. */
 function prepareStatements(sqlite: Datafile['sqlite']) {
   return {
-    // One indexed read per call: it also notices password or hardware ID changes made by another process.
+    // Read again whenever the datafile changed (see findByNameKey), by this process or another.
     siteByNameKey: sqlite.prepare(
       `select id, uuid, code, name, name_key as nameKey, password_hash as passwordHash, hardware_id as hardwareId, type,
               is_central as isCentral, initialisation_status as initialisationStatus, app_name as appName,
@@ -112,6 +117,8 @@ function isWriteFailure(error: unknown): boolean {
 export class SiteAuthenticator {
   readonly credentials: VerifiedCredentials;
   readonly limiter: SignInLimiter;
+  /** Whether the datafile changed since a value was read: shared with the server's other per-call caches. */
+  readonly changes: DatafileChanges;
   private readonly recordIntervalMs: number;
   private readonly forgetSite = (siteId: number) => this.credentials.forget(siteId);
 
@@ -123,6 +130,7 @@ export class SiteAuthenticator {
     limiter?: SignInLimiter,
   ) {
     this.statements = prepareStatements(datafile.sqlite);
+    this.changes = new DatafileChanges(datafile.sqlite);
     this.credentials = new VerifiedCredentials(hasher, { key: options.credentialKey, datafile });
     this.limiter = limiter ?? new SignInLimiter({ expectedCheckMs: hasher.expectedCheckMs });
     if (options.signInLimits) this.limiter.reconfigure(options.signInLimits);
@@ -173,24 +181,67 @@ export class SiteAuthenticator {
 
   private readonly statements: ReturnType<typeof prepareStatements>;
 
-  private findByNameKey(key: string): SiteRow | undefined {
-    return this.statements.siteByNameKey.get(key) as SiteRow | undefined;
+  /**
+   * Sites' rows as last read, by name key, while the datafile has not changed since: a busy site's
+   * calls read no row. Any committed change (a password, a hardware ID reset, a rename, a store
+   * moved, the active site; here or by another process) gives a new generation and empties them, so
+   * the next call reads the row again. Only rows that exist are kept: at most one per site.
+   */
+  private readonly rows = new Map<string, SiteRow>();
+  private rowsGeneration = -1;
+
+  /** The site's row as of `generation`, which the caller has just read (this.changes.generation()). */
+  private findByNameKey(key: string, generation: number): SiteRow | undefined {
+    if (generation !== this.rowsGeneration) {
+      this.rows.clear();
+      this.rowsGeneration = generation;
+    }
+    let row = this.rows.get(key);
+    if (row === undefined) {
+      row = this.statements.siteByNameKey.get(key) as SiteRow | undefined;
+      if (row !== undefined) {
+        row.lastConnectedMs = row.lastConnectedAt ? Date.parse(row.lastConnectedAt) : Number.NaN;
+        this.rows.set(key, Object.freeze(row));
+      }
+    }
+    return row;
   }
 
   async authenticate(headers: IncomingHttpHeaders, address: string, log: AuthLog): Promise<AuthenticatedSite> {
+    return this.authenticateNow(headers, address, log, this.changes.generation());
+  }
+
+  /**
+   * As authenticate(), but the usual call (a bound device whose password was already verified) is
+   * answered synchronously, with no promise: the central's busiest route (GET site) uses it.
+   * `generation` must have been read from `this.changes` in the same synchronous step.
+   */
+  authenticateNow(headers: IncomingHttpHeaders, address: string, log: AuthLog, generation: number): AuthenticatedSite | Promise<AuthenticatedSite> {
     const caller = readSyncCaller(headers);
     const key = nameKey(caller.siteName);
     const passwordLooksRight = /^[0-9a-fA-F]{64}$/.test(caller.passwordSha256);
-    let row = this.findByNameKey(key);
+    const row = this.findByNameKey(key, generation);
     // The site's bound device has a lane of its own that no one else's failures can lock.
     const fromBoundDevice = row !== undefined && row.hardwareId !== '' && row.hardwareId === caller.hardwareId;
 
     // A password already verified for this device needs no check: answered without awaiting, so from
     // reading the site row to recording the call nothing else can run (the row cannot change).
-    if (fromBoundDevice && passwordLooksRight && this.credentials.isVerified(credentialState(row!), caller.passwordSha256)) {
-      return this.afterPasswordCheck(row!, caller, true, log);
+    if (fromBoundDevice && passwordLooksRight && this.credentials.isVerified(credentialState(row), caller.passwordSha256)) {
+      return this.afterPasswordCheck(row, caller, true, generation, log);
     }
+    return this.signIn(caller, key, row, fromBoundDevice, passwordLooksRight, address, log);
+  }
 
+  /** Any other call: counted by the sign-in limiter, and checked with scrypt unless already verified. */
+  private async signIn(
+    caller: SyncCaller,
+    key: string,
+    row: SiteRow | undefined,
+    fromBoundDevice: boolean,
+    passwordLooksRight: boolean,
+    address: string,
+    log: AuthLog,
+  ): Promise<AuthenticatedSite> {
     const attempt = await this.limiter.begin({
       name: key,
       address,
@@ -231,7 +282,8 @@ export class SiteAuthenticator {
     };
     try {
       // Read again: the attempt may have waited for its turn, and the site may have changed meanwhile.
-      row = this.findByNameKey(key);
+      const rowGeneration = this.changes.generation();
+      row = this.findByNameKey(key, rowGeneration);
       if (!row) fail(new SyncApiError('site_name_not_found', `Site name not found: there is no site called "${caller.siteName}".`));
       const site = row!;
       const state = credentialState(site);
@@ -245,7 +297,7 @@ export class SiteAuthenticator {
       }
       settled = true;
       attempt.succeeded();
-      const authenticated = this.afterPasswordCheck(site, caller, cached, log);
+      const authenticated = this.afterPasswordCheck(site, caller, cached, rowGeneration, log);
       // Signed in, and the site is now bound to this device: the next call (and, with a key, the
       // first after a restart) needs no scrypt.
       this.credentials.remember({ ...state, storedHash: site.passwordHash!, hardwareId: caller.hardwareId }, caller.passwordSha256, generation);
@@ -256,7 +308,7 @@ export class SiteAuthenticator {
   }
 
   /** The password was right: the site's own state decides the rest. */
-  private afterPasswordCheck(row: SiteRow, caller: SyncCaller, rowIsCurrent: boolean, log: AuthLog): AuthenticatedSite {
+  private afterPasswordCheck(row: SiteRow, caller: SyncCaller, rowIsCurrent: boolean, generation: number, log: AuthLog): AuthenticatedSite {
     if (row.isCentral === 1) throw new SyncApiError('site_is_central');
     if (row.hardwareId !== '' && row.hardwareId !== caller.hardwareId) {
       throw new SyncApiError('site_incorrect_hardware_id');
@@ -270,7 +322,7 @@ export class SiteAuthenticator {
         { storeCount: stores },
       );
     }
-    return this.recordContact(row, caller, rowIsCurrent, log);
+    return this.recordContact(row, caller, rowIsCurrent, generation, log);
   }
 
   /**
@@ -278,14 +330,12 @@ export class SiteAuthenticator {
    * UPDATE inside an immediate transaction, so of two devices racing to be first exactly one wins,
    * even when they reach different server processes on the same datafile.
    */
-  private recordContact(row: SiteRow, caller: SyncCaller, rowIsCurrent: boolean, log: AuthLog): AuthenticatedSite {
-    const now = new Date();
-    const nowText = now.toISOString();
+  private recordContact(row: SiteRow, caller: SyncCaller, rowIsCurrent: boolean, generation: number, log: AuthLog): AuthenticatedSite {
+    const now = Date.now();
     const type = caller.isMobile ? 'mobile' : 'standalone';
     const typeChanged = row.type !== type;
     const detailsChanged = row.appName !== caller.appName || row.appVersion !== caller.appVersion || row.syncVersion !== caller.syncVersion;
-    const last = row.lastConnectedAt ? Date.parse(row.lastConnectedAt) : Number.NaN;
-    const stale = !(now.getTime() - last < this.recordIntervalMs);
+    const stale = !(now - row.lastConnectedMs < this.recordIntervalMs);
     const authenticated: AuthenticatedSite = {
       id: row.id,
       uuid: row.uuid,
@@ -295,11 +345,13 @@ export class SiteAuthenticator {
       initialisationStatus: row.initialisationStatus,
       hardwareId: caller.hardwareId,
       caller,
+      generation,
     };
     // The usual call of a busy site: already bound to this device, nothing new to record. No write.
     if (rowIsCurrent && row.hardwareId === caller.hardwareId && !typeChanged && !detailsChanged && !stale) {
       return authenticated;
     }
+    const nowText = new Date(now).toISOString();
     // Only bookkeeping (contact time, app details) of a site already bound to this device: written
     // with others in one transaction shortly after, not one disk sync per call. After a restart every
     // site's first call is such a call, thousands of them within minutes.

@@ -24,9 +24,10 @@ import type { SignInLimiter } from '../../net/sign-in-limiter';
 import { hostAllowList } from '../../net/host-allow-list';
 import { appError } from '../../../shared/errors';
 import { type DataRouteOptions, registerDataRoutes } from './data-routes';
-import { errorBody, type SiteInfo, SYNC_API_PREFIX, SyncApiError, type SyncErrorCode, syncErrors, syncRoutes } from '../protocol';
+import { errorBody, SYNC_API_PREFIX, SyncApiError, type SyncErrorCode, syncErrors, syncRoutes } from '../protocol';
 import { type AuthenticatedSite, SiteAuthenticator, type SiteAuthenticatorOptions } from './site-authenticator';
 import type { SiteSyncErrors } from './site-sync-health';
+import { SiteAnswers } from './site-answer';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -151,21 +152,32 @@ export function createCentralServer(core: CentralServices, options: CentralServe
     return payload;
   });
 
+  const authenticator = new SiteAuthenticator(core.datafile, core.hasher, core.sites, options, core.signIns?.sites);
+
   // The sync API follows the datafile's role as it is now: after Set site as active on another
   // site, this datafile is no longer the central server and refuses remote sites until it is again.
+  // Read again whenever the datafile changed (by this process or another), else kept.
   const isCentral = core.datafile.sqlite
     .prepare(
       `select coalesce((select cast(value as integer) from setting where key = 'active_site_id') =
                        (select id from site where is_central = 1), 0)`,
     )
     .pluck();
+  let central = { generation: -1, value: false };
+  /** `generation` just read from authenticator.changes. */
+  const isCentralAt = (generation: number): boolean => {
+    if (central.generation !== generation) central = { generation, value: isCentral.get() === 1 };
+    return central.value;
+  };
+  const refuseNotCentral = (reply: FastifyReply) => reply.code(syncErrors.not_central_server.status).send(errorBody('not_central_server'));
   server.addHook('onRequest', async (request, reply) => {
     if (!request.url.startsWith(`${SYNC_API_PREFIX}/`)) return;
-    if (isCentral.get() === 1) return;
-    return reply.code(syncErrors.not_central_server.status).send(errorBody('not_central_server'));
+    // GET site checks the role itself, with the same read of the datafile as its authentication.
+    if (request.routeOptions.url === syncRoutes.site) return;
+    if (isCentralAt(authenticator.changes.generation())) return;
+    return refuseNotCentral(reply);
   });
 
-  const authenticator = new SiteAuthenticator(core.datafile, core.hasher, core.sites, options, core.signIns?.sites);
   server.decorate('siteAuthenticator', authenticator);
   server.decorateRequest('syncSite', null);
   server.decorate('authenticateSite', async (request: FastifyRequest) => {
@@ -190,21 +202,25 @@ export function createCentralServer(core: CentralServices, options: CentralServe
 
   server.get('/health', async () => ({ status: 'ok' }));
 
-  const useJsNodeHttpClientOf = core.datafile.sqlite.prepare('select use_js_node_http_client from site where id = ?').pluck();
-  const storesOfSite = core.datafile.sqlite.prepare('select uuid as id, code, name from store where site_id = ? order by code collate nocase, id');
-  server.get(syncRoutes.site, { preHandler: server.authenticateSite }, async (request): Promise<SiteInfo> => {
-    const site = request.syncSite!;
-    const stores = storesOfSite.all(site.id) as SiteInfo['stores'];
-    return {
-      id: site.uuid,
-      siteId: site.id,
-      code: site.code,
-      name: site.name,
-      initialisationStatus: site.initialisationStatus,
-      type: site.type,
-      useJsNodeHttpClient: useJsNodeHttpClientOf.get(site.id) === 1,
-      stores: stores.map((s) => ({ ...s })),
-    };
+  // Every remote site's every sync starts here, so this route is the central's busiest: one read of
+  // the datafile's change counters serves the role check and the authentication (the site's row and
+  // this answer, as JSON text, are kept until the datafile changes: site-answer.ts), and a verified
+  // site is answered synchronously. Same checks, same order and same answers as the other routes.
+  const siteAnswers = new SiteAnswers(core.datafile.sqlite, authenticator.changes);
+  const sendSite = (reply: FastifyReply, site: AuthenticatedSite): void => {
+    reply.request.syncSite = site;
+    reply.header('content-type', 'application/json; charset=utf-8').send(siteAnswers.json(site));
+  };
+  server.get(syncRoutes.site, (request, reply) => {
+    const generation = authenticator.changes.generation();
+    if (!isCentralAt(generation)) {
+      refuseNotCentral(reply);
+      return;
+    }
+    const site = authenticator.authenticateNow(request.headers, request.ip, request.log, generation);
+    // A sign-in that must wait (scrypt, its turn): the promise's failure goes to the error handler.
+    if (site instanceof Promise) return site.then((signedIn) => sendSite(reply, signedIn));
+    sendSite(reply, site);
   });
 
   // site_status and the data routes: initialise, queued_records, acknowledged_records, central_records.

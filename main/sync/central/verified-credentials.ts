@@ -16,7 +16,7 @@
  * change the input, so the old tag matches nothing. Without the key a stolen datafile's tags are
  * random bytes: the password is as slow to guess as scrypt makes it.
  */
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, hash, timingSafeEqual } from 'node:crypto';
 import type { Datafile } from '../../../db/datafile';
 import type { PasswordHasher } from '../../services/passwords';
 
@@ -38,8 +38,9 @@ export interface SiteCredentialState {
   hardwareId: string;
 }
 
+/** One-shot SHA-256 (no Hash object per call: this runs on every sync call). */
 function fingerprint(passwordSha256: string): Buffer {
-  return createHash('sha256').update(passwordSha256, 'utf8').digest();
+  return hash('sha256', passwordSha256, 'buffer');
 }
 
 export interface VerifiedCredentialsOptions {
