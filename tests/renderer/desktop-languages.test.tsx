@@ -6,19 +6,11 @@
 import { act, screen, waitFor, within } from '@testing-library/react';
 import type { DesktopCommands, MenuCommand } from '../../shared/bridge';
 import type { UiLanguage } from '../../shared/contract';
-import { setLanguage } from '../../renderer/i18n';
-import { ADMIN, inProcessApi, type InProcessApi } from './in-process-api';
+import { ADMIN } from './in-process-api';
+import { languageWorldEachTest } from './language-world';
 import { renderApp } from './render-app';
 
-let world: InProcessApi;
-beforeEach(async () => {
-  world = await inProcessApi();
-});
-afterEach(async () => {
-  world.core.close();
-  await act(() => setLanguage('en'));
-  localStorage.clear();
-});
+const world = languageWorldEachTest();
 
 function fakeDesktop(status: { needsSetup: boolean }) {
   const commands = new Set<(command: MenuCommand) => void>();
@@ -53,11 +45,11 @@ function fakeDesktop(status: { needsSetup: boolean }) {
   };
 }
 
-const adminLanguage = () => world.core.users.languageOf(world.core.users.actorFor(1)!.userId!);
+const adminLanguage = () => world().core.users.languageOf(world().core.users.actorFor(1)!.userId!);
 
 test('the Set-up window has the language picker: French shows at once, is this computer’s, and becomes the administrator’s', async () => {
   const shell = fakeDesktop({ needsSetup: true });
-  const { user } = renderApp(world, shell.desktop);
+  const { user } = renderApp(world(), shell.desktop);
   expect(await screen.findByRole('heading', { name: 'Set up a new datafile' })).toBeInTheDocument();
   await user.selectOptions(screen.getByLabelText('Language'), 'fr');
   expect(await screen.findByRole('heading', { name: 'Créer un nouveau fichier de données' })).toBeInTheDocument();
@@ -74,7 +66,7 @@ test('the Set-up window has the language picker: French shows at once, is this c
 
 test('the Connect-to-server window has the language picker: Spanish shows at once and is this computer’s', async () => {
   const shell = fakeDesktop({ needsSetup: false });
-  const { user } = renderApp(world, shell.desktop);
+  const { user } = renderApp(world(), shell.desktop);
   await screen.findByRole('heading', { name: 'Log in' });
   shell.send('connect-to-server');
   const dialog = await screen.findByRole('dialog', { name: 'Connect to server' });
@@ -88,7 +80,7 @@ test('the Connect-to-server window has the language picker: Spanish shows at onc
 
 test('the login page’s choice is this computer’s too, and the desktop menu’s Language choice shows at once', async () => {
   const shell = fakeDesktop({ needsSetup: false });
-  const { user } = renderApp(world, shell.desktop);
+  const { user } = renderApp(world(), shell.desktop);
   await user.selectOptions(await screen.findByLabelText('Language'), 'es');
   expect(shell.deviceLanguages).toEqual(['es']);
 

@@ -8,23 +8,16 @@ import { i18n, setLanguage } from '../../renderer/i18n';
 import { errorText } from '../../renderer/i18n/words';
 import { validateInput } from '../../shared/validate';
 import { ago, dateTime, number } from '../../renderer/i18n/format';
-import { ADMIN, inProcessApi, type InProcessApi } from './in-process-api';
+import { ADMIN } from './in-process-api';
+import { languageWorldEachTest } from './language-world';
 import { logIn, renderApp } from './render-app';
 
-let world: InProcessApi;
-beforeEach(async () => {
-  world = await inProcessApi();
-});
-afterEach(async () => {
-  world.core.close();
-  await act(() => setLanguage('en'));
-  localStorage.clear();
-});
+const world = languageWorldEachTest();
 
-const adminId = () => world.core.users.actorFor(1)!.userId!;
+const adminId = () => world().core.users.actorFor(1)!.userId!;
 
 test('Spanish picked on the login page shows at once, follows the user in, and becomes their language', async () => {
-  const { user } = renderApp(world);
+  const { user } = renderApp(world());
   await user.selectOptions(await screen.findByLabelText('Language'), 'es');
   expect(await screen.findByRole('heading', { name: 'Iniciar sesión' })).toBeInTheDocument();
   expect(document.documentElement.lang).toBe('es');
@@ -33,12 +26,12 @@ test('Spanish picked on the login page shows at once, follows the user in, and b
   await user.click(screen.getByRole('button', { name: 'Iniciar sesión' }));
   expect(await screen.findByRole('button', { name: 'Cerrar sesión' })).toBeInTheDocument();
   expect(screen.getByText(`Sesión iniciada como ${ADMIN.userName}`)).toBeInTheDocument();
-  await waitFor(() => expect(world.core.users.languageOf(adminId())).toBe('es'));
+  await waitFor(() => expect(world().core.users.languageOf(adminId())).toBe('es'));
 });
 
 test('a user whose language is French gets French windows after logging in from an English login page', async () => {
-  world.core.users.setLanguage(world.core.users.actorFor(1)!, 'fr');
-  const { user } = renderApp(world);
+  world().core.users.setLanguage(world().core.users.actorFor(1)!, 'fr');
+  const { user } = renderApp(world());
   await user.type(await screen.findByLabelText('User name'), ADMIN.userName);
   await user.type(screen.getByLabelText('Password'), ADMIN.password);
   await user.click(screen.getByRole('button', { name: 'Log in' }));
@@ -48,11 +41,11 @@ test('a user whose language is French gets French windows after logging in from 
   // Changing it from the Navigator changes the windows and the user's language.
   await user.selectOptions(screen.getByLabelText('Langue'), 'en');
   expect(await screen.findByRole('button', { name: 'Log out' })).toBeInTheDocument();
-  await waitFor(() => expect(world.core.users.languageOf(adminId())).toBe('en'));
+  await waitFor(() => expect(world().core.users.languageOf(adminId())).toBe('en'));
 });
 
 test("errors travel as codes and are worded in the window's language, with their data", async () => {
-  const { user } = renderApp(world);
+  const { user } = renderApp(world());
   await user.selectOptions(await screen.findByLabelText('Language'), 'fr');
   await user.type(screen.getByLabelText('Nom d’utilisateur'), ADMIN.userName);
   await user.type(screen.getByLabelText('Mot de passe'), 'not the password');
@@ -74,7 +67,7 @@ test("errors travel as codes and are worded in the window's language, with their
 });
 
 test('confirmations are worded from their kind and data: deleting a site asks in French, naming it', async () => {
-  const { user } = renderApp(world);
+  const { user } = renderApp(world());
   await logIn(user);
   await user.click(screen.getByRole('button', { name: 'Synchronisation' }));
   const grid = await screen.findByRole('grid', { name: 'Sites' });

@@ -20,6 +20,15 @@ afterEach(async () => {
 
 type Line = Record<string, unknown> & { storeId: number };
 
+/** Adds `count` stock lines to each of the stores on the central, straight into its datafile. */
+function addLines(stores: number[], count: number, prefix: string): void {
+  const { sqlite } = central.core.datafile;
+  const insert = sqlite.prepare('insert into store_record (id, store_id, item_code, item_name, quantity) values (?, ?, ?, ?, ?)');
+  sqlite.transaction(() => {
+    for (const store of stores) for (let i = 0; i < count; i += 1) insert.run(`${prefix}-${store}-${i}`, store, `I${i}`, `Item ${i}`, i);
+  })();
+}
+
 /** What a site does with what it is handed (queued-records.ts, without the datafile). */
 function applyTo(site: Map<string, Line>, records: QueuedRecord[]): void {
   for (const record of records) {
@@ -54,15 +63,9 @@ describe("streaming a store's data to a site", () => {
     const sync = central.running.server.centralStoreSync;
     const stores = storesOfSite(central.core, WAIKATO);
     const { sqlite } = central.core.datafile;
-    const insert = sqlite.prepare('insert into store_record (id, store_id, item_code, item_name, quantity) values (?, ?, ?, ?, ?)');
     await withSeed(async (random) => {
       for (let round = 0; round < 12; round += 1) {
-        sqlite.transaction(() => {
-          for (const storeId of stores) {
-            const count = random.below(120);
-            for (let i = 0; i < count; i += 1) insert.run(`r${round}-s${storeId}-${i}`, storeId, `I${i}`, `Item ${i}`, i);
-          }
-        })();
+        for (const storeId of stores) addLines([storeId], random.below(120), `r${round}`);
         // A fresh datafile each round (as Re-initialise): what it holds now is thrown away by the stream's first record.
         const site = new Map<string, Line>([['left-over', { id: 'left-over', storeId: stores[0]! }]]);
         sync.initialise(WAIKATO, { reinitialise: true, instanceId: `round-${round}` });
@@ -102,10 +105,7 @@ describe("streaming a store's data to a site", () => {
     const sync = central.running.server.centralStoreSync;
     const stores = storesOfSite(central.core, WAIKATO);
     const { sqlite } = central.core.datafile;
-    const insert = sqlite.prepare('insert into store_record (id, store_id, item_code, item_name, quantity) values (?, ?, ?, ?, ?)');
-    sqlite.transaction(() => {
-      for (const store of stores) for (let i = 0; i < 25; i += 1) insert.run(`line-${store}-${i}`, store, `I${i}`, `Item ${i}`, i);
-    })();
+    addLines(stores, 25, 'line');
     const { queueLength } = sync.initialise(WAIKATO, { reinitialise: true, instanceId: 'probe' });
     // Every line, and each store's entry ("drop what you hold of this store").
     const total = queueLength + stores.length;
@@ -145,10 +145,7 @@ describe('reading a stream ahead', () => {
     const sync = central.running.server.centralStoreSync;
     const stores = storesOfSite(central.core, WAIKATO);
     const { sqlite } = central.core.datafile;
-    const insert = sqlite.prepare('insert into store_record (id, store_id, item_code, item_name, quantity) values (?, ?, ?, ?, ?)');
-    sqlite.transaction(() => {
-      for (const store of stores) for (let i = 0; i < 40; i += 1) insert.run(`ahead-${store}-${i}`, store, `I${i}`, `Item ${i}`, i);
-    })();
+    addLines(stores, 40, 'ahead');
     sync.initialise(WAIKATO, { reinitialise: true, instanceId: 'probe' });
     /** A site's pull of 7 and its acknowledgement; then the central reads ahead, as once its answer has gone out. */
     const pull = () => {
