@@ -33,6 +33,12 @@ async function waikato(c: Central): Promise<Core> {
 
 const healthOf = (c: Central, siteId: number): SiteSyncHealth => c.core.siteSyncHealth.get(siteId);
 
+/** A line added on the central to a store of Waikato: something waits in Waikato's queue. */
+async function queueLineForWaikato(c: Central): Promise<void> {
+  const admin = await adminOf(c.core);
+  c.core.stock.saveLine(admin, { storeId: storeIdByCode(c.core, 'Waikato'), lineId: null, itemCode: 'Q1', itemName: 'Queued', quantity: 1 });
+}
+
 describe('a remote site’s sync log', () => {
   it('lists every run with its outcome, records pushed and pulled, and the error with its kind', async () => {
     central = await centralWithSites();
@@ -167,14 +173,7 @@ describe('the central’s view of every site', () => {
     expect(healthOf(central, KOPU).status).toBe('never_synced');
 
     // Something to send to the site waits in its queue.
-    const admin = await adminOf(central.core);
-    central.core.stock.saveLine(admin, {
-      storeId: storeIdByCode(central.core, 'Waikato'),
-      lineId: null,
-      itemCode: 'Q1',
-      itemName: 'Queued',
-      quantity: 1,
-    });
+    await queueLineForWaikato(central);
     expect(healthOf(central, WAIKATO).queued).toBeGreaterThan(0);
 
     const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString();
@@ -202,14 +201,7 @@ describe('the central’s view of every site', () => {
     central = await centralWithSites();
     const listed = () => central!.core.siteSyncHealth.list().rows.find((r) => r.siteId === WAIKATO)!;
     expect(listed()).toMatchObject({ status: 'never_synced', queued: 0 });
-    const admin = await adminOf(central.core);
-    central.core.stock.saveLine(admin, {
-      storeId: storeIdByCode(central.core, 'Waikato'),
-      lineId: null,
-      itemCode: 'Q1',
-      itemName: 'Queued',
-      quantity: 1,
-    });
+    await queueLineForWaikato(central);
     const queued = listed().queued;
     expect(queued).toBeGreaterThan(0);
     const other = new Database(central.core.datafile.path);
