@@ -401,7 +401,7 @@ export class SiteService {
     // A store's data belongs to the site the store is on from the moment of the move (README,
     // "Who owns what"): whatever was queued for the site it left is cancelled, and an existing site
     // that gains stores gets each one's data queued as one "send this store's data" entry, in this
-    // same transaction. The entry is filled in when it is sent, so the site gets the store as it is then.
+    // same transaction. The entry is streamed when it is sent, so the site gets the store as it is then.
     for (const [sourceId, source] of sourceSites) {
       if (!source.isCentral)
         cancelQueuedStoreData(
