@@ -232,6 +232,12 @@ export interface RefusedChangeData {
 export interface QueuedRecordsAnswer {
   /** Records in the site's queue, this batch included. */
   queueLength: number;
+  /**
+   * The newest central change (central_records cursor) when this batch was read. Which stores are on
+   * the site follows from the central changes up to it: the site applies those first, then the batch.
+   * Added to v5's answer here; a central that does not send it leaves the order as it was.
+   */
+  centralCursor?: number;
   data: QueuedRecord[];
 }
 

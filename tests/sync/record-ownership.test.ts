@@ -544,3 +544,62 @@ describe('Re-initialise', () => {
     expect(linesOf(waikato, 'Waikato')).toEqual(linesOf(central.core, 'Waikato'));
   });
 });
+
+describe('a store that moves while a site syncs (found reading the SIGKILL fault test)', () => {
+  /** Waikato's remote that runs a hook, once armed, just before (or just after) its next pull of queued records. */
+  async function remoteWithHook() {
+    let hook: { when: 'before' | 'after'; run: () => Promise<void> } | null = null;
+    const inner = new NodeFetchClient();
+    const take = (when: 'before' | 'after', request: { method: string; url: string }) => {
+      if (hook?.when !== when || request.method !== 'GET' || !request.url.includes('/queued_records')) return null;
+      const armed = hook;
+      hook = null;
+      return armed.run;
+    };
+    const client: SyncHttpClient = {
+      name: 'hooked',
+      async request(request) {
+        await take('before', request)?.();
+        const response = await inner.request(request);
+        await take('after', request)?.();
+        return response;
+      },
+    };
+    const remote = await remoteFor('Waikato', { nodeClient: client });
+    return { remote, arm: (when: 'before' | 'after', run: () => Promise<void>) => (hook = { when, run }) };
+  }
+
+  it('arrives whole when it leaves and comes back after the site read the stores and before it pulled their data', async () => {
+    central = await centralWithSites();
+    const { remote: waikato, arm } = await remoteWithHook();
+    await syncOk(waikato);
+    arm('before', async () => {
+      await moveStore('TAU_DH', 1);
+      await moveStore('TAU_DH', WAIKATO);
+    });
+    await syncOk(waikato);
+    await syncOk(waikato);
+    expect(linesOf(waikato, 'TAU_DH')).toEqual(linesOf(central.core, 'TAU_DH'));
+    expect(linesOf(waikato, 'TAU_DH').length).toBeGreaterThan(0);
+  });
+
+  it('leaves nothing behind when it arrives before the pull and leaves again while the site applies its data', async () => {
+    central = await centralWithSites();
+    await moveStore('TAU_DH', 1);
+    const { remote: waikato, arm } = await remoteWithHook();
+    await syncOk(waikato);
+    arm('before', () => moveStore('TAU_DH', WAIKATO));
+    await syncOk(waikato);
+    expect(linesOf(waikato, 'TAU_DH')).toEqual(linesOf(central.core, 'TAU_DH'));
+    // Now it comes back once more, and leaves between the central's answer and the site applying it.
+    await moveStore('TAU_DH', 1);
+    await syncOk(waikato);
+    expect(linesOf(waikato, 'TAU_DH')).toEqual([]);
+    arm('after', () => moveStore('TAU_DH', 1));
+    await moveStore('TAU_DH', WAIKATO);
+    await syncOk(waikato);
+    await syncOk(waikato);
+    expect(waikato.stock.listStores().map((s) => s.code)).toEqual(['Waikato']);
+    expect(linesOf(waikato, 'TAU_DH')).toEqual([]);
+  });
+});

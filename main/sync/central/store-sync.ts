@@ -197,19 +197,25 @@ export class CentralStoreSync {
   // ---- pull ----------------------------------------------------------------------------------
 
   /**
-   * JSON text of `{queueLength, data}`: the oldest `limit` records of the site's queue. A "send
+   * JSON text of `{queueLength, centralCursor, data}`: the oldest `limit` records of the site's
+   * queue, and the newest central change when they were read (the site applies the central
+   * changes up to it before these records: queued-records.ts). A "send
    * this store's data" entry among them is streamed: its lines are read from store_record as they
    * are now, from where the site's last acknowledgement left off (storeDataStreamStatements).
    */
   queuedRecordsJson(siteId: number, limit: number): { json: string; empty: boolean } {
-    const { queueLength, data } = this.sqlite
+    const { queueLength, data, centralCursor } = this.sqlite
       .transaction(() => {
         const length = this.statements.queueLength.get({ siteId }) as number;
-        return { queueLength: length, data: length === 0 ? '' : this.handOut(siteId, limit) };
+        return {
+          queueLength: length,
+          data: length === 0 ? '' : this.handOut(siteId, limit),
+          centralCursor: this.statements.maxCursor.get() as number,
+        };
       })
       .immediate();
     if (queueLength === 0) this.statements.markSynced.run(new Date().toISOString(), siteId);
-    return { json: `{"queueLength":${queueLength},"data":[${data}]}`, empty: queueLength === 0 };
+    return { json: `{"queueLength":${queueLength},"centralCursor":${centralCursor},"data":[${data}]}`, empty: queueLength === 0 };
   }
 
   /** The records of the next batch, as the inside of a JSON array; runs in the caller's transaction. */

@@ -95,39 +95,52 @@ export function applyCentralRecord(statements: CentralStatements, record: Centra
 }
 
 /**
- * Pulls central_records from the saved cursor; then this datafile acts as `siteId` once that site
- * has arrived, and its own site shows this machine's hardware ID, which the central bound to it.
+ * Applies central_records from the saved cursor up to change `upTo` (all of them when not given),
+ * a batch and the new cursor in one transaction. `report` shows it as the run's "sites and stores" step.
  */
-export async function pullCentralRecords(run: RunContext, siteId: number, hardwareId: string): Promise<void> {
+export async function applyCentralChanges(run: RunContext, options: { upTo?: number; report?: boolean } = {}): Promise<void> {
   const statements = centralStatements(run.sqlite);
+  const upTo = options.upTo ?? Number.MAX_SAFE_INTEGER;
+  const progress = (done: number, total: number) => {
+    if (options.report) run.progress('pulling_central', 'Receiving sites and stores…', done, total);
+  };
   let state = run.state.read();
-  const message = 'Receiving sites and stores…';
   // The total is known from the first answer: the central's newest change ID less the cursor (IDs
   // run without gaps, so it is the number of changes to receive).
   let done = 0;
   let total = 0;
-  for (let pass = 0; pass < 1_000_000; pass += 1) {
-    run.progress('pulling_central', message, done, total);
+  for (let pass = 0; pass < 1_000_000 && state.centralCursor < upTo; pass += 1) {
+    progress(done, total);
     const answer = (await run.central.call(
       'GET',
       `${syncRoutes.centralRecords}?cursor=${state.centralCursor}&limit=${run.batch.pull}`,
     )) as CentralRecordsAnswer | null;
     if (!answer || !Array.isArray(answer.data) || typeof answer.maxCursor !== 'number') throw new SyncRunError(notUnderstood, 'server_error');
-    total = Math.max(total, done + Math.max(0, answer.maxCursor - state.centralCursor));
-    if (answer.data.length === 0) break;
+    const end = Math.min(answer.maxCursor, upTo);
+    total = Math.max(total, done + Math.max(0, end - state.centralCursor));
+    const records = answer.data.filter((r) => r.ID <= upTo);
+    if (records.length === 0) break;
     const cursor = state.centralCursor;
     state = run.sqlite
       .transaction(() => {
         const here = activeSiteId(run.sqlite);
-        for (const record of answer.data) applyCentralRecord(statements, record, here);
-        return run.state.update({ centralCursor: Math.max(cursor, ...answer.data.map((r) => r.ID)) });
+        for (const record of records) applyCentralRecord(statements, record, here);
+        return run.state.update({ centralCursor: Math.max(cursor, ...records.map((r) => r.ID)) });
       })
       .immediate();
-    done += answer.data.length;
+    done += records.length;
     total = Math.max(total, done);
-    if (state.centralCursor >= answer.maxCursor) break;
+    if (records.length < answer.data.length || state.centralCursor >= end) break;
   }
-  run.progress('pulling_central', message, done, total);
+  progress(done, total);
+}
+
+/**
+ * Pulls central_records from the saved cursor; then this datafile acts as `siteId` once that site
+ * has arrived, and its own site shows this machine's hardware ID, which the central bound to it.
+ */
+export async function pullCentralRecords(run: RunContext, siteId: number, hardwareId: string): Promise<void> {
+  await applyCentralChanges(run, { report: true });
   const known = run.sqlite.prepare('select 1 from site where id = ?').get(siteId);
   if (!known) return;
   run.sqlite

@@ -1,7 +1,10 @@
 /**
  * Pull of this site's queue (GET queued_records): each batch is applied together with the list of
  * its IDs to acknowledge, in one transaction, then acknowledged. A crash between the two
- * re-acknowledges at the start of the next run (acknowledgePending).
+ * re-acknowledges at the start of the next run (acknowledgePending). Before a batch, the central's
+ * changes of sites and stores up to when the batch was read are applied (its centralCursor), so
+ * the batch lands on the stores as they were then: a store's later departure removes its lines,
+ * an earlier one cannot remove lines that came after it.
  *
  * What arrives: stock lines (applied, unless this site has an unsent change of the line: that goes
  * to the central on the next push, which decides), "here is the whole store" (the lines of that
@@ -13,6 +16,7 @@ import { type QueuedRecord, type QueuedRecordsAnswer, REFUSED_CHANGE_TABLE, type
 import { readStoreRecordData, STORE_DATA_TABLE, STORE_RECORD_TABLE } from '../../services/store-records';
 import { SyncRunError } from './central-calls';
 import { notUnderstood } from './central-answer';
+import { applyCentralChanges } from './central-records';
 import type { RunContext } from './run-context';
 
 /** Acknowledges what the last run applied but could not acknowledge (it was cut off). */
@@ -97,6 +101,9 @@ export async function pullQueuedRecords(run: RunContext): Promise<void> {
   for (let pass = 0; pass < 1_000_000; pass += 1) {
     const answer = (await run.central.call('GET', `${syncRoutes.queuedRecords}?limit=${run.batch.pull}`)) as QueuedRecordsAnswer | null;
     if (!answer || !Array.isArray(answer.data) || typeof answer.queueLength !== 'number') throw new SyncRunError(notUnderstood, 'server_error');
+    // Which stores are here, as of when the batch was read: a store that left and came back since
+    // this run read the stores must not take the lines that came back with it when it leaves here.
+    if (typeof answer.centralCursor === 'number' && answer.data.length > 0) await applyCentralChanges(run, { upTo: answer.centralCursor });
     total = Math.max(total, done + answer.queueLength);
     run.progress('pulling', 'Receiving store data…', done, total);
     if (answer.data.length === 0) {
