@@ -2,7 +2,7 @@
  * The ownership model under random load: a central and two remote sites (Waikato, Kopu HC) over
  * real HTTP, for many rounds. Each round, chosen by one seed: offline edits, additions and deletes
  * at the sites, corrections on the central, stores moved among the two remotes and the central
- * site, refused changes sent again or discarded, and syncs cut at a random call (the request never
+ * site (also while a site syncs, before a random call of its run), refused changes sent again or discarded, and syncs cut at a random call (the request never
  * arrives, or its answer is lost after the central did the work), remotes closed and reopened
  * mid-way, the central's HTTP side restarted. (Real SIGKILLs of separate processes are in
  * sync-faults.test.ts; here the cuts land on every call of every step.)
@@ -34,6 +34,7 @@ class FaultyClient implements SyncHttpClient {
   private readonly inner = new NodeFetchClient();
   private callsLeft: number | null = null;
   private loseAnswer = false;
+  private meanwhile: { callsLeft: number; work: () => Promise<void> } | null = null;
 
   /** The next run's `n`th call fails (and every call after it until healed). */
   cutAt(n: number, loseAnswer: boolean): void {
@@ -43,9 +44,20 @@ class FaultyClient implements SyncHttpClient {
 
   heal(): void {
     this.callsLeft = null;
+    this.meanwhile = null;
+  }
+
+  /** Before the next run's `n`th call, `work` happens on the central (a store moves while the site syncs). */
+  beforeCall(n: number, work: () => Promise<void>): void {
+    this.meanwhile = { callsLeft: n, work };
   }
 
   async request(request: Parameters<SyncHttpClient['request']>[0]) {
+    if (this.meanwhile && this.meanwhile.callsLeft-- <= 0) {
+      const { work } = this.meanwhile;
+      this.meanwhile = null;
+      await work();
+    }
     if (this.callsLeft !== null) {
       if (this.callsLeft <= 0) {
         if (this.loseAnswer) await this.inner.request(request).catch(() => undefined);
@@ -131,6 +143,14 @@ describe('store data converges under random edits, moves, refusals and cut syncs
           for (const site of sites) {
             if (random.next() < 0.6) {
               if (random.next() < 0.5) site.client.cutAt(random.below(12), random.next() < 0.5);
+              if (random.next() < 0.3) {
+                // One move, or a store that leaves and comes back: either may land between two calls of the run.
+                const andBack = random.next() < 0.5;
+                site.client.beforeCall(random.below(12), async () => {
+                  const moved = await moveRandomStore(central.core, random);
+                  if (moved && andBack) await moveStore(central.core, moved.code, moved.from);
+                });
+              }
               await site.core.syncRunner.syncNow();
               site.client.heal();
             }
@@ -252,20 +272,27 @@ async function correctOnCentral(core: Core, random: SeededRandom, edits: Edit[],
   }
 }
 
-async function moveRandomStore(core: Core, random: SeededRandom): Promise<void> {
-  const admin = systemActor;
-  const siteOf = (code: string) => core.datafile.sqlite.prepare('select site_id from store where code = ?').pluck().get(code) as number;
-  const count = (siteId: number) => MOVABLE.filter((code) => siteOf(code) === siteId).length;
+const siteOfStore = (core: Core, code: string) =>
+  core.datafile.sqlite.prepare('select site_id from store where code = ?').pluck().get(code) as number;
+
+/** Moves a random store to another site, unless that would leave a remote site without a store; says what moved from where. */
+async function moveRandomStore(core: Core, random: SeededRandom): Promise<{ code: string; from: number } | null> {
+  const count = (siteId: number) => MOVABLE.filter((code) => siteOfStore(core, code) === siteId).length;
   const code = MOVABLE[random.below(MOVABLE.length)]!;
-  const from = siteOf(code);
+  const from = siteOfStore(core, code);
   // A remote site keeps at least one store: a site without a store cannot sync.
-  if (from !== CENTRAL_SITE && count(from) <= 1) return;
+  if (from !== CENTRAL_SITE && count(from) <= 1) return null;
   const targets = [CENTRAL_SITE, WAIKATO, KOPU].filter((t) => t !== from);
-  const to = targets[random.below(targets.length)]!;
+  await moveStore(core, code, targets[random.below(targets.length)]!);
+  return { code, from };
+}
+
+async function moveStore(core: Core, code: string, to: number): Promise<void> {
+  const from = siteOfStore(core, code);
   const storeId = storeIdByCode(core, code);
   const draft =
     to === CENTRAL_SITE ? { ...unchangedDraft(core, from), removeStoreIds: [storeId] } : { ...unchangedDraft(core, to), addStoreIds: [storeId] };
-  const result = await core.sites.saveSite(admin, { ...draft, confirmations: ['move_store_from_active_site'] });
+  const result = await core.sites.saveSite(systemActor, { ...draft, confirmations: ['move_store_from_active_site'] });
   if (result.status !== 'saved') throw new Error(`move of ${code} not saved`);
 }
 
