@@ -19,6 +19,17 @@ export interface RefusedChangesEvents {
   requeued: [];
 }
 
+interface RefusedRow {
+  id: number;
+  storeId: number;
+  tableName: string;
+  recordId: string;
+  action: string;
+  data: string | null;
+  baseVersion: number | null;
+  baseChangedBy: number | null;
+}
+
 export class RefusedChanges {
   readonly events = new EventEmitter<RefusedChangesEvents>();
 
@@ -52,6 +63,9 @@ export class RefusedChanges {
    * holds, unless the line changes yet again meanwhile) and shown here at once. They go back in the
    * queue with new IDs: the central remembers the IDs it has already had from this site. A change
    * whose line has a newer change waiting to be sent is left here: that newer change wins.
+   * A change of a store that is not on this site now is sent again as it was made (its action and
+   * the version it was made from): the site holds nothing of the store, so it cannot overwrite
+   * knowingly, and a line deleted or changed on the central since is a conflict again, not a new line.
    */
   retry(actor: Actor, ids: number[]): { count: number } {
     requireEditSyncSettings(actor);
@@ -59,10 +73,11 @@ export class RefusedChanges {
       .transaction(() => {
         const rows = this.sqlite
           .prepare(
-            `select id, store_id as storeId, table_name as tableName, record_id as recordId, action, data from remote_out
-             where refused_at is not null and id in (select value from json_each(?)) order by id`,
+            `select id, store_id as storeId, table_name as tableName, record_id as recordId, action, data,
+                    base_version as baseVersion, base_changed_by as baseChangedBy
+             from remote_out where refused_at is not null and id in (select value from json_each(?)) order by id`,
           )
-          .all(JSON.stringify(ids)) as { id: number; storeId: number; tableName: string; recordId: string; action: string; data: string | null }[];
+          .all(JSON.stringify(ids)) as RefusedRow[];
         const waiting = this.sqlite.prepare('select 1 from remote_out where record_id = ? and refused_at is null').pluck();
         const localLine = this.sqlite.prepare('select version, changed_by_site_id as changedBy from store_record where id = ?');
         const storeHere = this.sqlite.prepare('select 1 from store where id = ? and site_id = ?').pluck();
@@ -76,12 +91,14 @@ export class RefusedChanges {
           if (waiting.get(row.recordId)) continue;
           const local = localLine.get(row.recordId) as { version: number; changedBy: number | null } | undefined;
           const applyHere = storeHere.get(row.storeId, here) === 1;
-          if (row.action === 'delete' || row.data === null) {
-            if (applyHere) this.records.remove(row.recordId);
+          if (!applyHere) {
+            requeue.run(row.storeId, row.tableName, row.recordId, row.action, row.data, row.baseVersion, row.baseChangedBy);
+          } else if (row.action === 'delete' || row.data === null) {
+            this.records.remove(row.recordId);
             requeue.run(row.storeId, row.tableName, row.recordId, 'delete', null, local?.version ?? null, local?.changedBy ?? null);
           } else {
             const line: StoreRecordData = { ...(JSON.parse(row.data) as StoreRecordData), version: (local?.version ?? 0) + 1, changedBySiteId: here };
-            if (applyHere) this.records.upsert(line);
+            this.records.upsert(line);
             requeue.run(
               row.storeId,
               row.tableName,

@@ -603,3 +603,55 @@ describe('a store that moves while a site syncs (found reading the SIGKILL fault
     expect(linesOf(waikato, 'TAU_DH')).toEqual([]);
   });
 });
+
+describe('a change sent again while its store is away (found by the convergence test, seed 2806790147)', () => {
+  it('does not re-create a line the central deleted after it was sent again', async () => {
+    central = await centralWithSites();
+    const waikato = await remoteFor('Waikato');
+    await syncOk(waikato);
+    const target = linesOf(waikato, 'TAU_DH')[0]!;
+    const edit = { storeId: target.storeId, lineId: target.id, itemCode: target.itemCode, itemName: target.itemName };
+    waikato.stock.saveLine(await adminOf(waikato), { ...edit, quantity: 55 });
+    await moveStore('TAU_DH', 1);
+    await syncOk(waikato);
+    // Refused, the store gone with its lines: the administrator sends it again all the same.
+    const refused = waikato.refusedChanges.list().rows;
+    expect(refused).toHaveLength(1);
+    expect(line(waikato, target.id)).toBeUndefined();
+    waikato.refusedChanges.retry(
+      await adminOf(waikato),
+      refused.map((r) => r.id),
+    );
+    // Then the store comes back, and the central deletes the line before the site syncs.
+    await moveStore('TAU_DH', WAIKATO);
+    central.core.stock.deleteLine(await adminOf(central.core), { lineId: target.id });
+    await syncOk(waikato);
+    await syncOk(waikato);
+    // The change was made from a line that no longer exists: listed again, never a new line over the delete.
+    expect(line(central.core, target.id)).toBeUndefined();
+    expect(line(waikato, target.id)).toBeUndefined();
+    expect(waikato.refusedChanges.list().rows).toEqual([
+      expect.objectContaining({ recordId: target.id, refusedMessage: expect.stringContaining('was deleted since this change was made') }),
+    ]);
+    expect(linesOf(waikato, 'TAU_DH')).toEqual(linesOf(central.core, 'TAU_DH'));
+  });
+
+  it('still re-creates a line the central deleted when the site saw the delete and sends its change again', async () => {
+    central = await centralWithSites();
+    const waikato = await remoteFor('Waikato');
+    await syncOk(waikato);
+    const target = linesOf(waikato, 'Waikato')[0]!;
+    const edit = { storeId: target.storeId, lineId: target.id, itemCode: target.itemCode, itemName: target.itemName };
+    waikato.stock.saveLine(await adminOf(waikato), { ...edit, quantity: 55 });
+    central.core.stock.deleteLine(await adminOf(central.core), { lineId: target.id });
+    await syncOk(waikato);
+    expect(line(waikato, target.id)).toBeUndefined();
+    waikato.refusedChanges.retry(
+      await adminOf(waikato),
+      waikato.refusedChanges.list().rows.map((r) => r.id),
+    );
+    await syncOk(waikato);
+    expect(line(central.core, target.id)?.quantity).toBe(55);
+    expect(linesOf(waikato, 'Waikato')).toEqual(linesOf(central.core, 'Waikato'));
+  });
+});

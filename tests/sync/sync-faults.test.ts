@@ -183,10 +183,23 @@ describe('sync runs killed with SIGKILL at random points', () => {
           const atCentral = storeData(centralCore, stores);
           expect(storeData(remoteCore, stores)).toEqual(atCentral);
           // TAU_DH moved back and forth meanwhile: the remote holds nothing of a store that is not on it.
-          const others = remoteCore.datafile.sqlite.prepare(
-            'select count(*) from store_record where store_id not in (select value from json_each(?))',
-          );
-          expect(others.pluck().get(JSON.stringify(stores))).toBe(0);
+          // On failure it says which stores, where the remote thinks they are, and their last moves on the central.
+          const others = remoteCore.datafile.sqlite
+            .prepare(
+              `select r.store_id as storeId, s.code, s.site_id as siteHere, count(*) as lines from store_record r join store s on s.id = r.store_id
+               where r.store_id not in (select value from json_each(?)) group by r.store_id`,
+            )
+            .all(JSON.stringify(stores)) as { storeId: number; code: string; siteHere: number; lines: number }[];
+          const movesOf = (storeId: number) =>
+            centralCore.datafile.sqlite
+              .prepare(
+                `select id, action, json_extract(data, '$.siteId') as siteId from central_change
+                 where table_name = 'store' and record_id = ? order by id desc limit 6`,
+              )
+              .all(String(storeId));
+          expect({ linesOfStoresNotOnTheSite: others.map((o) => ({ ...o, lastMovesOnCentral: movesOf(o.storeId) })) }).toEqual({
+            linesOfStoresNotOnTheSite: [],
+          });
           // Nothing doubled: every line is there once (item codes are unique within a store).
           const codes = atCentral.map((l) => `${l.storeId}/${l.itemCode}`);
           expect(new Set(codes).size).toBe(codes.length);
