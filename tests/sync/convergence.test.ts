@@ -19,10 +19,19 @@
 import { openCore, type Core } from '../../main/core';
 import { NodeFetchClient, type SyncHttpClient, SyncTransportError } from '../../main/net/http-client';
 import { systemActor } from '../../main/services/actor';
-import { fastHasher, storeIdByCode, unchangedDraft } from '../helpers/core';
+import { fastHasher, storeIdByCode } from '../helpers/core';
 import { type SeededRandom, withSeed } from '../helpers/seeded-random';
 import { type Central, KOPU, WAIKATO } from './helpers';
-import { KOPU_PASSWORD, WAIKATO_PASSWORD, centralWithSites, fastRemote, remoteSite, restartCentral, stopCentral } from './store-sync-helpers';
+import {
+  KOPU_PASSWORD,
+  WAIKATO_PASSWORD,
+  centralWithSites,
+  fastRemote,
+  moveStore,
+  remoteSite,
+  restartCentral,
+  stopCentral,
+} from './store-sync-helpers';
 
 const ROUNDS = Number(process.env.CONVERGENCE_ROUNDS ?? 100);
 const MOVABLE = ['Waikato', 'TAU_DH', 'Kopu', 'Opua', 'KamoRW'];
@@ -148,7 +157,7 @@ describe('store data converges under random edits, moves, refusals and cut syncs
                 const andBack = random.next() < 0.5;
                 site.client.beforeCall(random.below(12), async () => {
                   const moved = await moveRandomStore(central.core, random);
-                  if (moved && andBack) await moveStore(central.core, moved.code, moved.from);
+                  if (moved && andBack) await moveStore(central.core, moved.code, moved.from, systemActor);
                 });
               }
               await site.core.syncRunner.syncNow();
@@ -283,17 +292,8 @@ async function moveRandomStore(core: Core, random: SeededRandom): Promise<{ code
   // A remote site keeps at least one store: a site without a store cannot sync.
   if (from !== CENTRAL_SITE && count(from) <= 1) return null;
   const targets = [CENTRAL_SITE, WAIKATO, KOPU].filter((t) => t !== from);
-  await moveStore(core, code, targets[random.below(targets.length)]!);
+  await moveStore(core, code, targets[random.below(targets.length)]!, systemActor);
   return { code, from };
-}
-
-async function moveStore(core: Core, code: string, to: number): Promise<void> {
-  const from = siteOfStore(core, code);
-  const storeId = storeIdByCode(core, code);
-  const draft =
-    to === CENTRAL_SITE ? { ...unchangedDraft(core, from), removeStoreIds: [storeId] } : { ...unchangedDraft(core, to), addStoreIds: [storeId] };
-  const result = await core.sites.saveSite(systemActor, { ...draft, confirmations: ['move_store_from_active_site'] });
-  if (result.status !== 'saved') throw new Error(`move of ${code} not saved`);
 }
 
 function checkInvariants(centralCore: Core, sites: Site[], edits: Edit[], discarded: Set<string>, where: string): void {

@@ -13,6 +13,7 @@ import { type Central, KOPU, syncCall, WAIKATO } from './helpers';
 import {
   fastRemote,
   lossyClient,
+  moveStore as moveStoreOn,
   KOPU_PASSWORD,
   WAIKATO_PASSWORD,
   centralWithSites,
@@ -39,17 +40,7 @@ async function remoteFor(site: 'Waikato' | 'Kopu HC', options: Parameters<typeof
 }
 
 /** An administrator on the central moves a store to a site (the central server site: removes it from its site). */
-async function moveStore(code: string, toSiteId: number): Promise<void> {
-  const admin = await adminOf(central.core);
-  const storeId = storeIdByCode(central.core, code);
-  const from = central.core.datafile.sqlite.prepare('select site_id from store where id = ?').pluck().get(storeId) as number;
-  const draft =
-    toSiteId === 1
-      ? { ...unchangedDraft(central.core, from), removeStoreIds: [storeId] }
-      : { ...unchangedDraft(central.core, toSiteId), addStoreIds: [storeId] };
-  const result = await central.core.sites.saveSite(admin, { ...draft, confirmations: ['move_store_from_active_site'] });
-  if (result.status !== 'saved') throw new Error(`move not saved: ${JSON.stringify(result)}`);
-}
+const moveStore = (code: string, toSiteId: number) => moveStoreOn(central.core, code, toSiteId);
 
 const linesOf = (core: Core, code: string) => storeData(core, [storeIdByCode(central.core, code)]);
 /** A sync call as Waikato's own device would make it, from a run named `instance`. */

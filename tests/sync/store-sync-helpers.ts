@@ -2,7 +2,8 @@
 import { NodeFetchClient, type SyncHttpClient, SyncTransportError } from '../../main/net/http-client';
 import type { Core, RemoteOptions } from '../../main/core';
 import { startServer, type RunningServer } from '../../main/hosts/server';
-import { adminOf } from '../helpers/core';
+import { adminOf, storeIdByCode, unchangedDraft } from '../helpers/core';
+import type { Actor } from '../../main/services/actor';
 import { type Central, newRemote, noLimits, setSitePassword, startCentral } from './helpers';
 import type { StoreRecordData } from '../../main/services/store-records';
 
@@ -80,4 +81,17 @@ export function lossyClient(lose: (method: string, url: string) => boolean): Syn
       return response;
     },
   };
+}
+
+/**
+ * An administrator on the central moves a store to a site; to the central server site (1), it is
+ * removed from the site it is on. Confirms moving a store from a site in active use.
+ */
+export async function moveStore(core: Core, code: string, toSiteId: number, actor?: Actor): Promise<void> {
+  const storeId = storeIdByCode(core, code);
+  const from = core.datafile.sqlite.prepare('select site_id from store where id = ?').pluck().get(storeId) as number;
+  const draft =
+    toSiteId === 1 ? { ...unchangedDraft(core, from), removeStoreIds: [storeId] } : { ...unchangedDraft(core, toSiteId), addStoreIds: [storeId] };
+  const result = await core.sites.saveSite(actor ?? (await adminOf(core)), { ...draft, confirmations: ['move_store_from_active_site'] });
+  if (result.status !== 'saved') throw new Error(`move of ${code} not saved: ${JSON.stringify(result)}`);
 }
