@@ -183,13 +183,25 @@ describe('sync runs killed with SIGKILL at random points', () => {
           const atCentral = storeData(centralCore, stores);
           expect(storeData(remoteCore, stores)).toEqual(atCentral);
           // TAU_DH moved back and forth meanwhile: the remote holds nothing of a store that is not on it.
-          // On failure it says which stores, where the remote thinks they are, and their last moves on the central.
+          // On failure it says which stores, where the remote thinks they are, how many of their lines were
+          // made or last changed here, the changes it keeps for them, its central cursor, and the stores'
+          // last moves on the central.
           const others = remoteCore.datafile.sqlite
             .prepare(
-              `select r.store_id as storeId, s.code, s.site_id as siteHere, count(*) as lines from store_record r join store s on s.id = r.store_id
+              `select r.store_id as storeId, s.code, s.site_id as siteHere, count(*) as lines,
+                      count(*) filter (where r.item_code like 'E-%') as madeHere,
+                      count(*) filter (where r.changed_by_site_id = ${WAIKATO}) as lastChangedHere,
+                      (select count(*) from remote_out o where o.store_id = r.store_id and o.refused_at is null) as unsentChanges,
+                      (select json_group_array(distinct o.refused_code) from remote_out o where o.store_id = r.store_id) as refusedCodes
+               from store_record r join store s on s.id = r.store_id
                where r.store_id not in (select value from json_each(?)) group by r.store_id`,
             )
             .all(JSON.stringify(stores)) as { storeId: number; code: string; siteHere: number; lines: number }[];
+          // And what the remote's sync state says: the central cursor it reached.
+          const remoteCursor = remoteCore.datafile.sqlite
+            .prepare("select json_extract(value, '$.centralCursor') from setting where key = 'remote_sync_state'")
+            .pluck()
+            .get();
           const movesOf = (storeId: number) =>
             centralCore.datafile.sqlite
               .prepare(
@@ -197,7 +209,7 @@ describe('sync runs killed with SIGKILL at random points', () => {
                  where table_name = 'store' and record_id = ? order by id desc limit 6`,
               )
               .all(String(storeId));
-          expect({ linesOfStoresNotOnTheSite: others.map((o) => ({ ...o, lastMovesOnCentral: movesOf(o.storeId) })) }).toEqual({
+          expect({ linesOfStoresNotOnTheSite: others.map((o) => ({ ...o, remoteCursor, lastMovesOnCentral: movesOf(o.storeId) })) }).toEqual({
             linesOfStoresNotOnTheSite: [],
           });
           // Nothing doubled: every line is there once (item codes are unique within a store).
