@@ -245,6 +245,12 @@ export interface WhoAmI {
     isCentralServer: boolean;
     /** True on a remote site's datafile (after its first sync): sites are edited on the central server only. */
     isRemoteSite: boolean;
+    /**
+     * True while a first sync cut short has taken some of the central's sites and stores but not
+     * yet made this datafile the remote site (then isRemoteSite too, and activeSiteName is the site
+     * it is becoming): nothing is edited here until it has finished.
+     */
+    firstSyncUnderway: boolean;
     /** The central server site's name, as this datafile knows it. */
     centralServerName: string;
   };

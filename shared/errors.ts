@@ -38,6 +38,8 @@ export const errorMessages = {
   sync_not_on_central: 'This datafile is the central server: it does not sync with another server. Remote sites sync with it.',
   store_not_on_this_site:
     'That store is not active on this site, so its stock cannot be edited here. Stock is edited on the site where its store is active.',
+  first_sync_not_finished:
+    'This datafile’s first sync has not finished, so it does not know yet which stores are on this site: no stock can be edited here yet. Sync again; once it has finished, this site’s stores are here to edit.',
   stock_line_not_found: 'That stock line no longer exists. It may have been deleted, here or by a sync.',
   /** The desktop app connected to a server (main/http/api-client.ts); the message names the URL. */
   server_unreachable: 'Unable to reach the server. Check the address and the network.',

@@ -15,6 +15,7 @@ import type { PasswordHasher } from '../services/passwords';
 import { type AdminApiOptions, registerAdminApi } from '../http/admin-api';
 import { findRendererFolder } from '../http/renderer-folder';
 import { type CentralServerOptions, createCentralServer } from '../sync/central/sync-server';
+import { isFirstSyncUnderway } from '../services/datafile-role';
 
 export interface StartServerOptions extends Omit<CentralServerOptions, 'https'> {
   /** An already open datafile (the desktop app's). It stays open when the server stops. */
@@ -77,7 +78,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     lock?.release();
   };
   try {
-    if (!core.sites.isCentralServer()) {
+    // A datafile half-way through its first sync (cut short) starts too, so that a browser can finish
+    // it with Sync now; meanwhile its sync API refuses remote sites (it is no central server).
+    if (!core.sites.isCentralServer() && !isFirstSyncUnderway(core.datafile.sqlite)) {
       const active = core.sites.getSite({ siteId: core.sites.activeSiteId() });
       throw new Error(
         `This datafile is not the central server: its active site is "${active.name}". ` +

@@ -22,7 +22,7 @@ import { getSetting, setSetting } from '../../db/settings';
 import { type Actor, requireEditSyncSettings } from './actor';
 import type { PasswordHasher } from './passwords';
 import { cancelQueuedStoreData, queueStoreData } from './store-records';
-import { activeSiteId, centralSiteId, centralSiteName, isCentralServerDatafile, isRemoteSiteDatafile } from './datafile-role';
+import { activeSiteId, centralSiteId, centralSiteName, isCentralServerDatafile, isFirstSyncUnderway, isRemoteSiteDatafile } from './datafile-role';
 import { SiteListCache } from './site-list';
 import { requireOneStoreForMobile } from './site-rules';
 
@@ -87,11 +87,15 @@ export class SiteService {
    */
   private requireSitesEditableHere(): void {
     if (!isRemoteSiteDatafile(this.sqlite)) return;
-    const here = this.findSite(activeSiteId(this.sqlite))?.name ?? 'this site';
+    // Half-way through a first sync cut short, the active site is still the central server site.
+    const becoming = isFirstSyncUnderway(this.sqlite) ? getSetting(this.sqlite, 'remote_sync')?.siteName : undefined;
+    const here =
+      becoming !== undefined
+        ? `This datafile is becoming the remote site "${becoming}" (its first sync has not finished)`
+        : `This datafile is the remote site "${this.findSite(activeSiteId(this.sqlite))?.name ?? 'this site'}"`;
     throw new AppFailure(
       'sites_edited_on_central',
-      `This datafile is the remote site "${here}": sites and their stores are edited on the central server, ` +
-        `"${centralSiteName(this.sqlite)}", and arrive here when this site syncs.`,
+      `${here}: sites and their stores are edited on the central server, "${centralSiteName(this.sqlite)}", and arrive here when this site syncs.`,
     );
   }
 

@@ -1,8 +1,9 @@
 /**
  * The Stock page: the store data (stock lines) of the stores active on this site. Permission rule:
  * any logged-in user may add, change and delete stock lines of the stores active on this site,
- * online or offline. On the central server, a user who may edit sync settings may also correct the
- * stock of a store on a remote site; that change is queued for the site.
+ * online or offline (a datafile whose first sync was cut short has none yet: isFirstSyncUnderway).
+ * On the central server, a user who may edit sync settings may also correct the stock of a store on
+ * a remote site; that change is queued for the site.
  *
  * Every edit is recorded for sync in the same transaction as the edit itself:
  * - on a remote site, in remote_out (pushed on the next sync). Earlier unpushed changes of the same
@@ -13,7 +14,8 @@ import { randomUUID } from 'node:crypto';
 import type { ParsedInputs, StockLine, StockStore } from '../../shared/contract';
 import { AppFailure } from '../../shared/errors';
 import type { Datafile } from '../../db/datafile';
-import { activeSiteId, centralSiteId } from './datafile-role';
+import { activeSiteId, centralSiteId, isFirstSyncUnderway } from './datafile-role';
+import { getSetting } from '../../db/settings';
 import { STORE_RECORD_TABLE, storeRecordJsonSql } from './store-records';
 import { type Actor, canEditSyncSettings } from './actor';
 
@@ -39,7 +41,9 @@ export class StockService {
     return this.datafile.sqlite;
   }
 
+  /** The stores active on this site; none while a first sync cut short has not told it which site it is. */
   listStores(): StockStore[] {
+    if (isFirstSyncUnderway(this.sqlite)) return [];
     return this.sqlite
       .prepare(
         `select s.id as storeId, s.code, s.name, (select count(*) from store_record r where r.store_id = s.id) as lineCount
@@ -64,6 +68,14 @@ export class StockService {
 
   /** The edit rule: stores active on this site; on the central server, also remote sites' stores for sync administrators. */
   private requireEditable(actor: Actor, store: StoreRow): void {
+    if (isFirstSyncUnderway(this.sqlite)) {
+      const name = getSetting(this.sqlite, 'remote_sync')?.siteName ?? 'the remote site';
+      throw new AppFailure(
+        'first_sync_not_finished',
+        `This datafile is becoming the remote site "${name}", and its first sync has not finished, so no stock can be edited here yet. ` +
+          'Sync again: once it has finished, the stores of this site are here to edit.',
+      );
+    }
     const active = activeSiteId(this.sqlite);
     if (store.siteId === active) return;
     const isCentral = active === centralSiteId(this.sqlite);

@@ -29,14 +29,16 @@ export const viewOnlyMessage = i18n.t('sites:view-only', { lng: 'en' });
 /** What a logged-in window may do, from whoAmI. */
 export function sessionOf(whoAmI: WhoAmI, refresh: () => Promise<void>): Session {
   const canEdit = whoAmI.permissions.editSyncSettings;
-  const { isRemoteSite, centralServerName, activeSiteName } = whoAmI.datafile;
+  const { isRemoteSite, firstSyncUnderway, centralServerName, activeSiteName } = whoAmI.datafile;
   return {
     whoAmI,
     canEdit,
     canEditSites: canEdit && !isRemoteSite,
-    sitesViewOnlyMessage: isRemoteSite
-      ? i18n.t('sites:view-only-remote', { central: centralServerName, site: activeSiteName })
-      : i18n.t('sites:view-only'),
+    sitesViewOnlyMessage: firstSyncUnderway
+      ? i18n.t('sites:view-only-first-sync', { central: centralServerName, site: activeSiteName })
+      : isRemoteSite
+        ? i18n.t('sites:view-only-remote', { central: centralServerName, site: activeSiteName })
+        : i18n.t('sites:view-only'),
     refresh,
   };
 }

@@ -63,10 +63,17 @@ export function NavigatorWindow(props: { onLogOut: () => void }) {
       <header className="app-bar">
         <span className="app-name">mSupply</span>
         <span className="app-bar-item" aria-label={t('nav.active-site')}>
-          {t(whoAmI.datafile.isCentralServer ? 'nav.central-server' : 'nav.remote-site', {
-            name: whoAmI.datafile.activeSiteName,
-            siteId: whoAmI.datafile.activeSiteId,
-          })}
+          {t(
+            whoAmI.datafile.firstSyncUnderway
+              ? 'nav.becoming-remote-site'
+              : whoAmI.datafile.isCentralServer
+                ? 'nav.central-server'
+                : 'nav.remote-site',
+            {
+              name: whoAmI.datafile.activeSiteName,
+              siteId: whoAmI.datafile.activeSiteId,
+            },
+          )}
         </span>
         <span className="spacer" />
         <span className="app-bar-item">{t('nav.logged-in-as', { name: whoAmI.user?.name })}</span>

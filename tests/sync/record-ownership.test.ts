@@ -646,3 +646,72 @@ describe('a change sent again while its store is away (found by the convergence 
     expect(linesOf(waikato, 'Waikato')).toEqual(linesOf(central.core, 'Waikato'));
   });
 });
+
+describe('a first sync cut short (found reading the SIGKILL fault test)', () => {
+  /**
+   * Waikato's datafile whose first sync stopped after it took the first few of the central's sites
+   * and stores, before it knew which site it is: it still acts as its own central server site, which
+   * the central's data now calls Tamaki. Its edits of Tamaki's stock went nowhere and stayed there
+   * (lines of stores not on the site, as the fault test found them).
+   */
+  async function waikatoCutShort(): Promise<Core> {
+    // Cut at the first call for more sites and stores once some stores have arrived.
+    const made: { core?: Core } = {};
+    let answerLost = false;
+    const storesHere = () => (made.core?.datafile.sqlite.prepare('select count(*) from store').pluck().get() as number | undefined) ?? 0;
+    const waikato = await remoteFor('Waikato', {
+      retry: { ...fastRemote.retry, attempts: 1 },
+      syncRunner: { ...fastRemote.syncRunner, pullBatch: 4 },
+      nodeClient: lossyClient((method, url) => {
+        const lose = !answerLost && url.includes('/central_records') && storesHere() > 0;
+        answerLost ||= lose;
+        return lose;
+      }),
+    });
+    made.core = waikato;
+    const cut = await waikato.syncRunner.syncNow();
+    expect(cut.lastError).not.toBeNull();
+    expect(waikato.datafile.sqlite.prepare('select count(*) from store').pluck().get()).toBeGreaterThan(0);
+    return waikato;
+  }
+
+  it('edits no stock and no sites until it is the remote site, and says so', async () => {
+    central = await centralWithSites();
+    const waikato = await waikatoCutShort();
+    const admin = await adminOf(waikato);
+    const tamaki = storeIdByCode(central.core, 'Tamaki');
+
+    expect(waikato.stock.listStores()).toEqual([]);
+    expect(() => waikato.stock.saveLine(admin, { storeId: tamaki, lineId: null, itemCode: 'X-1', itemName: 'Entered mid-way', quantity: 1 })).toThrow(
+      expect.objectContaining({ error: expect.objectContaining({ code: 'first_sync_not_finished' }) }),
+    );
+    await expect(waikato.sites.saveSite(admin, { ...unchangedDraft(waikato, 1), code: 'T1' })).rejects.toMatchObject({
+      error: { code: 'sites_edited_on_central' },
+      message: expect.stringContaining('becoming the remote site "Waikato"'),
+    });
+    const handlers = createHandlers(waikato);
+    const who = await dispatch(handlers, { userId: admin.userId }, 'whoAmI', {});
+    expect(who).toMatchObject({ ok: true, value: { datafile: { isRemoteSite: true, isCentralServer: false } } });
+    expect(waikato.syncRunner.status()).toMatchObject({ isCentralServer: false, initialised: false });
+
+    // The next sync finishes the first: Waikato's stores and their data, editable as usual.
+    await syncOk(waikato);
+    expect(
+      waikato.stock
+        .listStores()
+        .map((s) => s.code)
+        .sort(),
+    ).toEqual(['TAU_DH', 'Waikato']);
+    expect(waikato.datafile.sqlite.prepare('select count(*) from store_record where store_id = ?').pluck().get(tamaki)).toBe(0);
+    expect(linesOf(waikato, 'Waikato')).toEqual(linesOf(central.core, 'Waikato'));
+  });
+
+  it('is finished by Re-initialise as by Sync now', async () => {
+    central = await centralWithSites();
+    const waikato = await waikatoCutShort();
+    const result = await waikato.syncRunner.reinitialise(await adminOf(waikato), { confirmed: true });
+    expect(result).toMatchObject({ status: 'done', sync: { lastError: null, initialised: true, isCentralServer: false } });
+    expect(waikato.sites.activeSiteId()).toBe(WAIKATO);
+    expect(linesOf(waikato, 'TAU_DH')).toEqual(linesOf(central.core, 'TAU_DH'));
+  });
+});

@@ -20,6 +20,7 @@ import fastify, {
 import type { Datafile } from '../../../db/datafile';
 import type { PasswordHasher } from '../../services/passwords';
 import type { SiteService } from '../../services/site-service';
+import { isCentralServerDatafile } from '../../services/datafile-role';
 import type { SignInLimiter } from '../../net/sign-in-limiter';
 import { hostAllowList } from '../../net/host-allow-list';
 import { appError } from '../../../shared/errors';
@@ -157,16 +158,10 @@ export function createCentralServer(core: CentralServices, options: CentralServe
   // The sync API follows the datafile's role as it is now: after Set site as active on another
   // site, this datafile is no longer the central server and refuses remote sites until it is again.
   // Read again whenever the datafile changed (by this process or another), else kept.
-  const isCentral = core.datafile.sqlite
-    .prepare(
-      `select coalesce((select cast(value as integer) from setting where key = 'active_site_id') =
-                       (select id from site where is_central = 1), 0)`,
-    )
-    .pluck();
   let central = { generation: -1, value: false };
   /** `generation` just read from authenticator.changes. */
   const isCentralAt = (generation: number): boolean => {
-    if (central.generation !== generation) central = { generation, value: isCentral.get() === 1 };
+    if (central.generation !== generation) central = { generation, value: isCentralServerDatafile(core.datafile.sqlite) };
     return central.value;
   };
   const refuseNotCentral = (reply: FastifyReply) => reply.code(syncErrors.not_central_server.status).send(errorBody('not_central_server'));

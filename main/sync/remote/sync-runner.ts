@@ -28,7 +28,7 @@ import {
 } from '../../../shared/contract';
 import { AppFailure } from '../../../shared/errors';
 import { type Actor, requireEditSyncSettings } from '../../services/actor';
-import { isCentralServerDatafile, isFreshDatafile } from '../../services/datafile-role';
+import { isCentralServerDatafile, isFirstSyncUnderway, isFreshDatafile } from '../../services/datafile-role';
 import { applyOwnSiteSettings, type OwnSiteSettings } from '../../services/own-site-settings';
 import { storeRecordStatements } from '../../services/store-records';
 import { syncRoutes } from '../protocol';
@@ -236,7 +236,10 @@ export class SyncRunner {
             'delete from store_record where not exists (select 1 from remote_out o where o.record_id = store_record.id and o.refused_at is null)',
           )
           .run();
-        this.state.update(settings, { initialisedAt: null, centralCursor: 0, pendingAcks: [], waitingIn: null, reinitialise: true });
+        // Half-way through a first sync cut short the sites and stores taken so far are kept: without
+        // them this datafile would be its own central server again, holding the central's sites.
+        const centralCursor = isFirstSyncUnderway(this.sqlite) ? this.state.read(settings).centralCursor : 0;
+        this.state.update(settings, { initialisedAt: null, centralCursor, pendingAcks: [], waitingIn: null, reinitialise: true });
       })
       .immediate();
     return this.syncNow().then((sync) => ({ status: 'done', sync }));
