@@ -9,7 +9,8 @@ import { createHandlers, dispatch } from '../../main/api/core-api';
 import { type Core, openCore } from '../../main/core';
 import { NodeFetchClient, type SyncHttpClient, SyncTransportError } from '../../main/net/http-client';
 import { adminOf, fastHasher, storeIdByCode, tempDir, unchangedDraft } from '../helpers/core';
-import { type Central, KOPU, syncCall, WAIKATO } from './helpers';
+import { type Central, KOPU, noLimits, syncCall, WAIKATO } from './helpers';
+import { startServer } from '../../main/hosts/server';
 import {
   fastRemote,
   lossyClient,
@@ -713,5 +714,26 @@ describe('a first sync cut short (found reading the SIGKILL fault test)', () => 
     expect(result).toMatchObject({ status: 'done', sync: { lastError: null, initialised: true, isCentralServer: false } });
     expect(waikato.sites.activeSiteId()).toBe(WAIKATO);
     expect(linesOf(waikato, 'TAU_DH')).toEqual(linesOf(central.core, 'TAU_DH'));
+  });
+
+  it('is served by npm run server so that a browser can finish it, and refuses remote sites meanwhile', async () => {
+    central = await centralWithSites();
+    const waikato = await waikatoCutShort();
+    const file = waikato.datafile.path;
+    waikato.close();
+    const served = await startServer({ datafile: file, port: 0, hasher: fastHasher, signInLimits: noLimits });
+    try {
+      // The central's own site, as this datafile holds it so far: it is no central server.
+      const call = await syncCall(served.url, '/sync/v5/site', { siteName: 'Kopu HC', password: KOPU_PASSWORD, hardwareId: 'kopu-device' });
+      expect(call.json).toMatchObject({ error: { code: 'not_central_server' } });
+      expect(served.core.syncRunner.status()).toMatchObject({ configured: true, isCentralServer: false, initialised: false });
+      // Sync now, as the browser's button calls it, finishes the first sync. (The server process
+      // signs in with this machine's hardware ID, not the made-up one the test's remote used.)
+      central.core.sites.resetHardwareId(await adminOf(central.core), { siteId: WAIKATO, confirmed: true });
+      expect(await served.core.syncRunner.syncNow()).toMatchObject({ lastError: null, initialised: true });
+      expect(served.core.sites.activeSiteId()).toBe(WAIKATO);
+    } finally {
+      await served.stop();
+    }
   });
 });
