@@ -7,9 +7,9 @@ import readline from 'node:readline';
 import type { RunningServer } from '../main/hosts/server';
 
 export async function serveBenchCommands(running: RunningServer, commands: Record<string, () => string> = {}): Promise<void> {
-  let peak = process.memoryUsage().rss;
-  setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20).unref();
-  const answers: Record<string, () => string> = { rss: () => `rss ${process.memoryUsage().rss} ${peak}`, ...commands };
+  let peak = process.memoryUsage.rss();
+  setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 20).unref();
+  const answers: Record<string, () => string> = { rss: () => `rss ${process.memoryUsage.rss()} ${peak}`, ...commands };
   process.stdout.write(`listening ${running.url}\n`);
   for await (const line of readline.createInterface({ input: process.stdin })) {
     const command = line.trim();

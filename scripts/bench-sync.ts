@@ -113,13 +113,13 @@ export async function benchSync(options: BenchSyncOptions = {}): Promise<void> {
 
     const marks = [records / 4, records / 2, records].map(Math.round);
     const samples: Promise<string>[] = [];
-    let remotePeak = process.memoryUsage().rss;
-    const sampler = setInterval(() => (remotePeak = Math.max(remotePeak, process.memoryUsage().rss)), 20);
+    let remotePeak = process.memoryUsage.rss();
+    const sampler = setInterval(() => (remotePeak = Math.max(remotePeak, process.memoryUsage.rss())), 20);
     const onStatus = () => {
       const progress = remote.syncRunner.status().progress;
       while (progress?.phase === 'pulling' && progress.total > 0 && marks.length > 0 && progress.done >= marks[0]!) {
         const at = marks.shift()!;
-        const remoteRss = process.memoryUsage().rss;
+        const remoteRss = process.memoryUsage.rss();
         child.stdin!.write('rss\n');
         samples.push(
           out.next('rss ').then((line) => {
@@ -139,7 +139,7 @@ export async function benchSync(options: BenchSyncOptions = {}): Promise<void> {
     // The last mark is reached when the final batch is applied, after the last status event.
     if (marks.length > 0) {
       child.stdin!.write('rss\n');
-      const remoteRss = process.memoryUsage().rss;
+      const remoteRss = process.memoryUsage.rss();
       samples.push(
         out
           .next('rss ')
