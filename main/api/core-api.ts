@@ -18,8 +18,8 @@ import { AppFailure, appError, errorMessages, type Result } from '../../shared/e
 import { validateInput } from '../../shared/validate';
 import type { Core } from '../core';
 import { type Actor, canEditSyncSettings, requireEditSyncSettings } from '../services/actor';
-import { centralSiteName, isFirstSyncUnderway, isRemoteSiteDatafile } from '../services/datafile-role';
-import { centralServerPort, getSetting, setSetting } from '../../db/settings';
+import { centralSiteName, firstSyncSiteName, isRemoteSiteDatafile } from '../services/datafile-role';
+import { centralServerPort, setSetting } from '../../db/settings';
 import { nameKey } from '../../shared/names';
 import { type FailureSummary, retryInWords } from '../net/sign-in-limiter';
 import { setSyncThresholds } from '../sync/central/site-sync-health';
@@ -68,8 +68,7 @@ export function createHandlers(core: Core, options: HandlerOptions = {}): Handle
     const activeSiteId = core.sites.activeSiteId();
     const active = core.sites.getSite({ siteId: activeSiteId });
     // Half-way through its first sync the active site is still the central server site: named here is the site it is becoming.
-    const firstSyncUnderway = isFirstSyncUnderway(core.datafile.sqlite);
-    const becoming = firstSyncUnderway ? getSetting(core.datafile.sqlite, 'remote_sync')?.siteName : undefined;
+    const becoming = firstSyncSiteName(core.datafile.sqlite);
     return {
       user: actor && actor.userId !== null ? { id: actor.userId, name: actor.userName, language: core.users.languageOf(actor.userId) } : null,
       permissions: { editSyncSettings: actor ? canEditSyncSettings(actor) : false },
@@ -78,7 +77,7 @@ export function createHandlers(core: Core, options: HandlerOptions = {}): Handle
         activeSiteName: becoming ?? active.name,
         isCentralServer: core.sites.isCentralServer(),
         isRemoteSite: isRemoteSiteDatafile(core.datafile.sqlite),
-        firstSyncUnderway,
+        firstSyncUnderway: becoming !== undefined,
         centralServerName: centralSiteName(core.datafile.sqlite),
       },
     };

@@ -48,6 +48,11 @@ export function isFirstSyncUnderway(sqlite: Sqlite): boolean {
   return state !== undefined && state.initialisedAt === null && state.centralCursor > 0 && activeIsCentralSite(sqlite);
 }
 
+/** The site name a first sync cut short is making this datafile (isFirstSyncUnderway), else undefined. */
+export function firstSyncSiteName(sqlite: Sqlite): string | undefined {
+  return isFirstSyncUnderway(sqlite) ? getSetting(sqlite, 'remote_sync')?.siteName : undefined;
+}
+
 export function isFreshDatafile(sqlite: Sqlite): boolean {
   const row = sqlite.prepare('select (select count(*) from site) as sites, (select count(*) from store) as stores').get() as {
     sites: number;

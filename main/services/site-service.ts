@@ -22,7 +22,7 @@ import { getSetting, setSetting } from '../../db/settings';
 import { type Actor, requireEditSyncSettings } from './actor';
 import type { PasswordHasher } from './passwords';
 import { cancelQueuedStoreData, queueStoreData } from './store-records';
-import { activeSiteId, centralSiteId, centralSiteName, isCentralServerDatafile, isFirstSyncUnderway, isRemoteSiteDatafile } from './datafile-role';
+import { activeSiteId, centralSiteId, centralSiteName, isCentralServerDatafile, firstSyncSiteName, isRemoteSiteDatafile } from './datafile-role';
 import { SiteListCache } from './site-list';
 import { requireOneStoreForMobile } from './site-rules';
 
@@ -88,7 +88,7 @@ export class SiteService {
   private requireSitesEditableHere(): void {
     if (!isRemoteSiteDatafile(this.sqlite)) return;
     // Half-way through a first sync cut short, the active site is still the central server site.
-    const becoming = isFirstSyncUnderway(this.sqlite) ? getSetting(this.sqlite, 'remote_sync')?.siteName : undefined;
+    const becoming = firstSyncSiteName(this.sqlite);
     const here =
       becoming !== undefined
         ? `This datafile is becoming the remote site "${becoming}" (its first sync has not finished)`

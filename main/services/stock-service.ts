@@ -14,8 +14,7 @@ import { randomUUID } from 'node:crypto';
 import type { ParsedInputs, StockLine, StockStore } from '../../shared/contract';
 import { AppFailure } from '../../shared/errors';
 import type { Datafile } from '../../db/datafile';
-import { activeSiteId, centralSiteId, isFirstSyncUnderway } from './datafile-role';
-import { getSetting } from '../../db/settings';
+import { activeSiteId, centralSiteId, firstSyncSiteName, isFirstSyncUnderway } from './datafile-role';
 import { STORE_RECORD_TABLE, storeRecordJsonSql } from './store-records';
 import { type Actor, canEditSyncSettings } from './actor';
 
@@ -68,11 +67,11 @@ export class StockService {
 
   /** The edit rule: stores active on this site; on the central server, also remote sites' stores for sync administrators. */
   private requireEditable(actor: Actor, store: StoreRow): void {
-    if (isFirstSyncUnderway(this.sqlite)) {
-      const name = getSetting(this.sqlite, 'remote_sync')?.siteName ?? 'the remote site';
+    const becoming = firstSyncSiteName(this.sqlite);
+    if (becoming !== undefined) {
       throw new AppFailure(
         'first_sync_not_finished',
-        `This datafile is becoming the remote site "${name}", and its first sync has not finished, so no stock can be edited here yet. ` +
+        `This datafile is becoming the remote site "${becoming}", and its first sync has not finished, so no stock can be edited here yet. ` +
           'Sync again: once it has finished, the stores of this site are here to edit.',
       );
     }

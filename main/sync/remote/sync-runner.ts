@@ -146,7 +146,8 @@ export class SyncRunner {
       )
       .get() as { waitingOut: number; refused: number; refusedMessage: string | null };
     const isCentral = isCentralServerDatafile(this.sqlite);
-    const fresh = isFreshDatafile(this.sqlite) || (settings !== undefined && this.firstSyncUnderway(settings));
+    // A first sync cut short is no central server either (datafile-role.ts, isFirstSyncUnderway).
+    const fresh = isFreshDatafile(this.sqlite);
     return {
       configured: settings !== undefined,
       isCentralServer: isCentral && !(settings && fresh),
@@ -170,16 +171,11 @@ export class SyncRunner {
   /**
    * A new datafile starts as its own central server until its first sync makes it the remote site;
    * a datafile that already holds a system of sites and stores must never be overwritten. Sites and
-   * stores that the central itself sent during a first sync cut short do not count as such a system.
+   * stores that the central itself sent during a first sync cut short do not count as such a system
+   * (such a datafile is no central server: datafile-role.ts, isFirstSyncUnderway).
    */
-  private maySync(settings: RemoteSyncSettings): boolean {
-    return !isCentralServerDatafile(this.sqlite) || isFreshDatafile(this.sqlite) || this.firstSyncUnderway(settings);
-  }
-
-  /** The first sync began taking the central's sites and stores, and has not finished. */
-  private firstSyncUnderway(settings: RemoteSyncSettings): boolean {
-    const state = this.state.read(settings);
-    return state.initialisedAt === null && state.centralCursor > 0;
+  private maySync(): boolean {
+    return !isCentralServerDatafile(this.sqlite) || isFreshDatafile(this.sqlite);
   }
 
   /**
@@ -213,7 +209,7 @@ export class SyncRunner {
     requireEditSyncSettings(actor);
     const settings = this.connection.settings();
     if (!settings) return Promise.reject(new AppFailure('sync_not_configured', notConfiguredMessage));
-    if (!this.maySync(settings)) return Promise.reject(new AppFailure('sync_not_on_central'));
+    if (!this.maySync()) return Promise.reject(new AppFailure('sync_not_on_central'));
     if (this.current) return Promise.reject(new AppFailure('sync_is_running', 'A sync is running. Wait for it to finish, then Re-initialise.'));
     if (!input.confirmed) {
       return Promise.resolve({
@@ -255,7 +251,7 @@ export class SyncRunner {
     if (!settings) {
       return Promise.reject(isCentral ? new AppFailure('sync_not_on_central') : new AppFailure('sync_not_configured', notConfiguredMessage));
     }
-    if (!this.maySync(settings)) return Promise.reject(new AppFailure('sync_not_on_central'));
+    if (!this.maySync()) return Promise.reject(new AppFailure('sync_not_on_central'));
     // Started on the next tick, so `current` is set before the run reports its first progress;
     // the status answered is read after the run is over (running: false).
     const run = Promise.resolve()
