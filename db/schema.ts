@@ -120,7 +120,8 @@ export const storeRecord = sqliteTable(
     /** The site where the last change was made (null: before versions were kept). */
     changedBySiteId: integer('changed_by_site_id'),
   },
-  (t) => [index('store_record_store_idx').on(t.storeId)],
+  // By store and id: a store's lines are streamed to a site in id order (storeDataStreamStatements).
+  (t) => [index('store_record_store_id_idx').on(t.storeId, t.id)],
 );
 
 /** What each site must receive, in order. A record leaves it only when the site acknowledges it. */
@@ -139,12 +140,12 @@ export const syncOut = sqliteTable(
     sequence: integer('sequence').notNull(),
     createdAt: text('created_at').notNull().default(now),
     /**
-     * A "send this store's data" entry is streamed from store_record by rowid, never copied here:
-     * the last rowid the site acknowledged (null: not even the entry's "drop what you hold" yet)
-     * and the last rowid handed out in the latest answer (what acknowledging the entry confirms).
+     * A "send this store's data" entry is streamed from store_record in line id order, never copied
+     * here: the last line id the site acknowledged (null: not even the entry's "drop what you hold"
+     * yet) and the last line id the latest answer handed out (no acknowledgement goes beyond it).
      */
-    streamAfter: integer('stream_after'),
-    streamHanded: integer('stream_handed'),
+    streamAfterId: text('stream_after_id'),
+    streamHandedId: text('stream_handed_id'),
   },
   (t) => [
     index('sync_out_site_sequence_idx').on(t.siteId, t.sequence),

@@ -24,6 +24,8 @@ export interface RemoteSyncState {
   centralCursor: number;
   /** IDs of queued records applied but not yet acknowledged: acknowledged first on the next run. */
   pendingAcks: number[];
+  /** With pendingAcks: for each streamed entry among them, the last of its lines applied (protocol.ts, AcknowledgeBody). */
+  pendingAppliedUpTo?: { syncOutId: number; recordId: string }[];
   lastSuccessAt: string | null;
   lastAttemptAt: string | null;
   /** The last run's failure, in words; null after a successful run. */

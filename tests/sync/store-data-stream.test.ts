@@ -6,11 +6,11 @@
  */
 import Database from 'better-sqlite3';
 import type { Actor } from '../../main/services/actor';
-import type { QueuedRecord } from '../../main/sync/protocol';
+import type { AcknowledgeBody, QueuedRecord } from '../../main/sync/protocol';
 import { storeRecordJsonSql } from '../../main/services/store-records';
 import { adminOf } from '../helpers/core';
 import { type SeededRandom, withSeed } from '../helpers/seeded-random';
-import { type Central, WAIKATO } from './helpers';
+import { type Central, KOPU, syncCall, WAIKATO } from './helpers';
 import { centralWithSites, stopCentral, storeData, storesOfSite } from './store-sync-helpers';
 
 let central: Central;
@@ -136,6 +136,136 @@ describe("streaming a store's data to a site", () => {
       .get(line.recordId) as string;
     expect(line.recordData).toEqual(JSON.parse(stored));
     expect(line.recordData).toMatchObject({ storeId: Number(entry.recordId), version: 1, changedBySiteId: null });
+  });
+});
+
+/** What acknowledges `records` as the remote sends it: every syncOutId, and per entry the last store line applied. */
+function acknowledgementOf(records: QueuedRecord[]): AcknowledgeBody {
+  const last = new Map<number, string>();
+  for (const record of records) if (record.tableName === 'store_record') last.set(record.syncOutId, record.recordId);
+  return { syncIDs: [...new Set(records.map((r) => r.syncOutId))], appliedUpTo: [...last].map(([syncOutId, recordId]) => ({ syncOutId, recordId })) };
+}
+
+type Answer = { queueLength: number; data: QueuedRecord[] };
+
+describe('pulling ahead while a batch is applied', () => {
+  it('ends with the central’s lines exactly, through lost answers and acknowledgements, pulls ahead and edits on the central meanwhile', async () => {
+    central = await centralWithSites();
+    const admin = await adminOf(central.core);
+    const sync = central.running.server.centralStoreSync;
+    const stores = storesOfSite(central.core, WAIKATO);
+    const { sqlite } = central.core.datafile;
+    const normal = (limit: number) => JSON.parse(sync.queuedRecordsJson(WAIKATO, limit).json) as Answer;
+    const ahead = (limit: number, last: QueuedRecord) =>
+      JSON.parse(sync.queuedRecordsAheadJson(WAIKATO, limit, last.syncOutId, last.recordId)) as Answer;
+    await withSeed(async (random) => {
+      for (let round = 0; round < 12; round += 1) {
+        for (const storeId of stores) addLines([storeId], random.below(120), `a${round}`);
+        const site = new Map<string, Line>([['left-over', { id: 'left-over', storeId: stores[0]! }]]);
+        sync.initialise(WAIKATO, { reinitialise: true, instanceId: `ahead-${round}` });
+        // As the remote does (queued-records.ts): applied but unacknowledged batches are acknowledged, merged, before a normal pull.
+        let owed: QueuedRecord[] = [];
+        const limit = 1 + random.below(30);
+        let answer: Answer | null = null;
+        for (let step = 0; step < 10_000; step += 1) {
+          if (random.next() < 0.2) await editOnCentral(random, admin, stores);
+          if (!answer) {
+            if (owed.length > 0) sync.acknowledge(WAIKATO, acknowledgementOf(owed).syncIDs, acknowledgementOf(owed).appliedUpTo);
+            owed = [];
+            answer = normal(limit);
+            if (answer.data.length === 0) break;
+          }
+          // The pull ahead leaves before the batch is applied; the central reads ahead once an answer has gone out.
+          const last: QueuedRecord = answer.data[answer.data.length - 1]!;
+          const next: Answer | null =
+            answer.data.length === limit && last.tableName === 'store_record' && random.next() < 0.8 ? ahead(limit, last) : null;
+          if (random.next() < 0.5) sync.readAhead(WAIKATO);
+          if (random.next() < 0.1) await editOnCentral(random, admin, stores);
+          if (random.next() < 0.15) {
+            answer = null; // the run was cut off before applying: the next run pulls as usual
+            continue;
+          }
+          applyTo(site, answer.data);
+          owed.push(...answer.data);
+          // The acknowledgement of what was applied so far; now and then it is lost and sent again later, merged with the next.
+          if (random.next() < 0.8) {
+            const acknowledgement = acknowledgementOf(owed);
+            sync.acknowledge(WAIKATO, acknowledgement.syncIDs, acknowledgement.appliedUpTo);
+            owed = [];
+          }
+          answer = next && next.data.length > 0 && random.next() < 0.9 ? next : null;
+        }
+        expect(asRows(site)).toEqual(storeData(central.core, stores));
+        expect(sqlite.prepare('select count(*) from sync_out where site_id = ?').pluck().get(WAIKATO)).toBe(0);
+      }
+    });
+  });
+
+  it('answers a pull ahead only from where the site was handed lines, and an acknowledgement goes no further than that', async () => {
+    central = await centralWithSites();
+    const sync = central.running.server.centralStoreSync;
+    const stores = storesOfSite(central.core, WAIKATO);
+    addLines(stores, 60, 'pos');
+    addLines(storesOfSite(central.core, KOPU), 5, 'kopu');
+    sync.initialise(WAIKATO, { reinitialise: true, instanceId: 'probe' });
+    sync.initialise(KOPU, { reinitialise: true, instanceId: 'probe-kopu' });
+    const normal = () => JSON.parse(sync.queuedRecordsJson(WAIKATO, 10).json) as Answer;
+    const ahead = (entry: number, after: string) => JSON.parse(sync.queuedRecordsAheadJson(WAIKATO, 10, entry, after)) as Answer;
+    const ids = (answer: Answer) => answer.data.filter((r) => r.tableName === 'store_record').map((r) => r.recordId);
+
+    const first = normal();
+    const entry = first.data[0]!.syncOutId;
+    const firstLines = ids(first);
+    // A store's lines come in id order.
+    expect(firstLines).toEqual([...firstLines].sort());
+    const second = ahead(entry, firstLines.at(-1)!);
+    expect(second.data.every((r) => r.syncOutId === entry && r.tableName === 'store_record')).toBe(true);
+    expect(ids(second)[0]! > firstLines.at(-1)!).toBe(true);
+    // Positions never handed out, another site's entry, or behind what was acknowledged: no data.
+    expect(ahead(entry, 'zzzz').data).toEqual([]);
+    const kopuEntry = (JSON.parse(sync.queuedRecordsJson(KOPU, 1).json) as Answer).data[0]!.syncOutId;
+    expect(ahead(kopuEntry, '').data).toEqual([]);
+    sync.acknowledge(WAIKATO, [entry], [{ syncOutId: entry, recordId: ids(second).at(-1)! }]);
+    expect(ahead(entry, firstLines.at(-1)!).data).toEqual([]);
+
+    // Acknowledged up to the first batch only, although the second was handed out: the second comes again.
+    const third = ahead(entry, ids(second).at(-1)!);
+    sync.acknowledge(WAIKATO, [entry], [{ syncOutId: entry, recordId: ids(third)[4]! }]);
+    expect(ids(normal())[0]).toBe(ids(third)[5]);
+    // A position beyond what was handed out counts only what was handed out: nothing is skipped.
+    const ofEntry = (answer: Answer) => answer.data.filter((r) => r.syncOutId === entry && r.tableName === 'store_record').map((r) => r.recordId);
+    // Never back either.
+    sync.acknowledge(WAIKATO, [entry], [{ syncOutId: entry, recordId: ids(first)[2]! }]);
+    const handed = ofEntry(normal());
+    expect(handed[0]).toBe(ids(third)[5]);
+    sync.acknowledge(WAIKATO, [entry], [{ syncOutId: entry, recordId: 'zzzz' }]);
+    const storeLines = storeData(central.core, [stores[0]!]).map((l) => l.id);
+    expect(storeLines.indexOf(handed.at(-1)!)).toBe(33);
+    expect(ofEntry(normal())[0]).toBe(storeLines[34]);
+  });
+
+  it('refuses a pull ahead or an acknowledgement it cannot read, in words', async () => {
+    central = await centralWithSites();
+    const pullAhead = (query: string) => syncCall(central.url, `/sync/v5/queued_records?limit=10&${query}`, { password: 'waikato password' });
+    for (const query of [
+      'streamEntry=1',
+      'streamAfter=x',
+      'streamEntry=0&streamAfter=x',
+      'streamEntry=abc&streamAfter=x',
+      `streamEntry=1&streamAfter=${'x'.repeat(201)}`,
+    ]) {
+      const answer = await pullAhead(query);
+      expect(answer.status).toBe(400);
+      expect(answer.json.error.message).toMatch(/streamEntry must be a positive whole number and streamAfter a line ID/);
+    }
+    const ack = await syncCall(central.url, '/sync/v5/acknowledged_records', {
+      method: 'POST',
+      password: 'waikato password',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ syncIDs: [1], appliedUpTo: [{ syncOutId: 1, recordId: '' }] }),
+    });
+    expect(ack.status).toBe(400);
+    expect(ack.json.error.message).toMatch(/appliedUpTo/);
   });
 });
 

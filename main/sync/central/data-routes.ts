@@ -8,7 +8,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Datafile } from '../../../db/datafile';
 import { CentralStoreSync } from './store-sync';
-import { type PushBody, SyncApiError, syncHeaders, syncRoutes } from '../protocol';
+import { type PushBody, streamAheadQuery, SyncApiError, syncHeaders, syncRoutes } from '../protocol';
 import { type RunIdentity, runIdentity, SiteRunLeases } from './site-run-leases';
 
 export interface DataRouteOptions {
@@ -53,6 +53,18 @@ function parseLimit(raw: unknown, max: number): number {
   return Math.min(Number(text), max);
 }
 
+/** `streamEntry` and `streamAfter` of a pull ahead (protocol.ts), both or neither. */
+function parseStreamAhead(query: Record<string, unknown>): { entry: number; after: string } | null {
+  const entry = query[streamAheadQuery.entry];
+  const after = query[streamAheadQuery.after];
+  if (entry === undefined && after === undefined) return null;
+  const entryText = String(entry ?? '');
+  if (!/^\d{1,15}$/.test(entryText) || Number(entryText) < 1 || typeof after !== 'string' || after.length < 1 || after.length > 200) {
+    throw new SyncApiError('bad_request', `${streamAheadQuery.entry} must be a positive whole number and ${streamAheadQuery.after} a line ID.`);
+  }
+  return { entry: Number(entryText), after };
+}
+
 export function registerDataRoutes(server: FastifyInstance, datafile: Datafile, options: DataRouteOptions = {}): CentralStoreSync {
   const maxBatch = options.maxBatch ?? 10_000;
   const leases = new SiteRunLeases(options.runLeaseMs ?? 30_000);
@@ -67,7 +79,13 @@ export function registerDataRoutes(server: FastifyInstance, datafile: Datafile, 
     queueLength: z.int().nonnegative(),
     data: z.array(recordSchema).max(maxBatch),
   });
-  const ackSchema = z.object({ syncIDs: z.array(z.int().positive()).max(maxBatch) });
+  const ackSchema = z.object({
+    syncIDs: z.array(z.int().positive()).max(maxBatch),
+    appliedUpTo: z
+      .array(z.object({ syncOutId: z.int().positive(), recordId: z.string().min(1).max(200) }))
+      .max(maxBatch)
+      .optional(),
+  });
 
   const who = (request: FastifyRequest): RunIdentity => runIdentity(request.headers[syncHeaders.syncRun], request.syncSite!.hardwareId);
 
@@ -101,8 +119,15 @@ export function registerDataRoutes(server: FastifyInstance, datafile: Datafile, 
   });
 
   server.get(syncRoutes.queuedRecords, { preHandler }, async (request, reply) => {
-    const limit = parseLimit((request.query as Record<string, unknown>).limit, maxBatch);
+    const query = request.query as Record<string, unknown>;
+    const limit = parseLimit(query.limit, maxBatch);
     const siteId = request.syncSite!.id;
+    const ahead = parseStreamAhead(query);
+    if (ahead) {
+      // The next part of a stream, asked for while the site applies the last: never the queue's end.
+      reply.raw.once('finish', () => sync.readAhead(siteId));
+      return sendJson(reply, sync.queuedRecordsAheadJson(siteId, limit, ahead.entry, ahead.after));
+    }
     const answer = sync.queuedRecordsJson(siteId, limit);
     // An empty queue is the last call of a run: the lease is free for the next run at once.
     if (answer.empty) leases.release(siteId, who(request));
@@ -120,7 +145,7 @@ export function registerDataRoutes(server: FastifyInstance, datafile: Datafile, 
   server.post(syncRoutes.acknowledgedRecords, { preHandler }, async (request, reply) => {
     const parsed = ackSchema.safeParse(request.body);
     if (!parsed.success) throw bodyError(parsed.error);
-    sync.acknowledge(request.syncSite!.id, parsed.data.syncIDs);
+    sync.acknowledge(request.syncSite!.id, parsed.data.syncIDs, parsed.data.appliedUpTo);
     return reply.code(204).send();
   });
 

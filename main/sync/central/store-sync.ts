@@ -48,7 +48,7 @@ interface QueueHeadRow {
   sequence: number;
   recordId: string;
   streamed: number;
-  streamAfter: number | null;
+  streamAfter: string | null;
 }
 
 export interface CentralStoreSyncOptions {
@@ -100,7 +100,7 @@ function prepare(sqlite: Database.Database) {
     // Records still to hand out: queued rows, and for a streamed store its entry (until acknowledged once) and the lines not acknowledged.
     queueLength: sqlite.prepare(`select coalesce(sum(n), 0) from (${queuedCountSql('where o.site_id = :siteId')})`).pluck(),
     queueHead: sqlite.prepare(
-      `select id, store_id as storeId, sequence, record_id as recordId, ${streamedEntrySql('sync_out')} as streamed, stream_after as streamAfter
+      `select id, store_id as storeId, sequence, record_id as recordId, ${streamedEntrySql('sync_out')} as streamed, stream_after_id as streamAfter
        from sync_out where site_id = :siteId and (sequence, id) > (:sequence, :id) order by sequence, id limit :limit`,
     ),
     queuedBatch: sqlite
@@ -111,16 +111,30 @@ function prepare(sqlite: Database.Database) {
       )
       .pluck(),
     // By primary key: `+site_id` keeps SQLite from scanning the site's whole queue for each acknowledgement.
+    // A streamed entry moves to where the latest answer ended, or (next statement) to the last line
+    // the site says it applied, never beyond the latest answer and never back.
     acknowledgeStreams: sqlite.prepare(
-      `update sync_out set stream_after = stream_handed where id in (select value from json_each(?)) and +site_id = ?
-         and ${streamedEntrySql('sync_out')} and stream_handed is not null`,
+      `update sync_out set stream_after_id = max(coalesce(stream_after_id, ''), stream_handed_id)
+       where id in (select value from json_each(:ids)) and id not in (select value from json_each(:positioned)) and +site_id = :siteId
+         and ${streamedEntrySql('sync_out')} and stream_handed_id is not null`,
+    ),
+    acknowledgeStreamTo: sqlite.prepare(
+      `update sync_out set stream_after_id = max(coalesce(stream_after_id, ''), min(:upTo, stream_handed_id))
+       where id = :id and +site_id = :siteId and ${streamedEntrySql('sync_out')} and stream_handed_id is not null`,
     ),
     acknowledge: sqlite.prepare(
-      `delete from sync_out where id in (select value from json_each(?)) and +site_id = ?
+      `delete from sync_out where id in (select value from json_each(:ids)) and +site_id = :siteId
          and (not ${streamedEntrySql('sync_out')}
-              or stream_handed is not null
-                 and not exists (select 1 from store_record r where r.store_id = sync_out.store_id and r.rowid > sync_out.stream_after))`,
+              or stream_after_id is not null
+                 and not exists (select 1 from store_record r where r.store_id = sync_out.store_id and r.id > sync_out.stream_after_id))`,
     ),
+    // The store of a site's streamed entry, when line `after` lies between what the site acknowledged and what it was handed.
+    streamedEntryAt: sqlite
+      .prepare(
+        `select store_id from sync_out where id = :entryId and site_id = :siteId and ${streamedEntrySql('sync_out')}
+           and :after <= stream_handed_id and :after >= coalesce(stream_after_id, '')`,
+      )
+      .pluck(),
     centralBatch: sqlite
       .prepare(
         `select coalesce(json_group_array(json(rec)), '[]') from
@@ -242,7 +256,7 @@ export class CentralStoreSync {
         parts.push(JSON.stringify({ syncOutId: entry.id, tableName: STORE_DATA_TABLE, recordId: entry.recordId, action: 'insert' }));
         room -= 1;
       }
-      const after = entry.streamAfter ?? 0;
+      const after = entry.streamAfter ?? '';
       const lines =
         room > 0
           ? (this.takeReadAhead(siteId, entry.id, after, room) ?? this.stream.lines(entry.id, entry.storeId, after, room))
@@ -265,7 +279,7 @@ export class CentralStoreSync {
    * while the site applies that answer (stream-read-ahead.ts); the site's next pull gets them if
    * nothing changed meanwhile.
    */
-  private takeReadAhead(siteId: number, entryId: number, after: number, limit: number) {
+  private takeReadAhead(siteId: number, entryId: number, after: string, limit: number) {
     const lines = this.readAheads.take(siteId, entryId, after, limit);
     if (lines) this.readAheadsUsed += 1;
     return lines;
@@ -279,13 +293,47 @@ export class CentralStoreSync {
     }
   }
 
-  /** The site applied what it was handed: queued rows leave, and a streamed store moves on (or leaves once complete). */
-  acknowledge(siteId: number, syncIds: number[]): number {
+  /**
+   * The next part of a store's stream while the site still applies the part it has (protocol.ts,
+   * streamAheadQuery): the entry's lines after line `after`, which must lie between what the site
+   * acknowledged and what it was handed. Anything else (the entry acknowledged to its end, removed
+   * by a move, or a position the site was never handed) answers no data: the site then pulls as usual.
+   */
+  queuedRecordsAheadJson(siteId: number, limit: number, entryId: number, after: string): string {
+    const { queueLength, data, centralCursor } = this.sqlite
+      .transaction(() => {
+        const storeId = this.statements.streamedEntryAt.get({ entryId, siteId, after }) as number | undefined;
+        let data = '';
+        if (storeId !== undefined) {
+          const lines = this.takeReadAhead(siteId, entryId, after, limit) ?? this.stream.lines(entryId, storeId, after, limit);
+          if (lines.upTo !== null) this.stream.handed(entryId, lines.upTo);
+          if (lines.count === limit && lines.upTo !== null) this.readAheads.plan({ siteId, entryId, storeId, after: lines.upTo, limit });
+          data = lines.json.slice(1, -1);
+        }
+        return {
+          queueLength: this.statements.queueLength.get({ siteId }) as number,
+          data,
+          centralCursor: this.statements.maxCursor.get() as number,
+        };
+      })
+      .immediate();
+    return `{"queueLength":${queueLength},"centralCursor":${centralCursor},"data":[${data}]}`;
+  }
+
+  /**
+   * The site applied what it was handed: queued rows leave, and a streamed store moves on to the
+   * last line the site says it applied, or to where the latest answer ended when it does not say (v5);
+   * the entry leaves once no line remains after that.
+   */
+  acknowledge(siteId: number, syncIds: number[], appliedUpTo: { syncOutId: number; recordId: string }[] = []): number {
     const ids = JSON.stringify(syncIds);
+    const acknowledged = new Set(syncIds);
+    const positions = appliedUpTo.filter((position) => acknowledged.has(position.syncOutId));
     return this.sqlite
       .transaction(() => {
-        this.statements.acknowledgeStreams.run(ids, siteId);
-        return this.statements.acknowledge.run(ids, siteId).changes;
+        this.statements.acknowledgeStreams.run({ ids, positioned: JSON.stringify(positions.map((p) => p.syncOutId)), siteId });
+        for (const position of positions) this.statements.acknowledgeStreamTo.run({ id: position.syncOutId, upTo: position.recordId, siteId });
+        return this.statements.acknowledge.run({ ids, siteId }).changes;
       })
       .immediate();
   }

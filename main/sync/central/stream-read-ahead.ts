@@ -22,7 +22,7 @@ interface Planned {
   siteId: number;
   entryId: number;
   storeId: number;
-  after: number;
+  after: string;
   limit: number;
 }
 
@@ -71,7 +71,7 @@ export class StreamReadAhead {
   }
 
   /** The lines read ahead, if they are exactly what reading them now would give; each read-ahead is taken once. */
-  take(siteId: number, entryId: number, after: number, limit: number): Lines | null {
+  take(siteId: number, entryId: number, after: string, limit: number): Lines | null {
     const ready = this.ready;
     if (!ready || ready.siteId !== siteId) return null;
     this.ready = null;

@@ -235,7 +235,14 @@ export class SyncRunner {
         // Half-way through a first sync cut short the sites and stores taken so far are kept: without
         // them this datafile would be its own central server again, holding the central's sites.
         const centralCursor = isFirstSyncUnderway(this.sqlite) ? this.state.read(settings).centralCursor : 0;
-        this.state.update(settings, { initialisedAt: null, centralCursor, pendingAcks: [], waitingIn: null, reinitialise: true });
+        this.state.update(settings, {
+          initialisedAt: null,
+          centralCursor,
+          pendingAcks: [],
+          pendingAppliedUpTo: [],
+          waitingIn: null,
+          reinitialise: true,
+        });
       })
       .immediate();
     return this.syncNow().then((sync) => ({ status: 'done', sync }));
