@@ -23,6 +23,8 @@ export interface BenchSyncOptions {
   changed?: number;
 }
 
+type ChangedLine = { lineId: string; storeId: number; itemCode: string; itemName: string; quantity: number };
+
 const hasher = new PasswordHasher({ N: 2 ** 10, r: 8, p: 1, keyLength: 32 });
 const SITE_PASSWORD = 'bench site password';
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
@@ -156,9 +158,14 @@ export async function benchSync(options: BenchSyncOptions = {}): Promise<void> {
         `(goal >= 50,000: ${rate >= 50_000 ? 'met' : 'NOT met'}); peak RSS remote ${mb(remotePeak)}, central ${mb(centralPeak)}`,
     );
 
+    // Lines spread over the stores, as a site's edits are: the first ones received would sit
+    // together on the central's pages (whatever order the stream used) and flatter the figure.
     const lines = remote.datafile.sqlite
-      .prepare('select id as lineId, store_id as storeId, item_code as itemCode, item_name as itemName, quantity from store_record limit ?')
-      .all(changed) as { lineId: string; storeId: number; itemCode: string; itemName: string; quantity: number }[];
+      .prepare(
+        `select id as lineId, store_id as storeId, item_code as itemCode, item_name as itemName, quantity from store_record
+         where rowid % ? = 0 limit ?`,
+      )
+      .all(Math.max(1, Math.floor(records / changed)), changed) as ChangedLine[];
     for (const line of lines) remote.stock.saveLine(systemActor, { ...line, quantity: line.quantity + 1 });
     const incrementalStarted = performance.now();
     const incremental = await remote.syncRunner.syncNow();

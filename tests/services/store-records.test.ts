@@ -1,0 +1,55 @@
+/**
+ * Applying a received stock line (storeRecordStatements.upsert), as sync does at both ends: a new
+ * line is added, a known one takes the new values, and a line that arrives under another store
+ * moves there (the update leaves the store out of its SET list, so this takes its own statement).
+ */
+import path from 'node:path';
+import { openDatafile } from '../../db/datafile';
+import { type StoreRecordData, storeRecordStatements } from '../../main/services/store-records';
+import { tempDir } from '../helpers/core';
+
+function datafileWithStores() {
+  const datafile = openDatafile(path.join(tempDir('store-records-'), 'records.sqlite'), { create: true });
+  const { sqlite } = datafile;
+  sqlite.prepare("insert into site (id, uuid, code, name, name_key, type, is_central) values (1, 's1', 'S1', 'Site', 'site', 'standalone', 1)").run();
+  for (const id of [1, 2])
+    sqlite.prepare('insert into store (id, uuid, code, name, site_id) values (?, ?, ?, ?, 1)').run(id, `st${id}`, `ST${id}`, `Store ${id}`);
+  return datafile;
+}
+
+const line = (change: Partial<StoreRecordData> = {}): StoreRecordData => ({
+  id: 'line-1',
+  storeId: 1,
+  itemCode: 'AMOX',
+  itemName: 'Amoxicillin 250mg',
+  quantity: 10,
+  updatedAt: '2026-11-28T10:00:00.000Z',
+  version: 1,
+  changedBySiteId: null,
+  ...change,
+});
+
+describe('applying a received stock line', () => {
+  it('adds a new line, updates a known one in its store, and moves one that arrives under another store', () => {
+    const datafile = datafileWithStores();
+    try {
+      const { sqlite } = datafile;
+      const { upsert } = storeRecordStatements(sqlite);
+      const linesOf = (storeId: number) =>
+        sqlite.prepare('select id, item_name as itemName, quantity, version from store_record where store_id = ? order by id').all(storeId);
+
+      upsert(line());
+      expect(linesOf(1)).toEqual([{ id: 'line-1', itemName: 'Amoxicillin 250mg', quantity: 10, version: 1 }]);
+
+      upsert(line({ quantity: 7, version: 2, itemName: 'Amoxicillin 250 mg' }));
+      expect(linesOf(1)).toEqual([{ id: 'line-1', itemName: 'Amoxicillin 250 mg', quantity: 7, version: 2 }]);
+
+      upsert(line({ storeId: 2, quantity: 5, version: 3 }));
+      expect(linesOf(1)).toEqual([]);
+      expect(linesOf(2)).toEqual([{ id: 'line-1', itemName: 'Amoxicillin 250mg', quantity: 5, version: 3 }]);
+      expect(sqlite.prepare('pragma integrity_check').pluck().get()).toBe('ok');
+    } finally {
+      datafile.sqlite.close();
+    }
+  });
+});
