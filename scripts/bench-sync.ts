@@ -21,6 +21,13 @@ import { PasswordHasher } from '../main/services/passwords';
 export interface BenchSyncOptions {
   records?: number;
   changed?: number;
+  /** A slow link between the remote and the central (scripts/bench-link.ts); `BENCH_LINK=RTT_MS,MBIT` when run alone. */
+  link?: { rttMs: number; mbit: number };
+}
+
+function linkFromEnv(): BenchSyncOptions['link'] {
+  const [rttMs, mbit] = (process.env.BENCH_LINK ?? '').split(',').map(Number);
+  return rttMs !== undefined && mbit ? { rttMs, mbit } : undefined;
 }
 
 type ChangedLine = { lineId: string; storeId: number; itemCode: string; itemName: string; quantity: number };
@@ -96,13 +103,16 @@ export async function benchSync(options: BenchSyncOptions = {}): Promise<void> {
   const changed = options.changed ?? 1_000;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-sync-'));
   const centralFile = path.join(dir, 'central.sqlite');
-  console.log(`Store-data sync: initialising a remote site with ${records.toLocaleString()} records over 127.0.0.1`);
+  const link = options.link;
+  const over = link ? `a ${link.rttMs} ms, ${link.mbit} Mbit/s link (scripts/bench-link.ts)` : '127.0.0.1';
+  console.log(`Store-data sync: initialising a remote site with ${records.toLocaleString()} records over ${over}`);
   await prepareCentral(centralFile, records);
 
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'bench-sync-central.ts'), centralFile], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const out = lines(child);
+  let linkChild: ReturnType<typeof spawn> | null = null;
   const remote = await openCore(path.join(dir, 'remote.sqlite'), {
     create: true,
     hasher,
@@ -110,7 +120,17 @@ export async function benchSync(options: BenchSyncOptions = {}): Promise<void> {
     remote: { hardwareId: 'bench-device', syncRunner: { pullBatch: 10_000, pushBatch: 1000, statusPollMs: 20 } },
   });
   try {
-    const url = (await out.next('listening ')).slice('listening '.length);
+    let url = (await out.next('listening ')).slice('listening '.length);
+    if (link) {
+      linkChild = spawn(
+        process.execPath,
+        ['--import', 'tsx', path.join(__dirname, 'bench-link.ts'), new URL(url).port, String(link.rttMs), String(link.mbit)],
+        {
+          stdio: ['pipe', 'pipe', 'inherit'],
+        },
+      );
+      url = (await lines(linkChild).next('listening ')).slice('listening '.length);
+    }
     await remote.connection.enableSync(systemActor, { centralUrl: url, siteName: 'Waikato', password: SITE_PASSWORD });
 
     const marks = [records / 4, records / 2, records].map(Math.round);
@@ -160,32 +180,33 @@ export async function benchSync(options: BenchSyncOptions = {}): Promise<void> {
 
     // Lines spread over the stores, as a site's edits are: the first ones received would sit
     // together on the central's pages (whatever order the stream used) and flatter the figure.
-    const lines = remote.datafile.sqlite
+    const changedLines = remote.datafile.sqlite
       .prepare(
         `select id as lineId, store_id as storeId, item_code as itemCode, item_name as itemName, quantity from store_record
          where rowid % ? = 0 limit ?`,
       )
       .all(Math.max(1, Math.floor(records / changed)), changed) as ChangedLine[];
-    for (const line of lines) remote.stock.saveLine(systemActor, { ...line, quantity: line.quantity + 1 });
+    for (const line of changedLines) remote.stock.saveLine(systemActor, { ...line, quantity: line.quantity + 1 });
     const incrementalStarted = performance.now();
     const incremental = await remote.syncRunner.syncNow();
     const incrementalSeconds = (performance.now() - incrementalStarted) / 1000;
     if (incremental.lastError) throw new Error(`the incremental sync failed: ${incremental.lastError}`);
     console.log(
-      `  incremental sync of ${lines.length.toLocaleString()} changed records: ${(incrementalSeconds * 1000).toFixed(0)} ms ` +
-        `(${Math.round(lines.length / incrementalSeconds).toLocaleString()} records/s)`,
+      `  incremental sync of ${changedLines.length.toLocaleString()} changed records: ${(incrementalSeconds * 1000).toFixed(0)} ms ` +
+        `(${Math.round(changedLines.length / incrementalSeconds).toLocaleString()} records/s)`,
     );
     // Last: its 100,000 writes would otherwise still be reaching the disk during the incremental sync.
     bareWrites(dir, remote.datafile.sqlite, rate);
   } finally {
     remote.close();
     await stopChild(child);
+    if (linkChild) await stopChild(linkChild);
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
 if (require.main === module) {
-  benchSync().catch((error) => {
+  benchSync({ link: linkFromEnv() }).catch((error) => {
     console.error(error);
     process.exit(1);
   });

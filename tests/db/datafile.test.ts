@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { APPLICATION_ID, openDatafile } from '../../db/datafile';
 import { findMigrationsFolder, readJournal } from '../../db/migrations-folder';
 import { openCore } from '../../main/core';
+import { storeDataStreamStatements } from '../../main/services/store-records';
 import { AppFailure } from '../../shared/errors';
 import { ADMIN, fastHasher, newCore, tempDir } from '../helpers/core';
 
@@ -98,6 +99,39 @@ describe('opening an existing datafile', () => {
     const newest = reopened.sqlite.prepare("select name from sqlite_master where name = 'site_audit'").get();
     expect(newest).toEqual({ name: 'site_audit' });
     reopened.close();
+  });
+
+  it('starts again a store data stream that was under way when the datafile is upgraded to streaming in line ID order', async () => {
+    const dir = tempDir();
+    // The app before migration 0012 streamed a store's lines by rowid; such a position means nothing in ID order.
+    const full = findMigrationsFolder();
+    const older = path.join(dir, 'older-migrations');
+    fs.cpSync(full, older, { recursive: true });
+    const journal = JSON.parse(fs.readFileSync(path.join(older, 'meta', '_journal.json'), 'utf8'));
+    journal.entries = journal.entries.filter((entry: { tag: string }) => entry.tag < '0012');
+    fs.writeFileSync(path.join(older, 'meta', '_journal.json'), JSON.stringify(journal));
+    const file = path.join(dir, 'streaming.sqlite');
+    const old = openDatafile(file, { create: true, migrationsFolder: older });
+    old.sqlite.exec(`
+      insert into site (id, uuid, code, name, name_key, is_central) values (1, 'u1', 'C', 'Central', 'central', 1), (3, 'u3', 'W', 'Waikato', 'waikato', 0);
+      insert into store (id, uuid, code, name, site_id) values (7, 's7', 'W1', 'Waikato store', 3);
+      insert into store_record (id, store_id, item_code, item_name, quantity) values ('b', 7, 'B', 'Bandage', 1), ('a', 7, 'A', 'Aspirin', 2);
+      insert into sync_out (site_id, store_id, table_name, record_id, action, data, sequence, stream_after, stream_handed)
+        values (3, 7, 'store_data', '7', 'insert', null, 1, 1, 1);`);
+    old.close();
+
+    const reopened = openDatafile(file);
+    try {
+      const entry = reopened.sqlite.prepare('select stream_after_id as afterId, stream_handed_id as handedId from sync_out').get();
+      // Not acknowledged even once: the site is sent "drop what you hold of this store" and every line again.
+      expect(entry).toEqual({ afterId: null, handedId: null });
+      const lines = storeDataStreamStatements(reopened.sqlite).lines(1, 7, '', 10);
+      expect(lines.count).toBe(2);
+      expect(JSON.parse(lines.json).map((r: { recordId: string }) => r.recordId)).toEqual(['a', 'b']);
+      expect(reopened.sqlite.pragma('integrity_check', { simple: true })).toBe('ok');
+    } finally {
+      reopened.close();
+    }
   });
 
   it('refuses a datafile from a newer version with a clear message and leaves it untouched', async () => {
