@@ -29,6 +29,9 @@ async function main() {
   console.log('');
   await benchSync();
   console.log('');
+  // The same over a clinic-like link, where the pull ahead earns its keep.
+  await benchSync({ link: { rttMs: 40, mbit: 100 } });
+  console.log('');
   await benchManySites();
 }
 
