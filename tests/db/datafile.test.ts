@@ -24,6 +24,19 @@ function expectFailure(fn: () => unknown, code: string): AppFailure {
   throw new Error(`expected ${code}`);
 }
 
+type JournalEntry = { tag: string };
+
+/** The migrations folder of an older app: this one's, with only the journal entries `keep` leaves. */
+function olderMigrations(dir: string, keep: (entries: JournalEntry[]) => JournalEntry[]): { older: string; journal: { entries: JournalEntry[] } } {
+  const older = path.join(dir, 'older-migrations');
+  fs.cpSync(findMigrationsFolder(), older, { recursive: true });
+  const journalFile = path.join(older, 'meta', '_journal.json');
+  const journal = JSON.parse(fs.readFileSync(journalFile, 'utf8')) as { entries: JournalEntry[] };
+  journal.entries = keep(journal.entries);
+  fs.writeFileSync(journalFile, JSON.stringify(journal));
+  return { older, journal };
+}
+
 describe('a new datafile', () => {
   it('holds the central server site with site ID 1, active on it, and the first administrator', async () => {
     const core = await newCore();
@@ -77,13 +90,8 @@ describe('opening an existing datafile', () => {
   it('migrates a datafile from an older version and keeps its data', async () => {
     const dir = tempDir();
     // An "older app": the same migrations folder without the newest migration.
-    const full = findMigrationsFolder();
-    const older = path.join(dir, 'older-migrations');
-    fs.cpSync(full, older, { recursive: true });
-    const journal = JSON.parse(fs.readFileSync(path.join(older, 'meta', '_journal.json'), 'utf8'));
-    expect(journal.entries.length).toBeGreaterThan(1);
-    journal.entries.pop();
-    fs.writeFileSync(path.join(older, 'meta', '_journal.json'), JSON.stringify(journal));
+    const { older, journal } = olderMigrations(dir, (entries) => entries.slice(0, -1));
+    expect(journal.entries.length).toBeGreaterThan(0);
 
     const file = path.join(dir, 'old.sqlite');
     const old = openDatafile(file, { create: true, migrationsFolder: older });
@@ -104,12 +112,7 @@ describe('opening an existing datafile', () => {
   it('starts again a store data stream that was under way when the datafile is upgraded to streaming in line ID order', async () => {
     const dir = tempDir();
     // The app before migration 0012 streamed a store's lines by rowid; such a position means nothing in ID order.
-    const full = findMigrationsFolder();
-    const older = path.join(dir, 'older-migrations');
-    fs.cpSync(full, older, { recursive: true });
-    const journal = JSON.parse(fs.readFileSync(path.join(older, 'meta', '_journal.json'), 'utf8'));
-    journal.entries = journal.entries.filter((entry: { tag: string }) => entry.tag < '0012');
-    fs.writeFileSync(path.join(older, 'meta', '_journal.json'), JSON.stringify(journal));
+    const { older } = olderMigrations(dir, (entries) => entries.filter((entry) => entry.tag < '0012'));
     const file = path.join(dir, 'streaming.sqlite');
     const old = openDatafile(file, { create: true, migrationsFolder: older });
     old.sqlite.exec(`

@@ -48,11 +48,20 @@ it('does not back up at start when the folder holds a backup younger than the in
 
 it('stop() waits for the backup under way, so the datafile can be closed after it', async () => {
   const core = await newCore({ demo: true });
+  // Big enough that SQLite copies it in many steps (100 pages each, one per turn of the event loop).
+  const { sqlite } = core.datafile;
+  const store = sqlite.prepare('select id from store limit 1').pluck().get() as number;
+  const insert = sqlite.prepare('insert into store_record (id, store_id, item_code, item_name, quantity) values (?, ?, ?, ?, 1)');
+  sqlite.transaction(() => {
+    for (let i = 0; i < 20_000; i += 1) insert.run(`line-${i}`, store, `ITEM-${i}`, `Item ${i} `.padEnd(200, 'x'));
+  })();
   const folder = tempDir();
   let done = 0;
   const schedule = startScheduledBackups(core.datafile.sqlite, { folder, keep: 1, onBackup: () => (done += 1) });
-  // The first backup starts from a timer of 0 ms; this one fires just after it, while it copies.
-  await new Promise((resolve) => setTimeout(resolve, 0));
+  // The first backup starts from a timer of 0 ms: stop once its copy is under way.
+  const copying = () => fs.readdirSync(folder).some((name) => name.endsWith('.partial'));
+  for (let turn = 0; turn < 100_000 && !copying(); turn += 1) await new Promise((resolve) => setImmediate(resolve));
+  expect(copying()).toBe(true);
   expect(done).toBe(0);
   await schedule.stop();
   core.close();
