@@ -6,7 +6,8 @@
  */
 import Database from 'better-sqlite3';
 import type { Actor } from '../../main/services/actor';
-import type { AcknowledgeBody, QueuedRecord } from '../../main/sync/protocol';
+import type { QueuedRecord } from '../../main/sync/protocol';
+import { acknowledgementOf } from '../../main/sync/remote/queued-records';
 import { storeRecordJsonSql } from '../../main/services/store-records';
 import { adminOf } from '../helpers/core';
 import { type SeededRandom, withSeed } from '../helpers/seeded-random';
@@ -139,13 +140,6 @@ describe("streaming a store's data to a site", () => {
   });
 });
 
-/** What acknowledges `records` as the remote sends it: every syncOutId, and per entry the last store line applied. */
-function acknowledgementOf(records: QueuedRecord[]): AcknowledgeBody {
-  const last = new Map<number, string>();
-  for (const record of records) if (record.tableName === 'store_record') last.set(record.syncOutId, record.recordId);
-  return { syncIDs: [...new Set(records.map((r) => r.syncOutId))], appliedUpTo: [...last].map(([syncOutId, recordId]) => ({ syncOutId, recordId })) };
-}
-
 type Answer = { queueLength: number; data: QueuedRecord[] };
 
 describe('pulling ahead while a batch is applied', () => {
@@ -170,7 +164,10 @@ describe('pulling ahead while a batch is applied', () => {
         for (let step = 0; step < 10_000; step += 1) {
           if (random.next() < 0.2) await editOnCentral(random, admin, stores);
           if (!answer) {
-            if (owed.length > 0) sync.acknowledge(WAIKATO, acknowledgementOf(owed).syncIDs, acknowledgementOf(owed).appliedUpTo);
+            if (owed.length > 0) {
+              const { syncIDs, appliedUpTo } = acknowledgementOf(owed);
+              sync.acknowledge(WAIKATO, syncIDs, appliedUpTo);
+            }
             owed = [];
             answer = normal(limit);
             if (answer.data.length === 0) break;

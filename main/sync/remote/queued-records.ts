@@ -45,7 +45,7 @@ export async function acknowledgePending(run: RunContext): Promise<void> {
  * What acknowledges a batch: its syncOutIds, and for each entry whose store lines it carries, the
  * last of them (a store's lines come in id order, and more of them may have been handed out already).
  */
-function acknowledgementOf(data: readonly QueuedRecord[]): AcknowledgeBody {
+export function acknowledgementOf(data: readonly QueuedRecord[]): AcknowledgeBody {
   const lastLine = new Map<number, string>();
   for (const record of data) if (record.tableName === STORE_RECORD_TABLE) lastLine.set(record.syncOutId, record.recordId);
   return {
