@@ -45,6 +45,12 @@ const asRows = (site: Map<string, Line>) =>
     .map(({ id, storeId, itemCode, itemName, quantity, updatedAt, version }) => ({ id, storeId, itemCode, itemName, quantity, updatedAt, version }))
     .sort((a, b) => String(a.id).localeCompare(String(b.id)));
 
+/** The end of a stream: the site holds exactly the central's lines of its stores, and nothing is left queued for it. */
+function expectStreamedExactly(site: Map<string, Line>, stores: number[]): void {
+  expect(asRows(site)).toEqual(storeData(central.core, stores));
+  expect(central.core.datafile.sqlite.prepare('select count(*) from sync_out where site_id = ?').pluck().get(WAIKATO)).toBe(0);
+}
+
 async function editOnCentral(random: SeededRandom, admin: Actor, stores: number[]): Promise<void> {
   const storeId = stores[random.below(stores.length)]!;
   const lines = central.core.stock.listLines({ storeId }).lines;
@@ -63,7 +69,6 @@ describe("streaming a store's data to a site", () => {
     const admin = await adminOf(central.core);
     const sync = central.running.server.centralStoreSync;
     const stores = storesOfSite(central.core, WAIKATO);
-    const { sqlite } = central.core.datafile;
     await withSeed(async (random) => {
       for (let round = 0; round < 12; round += 1) {
         for (const storeId of stores) addLines([storeId], random.below(120), `r${round}`);
@@ -95,8 +100,7 @@ describe("streaming a store's data to a site", () => {
           sync.acknowledge(WAIKATO, pending);
           pending = [];
         }
-        expect(asRows(site)).toEqual(storeData(central.core, stores));
-        expect(sqlite.prepare('select count(*) from sync_out where site_id = ?').pluck().get(WAIKATO)).toBe(0);
+        expectStreamedExactly(site, stores);
       }
     });
   });
@@ -148,7 +152,6 @@ describe('pulling ahead while a batch is applied', () => {
     const admin = await adminOf(central.core);
     const sync = central.running.server.centralStoreSync;
     const stores = storesOfSite(central.core, WAIKATO);
-    const { sqlite } = central.core.datafile;
     const normal = (limit: number) => JSON.parse(sync.queuedRecordsJson(WAIKATO, limit).json) as Answer;
     const ahead = (limit: number, last: QueuedRecord) =>
       JSON.parse(sync.queuedRecordsAheadJson(WAIKATO, limit, last.syncOutId, last.recordId)) as Answer;
@@ -192,8 +195,7 @@ describe('pulling ahead while a batch is applied', () => {
           }
           answer = next && next.data.length > 0 && random.next() < 0.9 ? next : null;
         }
-        expect(asRows(site)).toEqual(storeData(central.core, stores));
-        expect(sqlite.prepare('select count(*) from sync_out where site_id = ?').pluck().get(WAIKATO)).toBe(0);
+        expectStreamedExactly(site, stores);
       }
     });
   });
