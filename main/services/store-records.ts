@@ -52,6 +52,11 @@ const storeRecordSchema = z.object({
 
 export type ReadRecord = { ok: true; data: StoreRecordData } | { ok: false; message: string };
 
+/** A text field as the Stock page takes it: not empty, within its limit, no surrounding spaces. */
+function plainText(value: unknown, max: number): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= max && value.trim() === value;
+}
+
 /**
  * The common case, checked without zod (sync applies tens of thousands of lines a second): a line
  * that passes here also passes the schema. Anything else goes through the schema, which decides
@@ -60,9 +65,8 @@ export type ReadRecord = { ok: true; data: StoreRecordData } | { ok: false; mess
 function plainValidLine(recordId: string, raw: unknown): StoreRecordData | null {
   if (typeof raw !== 'object' || raw === null) return null;
   const r = raw as Record<string, unknown>;
-  const text = (value: unknown, max: number) => typeof value === 'string' && value.length > 0 && value.length <= max && value.trim() === value;
   if (r.id !== recordId || typeof r.storeId !== 'number' || !Number.isInteger(r.storeId) || r.storeId <= 0) return null;
-  if (!text(r.itemCode, limits.itemCode) || !text(r.itemName, limits.itemName)) return null;
+  if (!plainText(r.itemCode, limits.itemCode) || !plainText(r.itemName, limits.itemName)) return null;
   if (typeof r.quantity !== 'number' || !Number.isFinite(r.quantity) || r.quantity < 0 || r.quantity > limits.quantity) return null;
   if (typeof r.updatedAt !== 'string' || r.updatedAt.length > 40) return null;
   if (typeof r.version !== 'number' || !Number.isInteger(r.version) || r.version <= 0) return null;
@@ -71,8 +75,8 @@ function plainValidLine(recordId: string, raw: unknown): StoreRecordData | null 
   return {
     id: recordId,
     storeId: r.storeId,
-    itemCode: r.itemCode as string,
-    itemName: r.itemName as string,
+    itemCode: r.itemCode,
+    itemName: r.itemName,
     quantity: r.quantity,
     updatedAt: r.updatedAt,
     version: r.version,
@@ -99,23 +103,26 @@ export function storeRecordStatements(sqlite: Database.Database) {
   // Positional parameters: binding them costs less than named ones, and sync applies every line through here.
   // The store is not in the update's SET list: naming an indexed column there rewrites the line's
   // entry in the store index even when the value stays: 1,000 updated lines wrote nearly twice the
-  // pages and took three times as long. A line that really changes store is moved by a second statement.
-  const upsert = sqlite
-    .prepare(
-      `insert into store_record (id, store_id, item_code, item_name, quantity, updated_at, version, changed_by_site_id)
-       values (?, ?, ?, ?, ?, ?, ?, ?)
-       on conflict(id) do update set item_code = excluded.item_code, item_name = excluded.item_name, quantity = excluded.quantity,
-         updated_at = excluded.updated_at, version = excluded.version, changed_by_site_id = excluded.changed_by_site_id
-       returning store_id`,
-    )
-    .pluck();
-  const moveLine = sqlite.prepare('update store_record set store_id = ? where id = ?');
+  // pages and took three times as long. A line held in another store is left alone by the upsert
+  // (its WHERE), which then changes nothing, and is moved and written by a second statement. (Not
+  // RETURNING store_id: that made every write of 100,000 received lines take a third longer.)
+  const upsert = sqlite.prepare(
+    `insert into store_record (id, store_id, item_code, item_name, quantity, updated_at, version, changed_by_site_id)
+     values (?, ?, ?, ?, ?, ?, ?, ?)
+     on conflict(id) do update set item_code = excluded.item_code, item_name = excluded.item_name, quantity = excluded.quantity,
+       updated_at = excluded.updated_at, version = excluded.version, changed_by_site_id = excluded.changed_by_site_id
+     where store_record.store_id = excluded.store_id`,
+  );
+  const moveLine = sqlite.prepare(
+    `update store_record set store_id = ?, item_code = ?, item_name = ?, quantity = ?, updated_at = ?, version = ?, changed_by_site_id = ?
+     where id = ?`,
+  );
   const remove = sqlite.prepare('delete from store_record where id = ?');
   const current = sqlite.prepare('select store_id as storeId, version, changed_by_site_id as changedBySiteId from store_record where id = ?');
   return {
     /** Writes a line as received, with the site its version was made at. */
     upsert: (data: StoreRecordData): void => {
-      const storeId = upsert.get(
+      const { changes } = upsert.run(
         data.id,
         data.storeId,
         data.itemCode,
@@ -125,7 +132,9 @@ export function storeRecordStatements(sqlite: Database.Database) {
         data.version,
         data.changedBySiteId,
       );
-      if (storeId !== data.storeId) moveLine.run(data.storeId, data.id);
+      if (changes === 0) {
+        moveLine.run(data.storeId, data.itemCode, data.itemName, data.quantity, data.updatedAt, data.version, data.changedBySiteId, data.id);
+      }
     },
     remove: (recordId: string) => remove.run(recordId),
     /** The line's store, version and last changing site now, or undefined when there is no such line. */
@@ -174,9 +183,14 @@ export function cancelQueuedStoreData(sqlite: Database.Database, siteId: number,
 export function storeDataStreamStatements(sqlite: Database.Database) {
   // The same wire JSON as storeRecordJsonSql builds, written with one format() per line: a store's
   // lines go out by the ten thousand, and this costs SQLite a third of json_object's time (every
-  // text value still goes through json_quote).
+  // text value still goes through json_quote). group_concat takes the lines in the order the
+  // subquery yields them (its ORDER BY ... LIMIT keeps it a separate, ordered step); an ORDER BY
+  // inside group_concat would sort them once more, two fifths of the statement's time. The order is
+  // asserted by tests/sync/store-data-stream.test.ts, and nothing depends on it for correctness:
+  // `upTo` is the greatest ID whatever the order, and a site acknowledges the last line it got,
+  // so lines out of order would only be sent again.
   const lines = sqlite.prepare(
-    `select count(*) as count, max(lid) as upTo, '[' || coalesce(group_concat(rec, ',' order by lid), '') || ']' as json from
+    `select count(*) as count, max(lid) as upTo, '[' || coalesce(group_concat(rec, ','), '') || ']' as json from
        (select r.id as lid,
                format('{"syncOutId":%d,"tableName":"${STORE_RECORD_TABLE}","recordId":%s,"action":"insert","recordData":' ||
                       '{"id":%s,"storeId":%d,"itemCode":%s,"itemName":%s,"quantity":%s,"updatedAt":%s,"version":%d,"changedBySiteId":%s}}',
