@@ -92,6 +92,10 @@ export async function readBodyLimited(response: Response, limit = MAX_RESPONSE_B
     throw new SyncTransportError('bad_response', `answer of ${declared} bytes is too large`);
   }
   if (!response.body) return '';
+  // A declared length within the limit, not compressed (so the length is the body's), is read whole:
+  // a sync answer of several megabytes arrives sooner so than chunk by chunk through the reader below.
+  const encoding = response.headers.get('content-encoding') ?? 'identity';
+  if (response.headers.has('content-length') && encoding === 'identity') return Buffer.from(await response.arrayBuffer()).toString('utf8');
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
