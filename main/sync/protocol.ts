@@ -245,9 +245,11 @@ export interface QueuedRecordsAnswer {
  * Our additions to v5's queued_records and acknowledged_records, so a site can ask for the next
  * part of a store's data while it applies the part it has (the lines of a "send this store's data"
  * entry all carry the entry's syncOutId and come in line id order):
- * - `GET queued_records?limit=N&streamEntry=E&streamAfter=ID` answers only the entry's lines after
- *   line ID (which the site was handed), as the next part of the same stream; `data` is empty when
- *   the stream has none, or is no longer as the site last saw it (then the site pulls as usual).
+ * - `GET queued_records?limit=N&streamEntry=E&streamAfter=ID` answers the entry's lines after
+ *   line ID (which the site was handed), as the next part of the same stream; when they end before
+ *   N, the answer goes on with the queue after entry E, as the next pull would once E is
+ *   acknowledged. `data` is empty when the stream is no longer as the site last saw it (then the
+ *   site pulls as usual).
  * - The acknowledgement then says how far each streamed entry was applied (`appliedUpTo`), since
  *   more of it may have been handed out already. Without it, an entry is acknowledged up to the
  *   end of the latest answer, as v5 does.

@@ -243,6 +243,37 @@ describe('pulling ahead while a batch is applied', () => {
     expect(ofEntry(normal())[0]).toBe(storeLines[34]);
   });
 
+  it('goes on with the next store when a store’s lines end before the batch is full, with no pull in between', async () => {
+    central = await centralWithSites();
+    const sync = central.running.server.centralStoreSync;
+    const [storeA, storeB] = storesOfSite(central.core, WAIKATO);
+    // 15 lines in each store, whatever the demo data put there.
+    central.core.datafile.sqlite.prepare('delete from store_record where store_id in (?, ?)').run(storeA, storeB);
+    addLines([storeA!, storeB!], 15, 'next');
+    sync.initialise(WAIKATO, { reinitialise: true, instanceId: 'next-store' });
+    const ahead = (last: QueuedRecord) => JSON.parse(sync.queuedRecordsAheadJson(WAIKATO, 10, last.syncOutId, last.recordId)) as Answer;
+    const shape = (answer: Answer) => answer.data.map((r) => (r.tableName === 'store_data' ? `drop ${r.recordId}` : `line ${r.recordData?.storeId}`));
+
+    const first = JSON.parse(sync.queuedRecordsJson(WAIKATO, 10).json) as Answer;
+    expect(shape(first)).toEqual([`drop ${storeA}`, ...Array<string>(9).fill(`line ${storeA}`)]);
+    // The last 6 lines of A, then B's "drop what you hold" and B's first lines: a full batch.
+    const second = ahead(first.data.at(-1)!);
+    expect(shape(second)).toEqual([...Array<string>(6).fill(`line ${storeA}`), `drop ${storeB}`, ...Array<string>(3).fill(`line ${storeB}`)]);
+    const third = ahead(second.data.at(-1)!);
+    expect(shape(third).slice(0, 10)).toEqual(Array<string>(10).fill(`line ${storeB}`));
+
+    const site = new Map<string, Line>();
+    for (const answer of [first, second, third]) applyTo(site, answer.data);
+    for (const answer of [first, second, third]) {
+      const { syncIDs, appliedUpTo } = acknowledgementOf(answer.data);
+      sync.acknowledge(WAIKATO, syncIDs, appliedUpTo);
+    }
+    const rest = JSON.parse(sync.queuedRecordsJson(WAIKATO, 100).json) as Answer;
+    applyTo(site, rest.data);
+    sync.acknowledge(WAIKATO, acknowledgementOf(rest.data).syncIDs, acknowledgementOf(rest.data).appliedUpTo);
+    expect(asRows(site).filter((line) => line.storeId === storeA || line.storeId === storeB)).toEqual(storeData(central.core, [storeA!, storeB!]));
+  });
+
   it('refuses a pull ahead or an acknowledgement it cannot read, in words', async () => {
     central = await centralWithSites();
     const pullAhead = (query: string) => syncCall(central.url, `/sync/v5/queued_records?limit=10&${query}`, { password: 'waikato password' });

@@ -128,13 +128,11 @@ function prepare(sqlite: Database.Database) {
               or stream_after_id is not null
                  and not exists (select 1 from store_record r where r.store_id = sync_out.store_id and r.id > sync_out.stream_after_id))`,
     ),
-    // The store of a site's streamed entry, when line `after` lies between what the site acknowledged and what it was handed.
-    streamedEntryAt: sqlite
-      .prepare(
-        `select store_id from sync_out where id = :entryId and site_id = :siteId and ${streamedEntrySql('sync_out')}
-           and :after <= stream_handed_id and :after >= coalesce(stream_after_id, '')`,
-      )
-      .pluck(),
+    // A site's streamed entry (its store and place in the queue), when line `after` lies between what the site acknowledged and what it was handed.
+    streamedEntryAt: sqlite.prepare(
+      `select store_id as storeId, sequence from sync_out where id = :entryId and site_id = :siteId and ${streamedEntrySql('sync_out')}
+         and :after <= stream_handed_id and :after >= coalesce(stream_after_id, '')`,
+    ),
     centralBatch: sqlite
       .prepare(
         `select coalesce(json_group_array(json(rec)), '[]') from
@@ -232,14 +230,16 @@ export class CentralStoreSync {
     return { json: `{"queueLength":${queueLength},"centralCursor":${centralCursor},"data":[${data}]}`, empty: queueLength === 0 };
   }
 
-  /** The records of the next batch, as the inside of a JSON array; runs in the caller's transaction. */
-  private handOut(siteId: number, limit: number): string {
+  /**
+   * The records of the next batch, as the inside of a JSON array: up to `room` of them, from the
+   * queue's entries after `from` (the head of the queue by default); runs in the caller's transaction.
+   * `limit` is the batch size the site asks for, which a read-ahead reads.
+   */
+  private handOut(siteId: number, limit: number, room = limit, from = { sequence: 0, id: 0 }): string {
     const parts: string[] = [];
     const add = (array: string) => {
       if (array.length > 2) parts.push(array.slice(1, -1));
     };
-    let room = limit;
-    let from = { sequence: 0, id: 0 };
     while (room > 0) {
       const head = this.statements.queueHead.all({ siteId, ...from, limit: room }) as QueueHeadRow[];
       if (head.length === 0) break;
@@ -296,19 +296,25 @@ export class CentralStoreSync {
   /**
    * The next part of a store's stream while the site still applies the part it has (protocol.ts,
    * streamAheadQuery): the entry's lines after line `after`, which must lie between what the site
-   * acknowledged and what it was handed. Anything else (the entry acknowledged to its end, removed
-   * by a move, or a position the site was never handed) answers no data: the site then pulls as usual.
+   * acknowledged and what it was handed. When the store's lines end before the batch is full, the
+   * batch goes on with the queue after that entry, as the site's next pull would once it has
+   * acknowledged the store: everything before it is with the site already (the batch it applies
+   * ends with this store's lines), so a store after a store comes without a pull in between.
+   * Anything else (the entry acknowledged to its end, removed by a move, or a position the site was
+   * never handed) answers no data: the site then pulls as usual.
    */
   queuedRecordsAheadJson(siteId: number, limit: number, entryId: number, after: string): string {
     const { queueLength, data, centralCursor } = this.sqlite
       .transaction(() => {
-        const storeId = this.statements.streamedEntryAt.get({ entryId, siteId, after }) as number | undefined;
+        const entry = this.statements.streamedEntryAt.get({ entryId, siteId, after }) as { storeId: number; sequence: number } | undefined;
         let data = '';
-        if (storeId !== undefined) {
+        if (entry !== undefined) {
+          const { storeId } = entry;
           const lines = this.takeReadAhead(siteId, entryId, after, limit) ?? this.stream.lines(entryId, storeId, after, limit);
           if (lines.upTo !== null) this.stream.handed(entryId, lines.upTo);
           if (lines.count === limit && lines.upTo !== null) this.readAheads.plan({ siteId, entryId, storeId, after: lines.upTo, limit });
-          data = lines.json.slice(1, -1);
+          const rest = lines.count < limit ? this.handOut(siteId, limit, limit - lines.count, { sequence: entry.sequence, id: entryId }) : '';
+          data = [lines.json.slice(1, -1), rest].filter((part) => part.length > 0).join(',');
         }
         return {
           queueLength: this.statements.queueLength.get({ siteId }) as number,
