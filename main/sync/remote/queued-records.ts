@@ -46,13 +46,27 @@ export async function acknowledgePending(run: RunContext): Promise<void> {
  * last of them (a store's lines come in id order, and more of them may have been handed out already).
  */
 export function acknowledgementOf(data: readonly QueuedRecord[]): AcknowledgeBody {
+  const ids = new Set<number>();
   const lastLine = new Map<number, string>();
-  for (const record of data) if (record.tableName === STORE_RECORD_TABLE) lastLine.set(record.syncOutId, record.recordId);
+  for (const record of data) {
+    ids.add(record.syncOutId);
+    if (record.tableName === STORE_RECORD_TABLE) lastLine.set(record.syncOutId, record.recordId);
+  }
   return {
-    syncIDs: [...new Set(data.map((r) => r.syncOutId))],
+    syncIDs: [...ids],
     appliedUpTo: [...lastLine].map(([syncOutId, recordId]) => ({ syncOutId, recordId })),
   };
 }
+
+/**
+ * Yields until the event loop has polled for I/O once. A request just made may need a connection
+ * first (the others are busy: an acknowledgement, an answer still being read); its connect completes
+ * only at a poll, and one turn (a single setImmediate) can end before any poll. Seen: the second
+ * pull ahead of a run opened a connection and left only after the batch was applied, 100 ms later.
+ */
+const pollOnce = async (): Promise<void> => {
+  for (let turn = 0; turn < 2; turn += 1) await new Promise<void>((resolve) => setImmediate(resolve));
+};
 
 /** The last record of a full answer, when it is a store line: the stream it belongs to likely goes on. */
 function streamGoesOn(answer: QueuedRecordsAnswer, limit: number): { entry: number; after: string } | null {
@@ -164,7 +178,7 @@ export async function pullQueuedRecords(run: RunContext): Promise<void> {
       // Not awaited until this batch is applied; a failure then is the run's failure, not an unhandled one.
       next?.catch(() => undefined);
       // Lets the pull ahead leave before the (synchronous) apply takes the thread.
-      if (next) await new Promise<void>((resolve) => setImmediate(resolve));
+      if (next) await pollOnce();
       const acknowledgement = acknowledgementOf(answer.data);
       const now = new Date().toISOString();
       const records = answer.data;
