@@ -140,7 +140,10 @@ describeWithBrowser('the Synchronisation window in a real browser', () => {
 
   it('opens Special > Synchronisation: the central server site first, then by site name', async () => {
     await openSynchronisation(page);
-    expect(await siteNames(page)).toEqual(['Tamaki Central Synchronisation Server', 'Auckland Hospital', 'Kawakawa', 'Kopu HC', 'Waikato']);
+    // The grid is there before its rows: they come with the window's first read.
+    await eventually(async () =>
+      expect(await siteNames(page)).toEqual(['Tamaki Central Synchronisation Server', 'Auckland Hospital', 'Kawakawa', 'Kopu HC', 'Waikato']),
+    );
     await screenshot(page, 'sites-window');
     // A click on a column header sorts by it; the central server site stays first.
     await sitesGrid(page).getByRole('button', { name: 'Site name' }).click();
