@@ -270,7 +270,8 @@ describe('pulling ahead while a batch is applied', () => {
     }
     const rest = JSON.parse(sync.queuedRecordsJson(WAIKATO, 100).json) as Answer;
     applyTo(site, rest.data);
-    sync.acknowledge(WAIKATO, acknowledgementOf(rest.data).syncIDs, acknowledgementOf(rest.data).appliedUpTo);
+    const { syncIDs, appliedUpTo } = acknowledgementOf(rest.data);
+    sync.acknowledge(WAIKATO, syncIDs, appliedUpTo);
     expect(asRows(site).filter((line) => line.storeId === storeA || line.storeId === storeB)).toEqual(storeData(central.core, [storeA!, storeB!]));
   });
 
