@@ -3,7 +3,7 @@
  * central) and for File > Connect to server alike. It goes through Chromium's network stack, so it
  * honours the system proxy settings and the operating system's certificate store (a central with a
  * company CA works without extra setup). "Use js node HTTP client" and the headless server use
- * Node's fetch instead (main/net/http-client.ts). Only usable after app 'ready', in main.
+ * Node's own client instead (main/net/node-http-client.ts). Only usable after app 'ready', in main.
  *
  * Built on `net.request`, not `net.fetch`: with `redirect: 'manual'` net.fetch throws "Redirect was
  * cancelled" instead of answering the 3xx (electron/electron#43715), and it joins several

@@ -1,8 +1,8 @@
 /**
  * How a remote site talks HTTP to its central server. Two implementations sit behind this one
- * interface: Node's own fetch (here) and Electron's `net` (main/electron/net-http-client.ts, which
- * uses the system's proxy settings and certificate store). The site's "Use js node HTTP client"
- * checkbox picks Node's.
+ * interface: Node's own HTTP client (node-http-client.ts) and Electron's `net`
+ * (main/electron/net-http-client.ts, which uses the system's proxy settings and certificate store).
+ * The site's "Use js node HTTP client" checkbox picks Node's.
  */
 
 export interface SyncHttpRequest {
@@ -74,7 +74,7 @@ function errorCodes(error: unknown): string[] {
   return codes;
 }
 
-/** Turns whatever Node's fetch threw into one of the transport failures. */
+/** Turns whatever Node's fetch or node:http threw into one of the transport failures. */
 export function classifyNodeError(error: unknown, timedOut: boolean): SyncTransportError {
   if (error instanceof SyncTransportError) return error;
   const codes = errorCodes(error);
@@ -152,14 +152,5 @@ export async function fetchWithTimeout<Init extends RequestInit>(
     throw classify(error, timedOut);
   } finally {
     clearTimeout(timer);
-  }
-}
-
-/** Node's own fetch (undici). Works without Electron: the headless tools and tests use it. */
-export class NodeFetchClient implements SyncHttpClient {
-  readonly name = 'node';
-
-  request(request: SyncHttpRequest): Promise<SyncHttpResponse> {
-    return fetchWithTimeout((url, init) => fetch(url, init), request, {}, classifyNodeError);
   }
 }

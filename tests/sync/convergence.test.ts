@@ -17,7 +17,8 @@
  * CONVERGENCE_ROUNDS sets the number of rounds (default 100); TEST_SEED replays a failure.
  */
 import { openCore, type Core } from '../../main/core';
-import { NodeFetchClient, type SyncHttpClient, SyncTransportError } from '../../main/net/http-client';
+import { type SyncHttpClient, SyncTransportError } from '../../main/net/http-client';
+import { NodeHttpClient } from '../../main/net/node-http-client';
 import { systemActor } from '../../main/services/actor';
 import { fastHasher, storeIdByCode } from '../helpers/core';
 import { type SeededRandom, withSeed } from '../helpers/seeded-random';
@@ -40,7 +41,7 @@ const CENTRAL_SITE = 1;
 /** A connection that goes down at a chosen call of a run: before the request leaves, or after the central answered. */
 class FaultyClient implements SyncHttpClient {
   readonly name = 'faulty';
-  private readonly inner = new NodeFetchClient();
+  private readonly inner = new NodeHttpClient();
   private callsLeft: number | null = null;
   private loseAnswer = false;
   private meanwhile: { callsLeft: number; work: () => Promise<void> } | null = null;

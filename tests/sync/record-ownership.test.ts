@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createHandlers, dispatch } from '../../main/api/core-api';
 import { type Core, openCore } from '../../main/core';
-import { NodeFetchClient, type SyncHttpClient, SyncTransportError } from '../../main/net/http-client';
+import { type SyncHttpClient, SyncTransportError } from '../../main/net/http-client';
+import { NodeHttpClient } from '../../main/net/node-http-client';
 import { adminOf, fastHasher, storeIdByCode, tempDir, unchangedDraft } from '../helpers/core';
 import { type Central, KOPU, noLimits, syncCall, WAIKATO } from './helpers';
 import { startServer } from '../../main/hosts/server';
@@ -193,7 +194,7 @@ describe('3. a stale offline edit silently overwrites a newer one', () => {
 
 /** Node's client; after cutAfterPushes(n), pushes after the next n fail before they are sent. */
 function switchableClient(): SyncHttpClient & { cutAfterPushes(n: number | null): void } {
-  const inner = new NodeFetchClient();
+  const inner = new NodeHttpClient();
   let allowed: number | null = null;
   return {
     name: 'switchable',
@@ -541,7 +542,7 @@ describe('a store that moves while a site syncs (found reading the SIGKILL fault
   /** Waikato's remote that runs a hook, once armed, just before (or just after) its next pull of queued records. */
   async function remoteWithHook() {
     let hook: { when: 'before' | 'after'; run: () => Promise<void> } | null = null;
-    const inner = new NodeFetchClient();
+    const inner = new NodeHttpClient();
     const take = (when: 'before' | 'after', request: { method: string; url: string }) => {
       if (hook?.when !== when || request.method !== 'GET' || !request.url.includes('/queued_records')) return null;
       const armed = hook;

@@ -1,5 +1,6 @@
 /** Central and remote datafiles syncing store data over real HTTP on 127.0.0.1. */
-import { NodeFetchClient, type SyncHttpClient, SyncTransportError } from '../../main/net/http-client';
+import { type SyncHttpClient, SyncTransportError } from '../../main/net/http-client';
+import { NodeHttpClient } from '../../main/net/node-http-client';
 import type { Core, RemoteOptions } from '../../main/core';
 import { startServer, type RunningServer } from '../../main/hosts/server';
 import { adminOf, storeIdByCode, unchangedDraft } from '../helpers/core';
@@ -72,7 +73,7 @@ export async function stopCentral(central: Central): Promise<void> {
  * the way back). `lose(route)` decides per call.
  */
 export function lossyClient(lose: (method: string, url: string) => boolean): SyncHttpClient {
-  const inner = new NodeFetchClient();
+  const inner = new NodeHttpClient();
   return {
     name: 'lossy',
     async request(request) {

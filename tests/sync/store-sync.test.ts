@@ -4,7 +4,8 @@
  * (Kopu Health Centre).
  */
 import type { Core } from '../../main/core';
-import { NodeFetchClient, type SyncHttpClient, SyncTransportError } from '../../main/net/http-client';
+import { type SyncHttpClient, SyncTransportError } from '../../main/net/http-client';
+import { NodeHttpClient } from '../../main/net/node-http-client';
 import { adminOf, storeIdByCode, unchangedDraft, viewerOf } from '../helpers/core';
 import { type Central, KOPU, WAIKATO } from './helpers';
 import {
@@ -137,7 +138,7 @@ describe('initialising a remote site', () => {
 describe('a first sync cut short', () => {
   it("after some of the central's sites and stores arrived, carries on at the next sync (found by the SIGKILL fault test)", async () => {
     central = await centralWithSites();
-    const inner = new NodeFetchClient();
+    const inner = new NodeHttpClient();
     let centralRecordCalls = 0;
     const cutting: SyncHttpClient = {
       name: 'cutting',

@@ -6,7 +6,8 @@
  */
 import type { Core } from '../../main/core';
 import { sha256Hex } from '../../main/services/passwords';
-import { NodeFetchClient, type SyncHttpClient } from '../../main/net/http-client';
+import { type SyncHttpClient } from '../../main/net/http-client';
+import { NodeHttpClient } from '../../main/net/node-http-client';
 import { adminOf, unchangedDraft } from '../helpers/core';
 import { type Central, WAIKATO } from './helpers';
 import { WAIKATO_PASSWORD, centralWithSites, remoteSite, stopCentral, syncOk } from './store-sync-helpers';
@@ -20,7 +21,7 @@ afterEach(async () => {
 
 /** Stands in for Electron's net client: Node's fetch underneath, counting the calls it makes. */
 function countingClient(name: string) {
-  const inner = new NodeFetchClient();
+  const inner = new NodeHttpClient();
   const client: SyncHttpClient & { calls: number } = {
     name,
     calls: 0,

@@ -22,7 +22,8 @@ import { type Actor, requireEditSyncSettings } from '../../services/actor';
 import { activeSiteId, isCentralDatafileInUse } from '../../services/datafile-role';
 import { hardwareId as machineHardwareId } from '../../services/machine-id';
 import { sha256Hex } from '../../services/passwords';
-import { NodeFetchClient, type SyncHttpClient, type SyncHttpRequest, SyncTransportError } from '../../net/http-client';
+import { type SyncHttpClient, type SyncHttpRequest, SyncTransportError } from '../../net/http-client';
+import { NodeHttpClient } from '../../net/node-http-client';
 import { defaultRetryPolicy, requestWithRetry, type RetryPolicy } from '../../net/request-with-retry';
 import { REMOTE_APP_NAME, SYNC_API_VERSION, syncHeaders, syncRoutes } from '../protocol';
 import { connectionMessages, readCentralAnswer, transportFailure } from './central-answer';
@@ -32,7 +33,7 @@ export interface RemoteConnectionOptions {
   hardwareId?: string | (() => string);
   /** Where a random hardware ID is kept when the OS has no machine ID. Default: beside the datafile. */
   hardwareIdFallbackFile?: string;
-  /** Node's fetch by default. */
+  /** Node's own client (node-http-client.ts) by default. */
   nodeClient?: SyncHttpClient;
   /** Electron's net client, when running inside Electron; used unless the site's checkbox asks for Node's. */
   electronClient?: SyncHttpClient;
@@ -71,7 +72,7 @@ export class RemoteConnection {
     private readonly datafile: Datafile,
     private readonly options: RemoteConnectionOptions = {},
   ) {
-    this.nodeClient = options.nodeClient ?? new NodeFetchClient();
+    this.nodeClient = options.nodeClient ?? new NodeHttpClient();
     this.retry = { ...defaultRetryPolicy, ...options.retry };
   }
 

@@ -15,7 +15,7 @@ import { loadOrCreateCredentialKey } from '../../../main/services/credential-key
 import { PasswordHasher } from '../../../main/services/passwords';
 import { startServer, type RunningServer } from '../../../main/hosts/server';
 import { requestWithRetry } from '../../../main/net/request-with-retry';
-import { NodeFetchClient } from '../../../main/net/http-client';
+import { NodeHttpClient } from '../../../main/net/node-http-client';
 import { ADMIN, adminOf, fastHasher, tempDir } from '../../helpers/core';
 import { withSeed } from '../../helpers/seeded-random';
 import { KOPU, noLimits, setSitePassword, syncCall, syncHeadersFor, WAIKATO } from '../helpers';
@@ -281,7 +281,7 @@ describe('back-pressure: a bounded queue of slow checks, then 503 with Retry-Aft
     while (r.core.signIns.sites.waitingChecks < 1) await new Promise((res) => setTimeout(res, 10));
     const waits: number[] = [];
     const answer = requestWithRetry(
-      new NodeFetchClient(),
+      new NodeHttpClient(),
       { method: 'GET', url: `${r.server.url}/sync/v5/site`, headers: syncHeadersFor({ hardwareId: 'waikato-device' }) },
       undefined,
       async (ms) => {
