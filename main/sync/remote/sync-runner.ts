@@ -13,6 +13,7 @@
  * their remote_out ID, which the central integrates at most once.
  */
 import { EventEmitter } from 'node:events';
+import { holdCheckpoints } from '../../../db/checkpoints';
 import type { Datafile } from '../../../db/datafile';
 import { getSetting, type RemoteSyncSettings, setSetting } from '../../../db/settings';
 import {
@@ -287,6 +288,7 @@ export class SyncRunner {
     this.steps = freshSteps();
     const logId = this.log.begin(started);
     this.runningLogId = logId;
+    const letCheckpointsGo = holdCheckpoints(this.sqlite);
     try {
       await this.execute(settings);
       if (!this.closed) {
@@ -305,6 +307,7 @@ export class SyncRunner {
       this.log.finish(logId, { outcome: 'failed', ...this.counts(), error: message, errorCode: code });
     } finally {
       this.runningLogId = null;
+      letCheckpointsGo();
     }
   }
 
