@@ -256,6 +256,13 @@ export interface QueuedRecordsAnswer {
  */
 export const streamAheadQuery = { entry: 'streamEntry', after: 'streamAfter' } as const;
 
+/**
+ * Records a site asks for per pull unless told otherwise (`GET queued_records?limit=`). The central
+ * reads a site's first batch ahead at this size (store-sync.ts), so a site asking for another size
+ * only goes without that.
+ */
+export const DEFAULT_PULL_BATCH = 10_000;
+
 export interface AcknowledgeBody {
   syncIDs: number[];
   /** Per streamed entry in this acknowledgement: the last of its lines the site applied. */

@@ -12,7 +12,7 @@ import { storeRecordJsonSql } from '../../main/services/store-records';
 import { adminOf } from '../helpers/core';
 import { type SeededRandom, withSeed } from '../helpers/seeded-random';
 import { type Central, KOPU, syncCall, WAIKATO } from './helpers';
-import { centralWithSites, stopCentral, storeData, storesOfSite } from './store-sync-helpers';
+import { centralWithSites, remoteSite, stopCentral, storeData, storesOfSite, syncOk, WAIKATO_PASSWORD } from './store-sync-helpers';
 
 let central: Central;
 afterEach(async () => {
@@ -301,6 +301,22 @@ describe('pulling ahead while a batch is applied', () => {
 });
 
 describe('reading a stream ahead', () => {
+  it("reads an initialising site's first batch ahead, at the size sites ask for by default", async () => {
+    central = await centralWithSites();
+    const sync = central.running.server.centralStoreSync;
+    const stores = storesOfSite(central.core, WAIKATO);
+    addLines(stores, 30, 'first');
+    const remote = await remoteSite(central.url, 'Waikato', WAIKATO_PASSWORD, 'waikato-device');
+    try {
+      const used = sync.readAheadsUsed;
+      await syncOk(remote);
+      expect(sync.readAheadsUsed).toBe(used + 1);
+      expect(storeData(remote, stores)).toEqual(storeData(central.core, stores));
+    } finally {
+      remote.close();
+    }
+  });
+
   it('hands out what it read only while no stock line was written since, by this process or another', async () => {
     central = await centralWithSites();
     const sync = central.running.server.centralStoreSync;

@@ -112,10 +112,14 @@ export function registerDataRoutes(server: FastifyInstance, datafile: Datafile, 
     return { code, message: messages[code], data: null };
   });
 
-  server.post(syncRoutes.initialise, { preHandler }, async (request) => {
+  server.post(syncRoutes.initialise, { preHandler }, async (request, reply) => {
     const parsed = initialiseSchema.safeParse(request.body ?? undefined);
     if (!parsed.success) throw bodyError(parsed.error);
-    return sync.initialise(request.syncSite!.id, { reinitialise: parsed.data?.reinitialise === true, instanceId: who(request).instance });
+    const siteId = request.syncSite!.id;
+    const answer = sync.initialise(siteId, { reinitialise: parsed.data?.reinitialise === true, instanceId: who(request).instance });
+    // The site's first batch is read while the site waits for its status and fetches sites and stores.
+    reply.raw.once('finish', () => sync.readAhead(siteId));
+    return answer;
   });
 
   server.get(syncRoutes.queuedRecords, { preHandler }, async (request, reply) => {

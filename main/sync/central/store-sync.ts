@@ -20,6 +20,7 @@ import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { Datafile } from '../../../db/datafile';
 import {
+  DEFAULT_PULL_BATCH,
   type PushAnswer,
   type PushBody,
   type QueuedRecord,
@@ -363,7 +364,7 @@ export class CentralStoreSync {
    * cannot rebuild a site's queue at any time.
    */
   initialise(siteId: number, request: { reinitialise: boolean; instanceId: string }): { queueLength: number } {
-    return this.sqlite
+    const answer = this.sqlite
       .transaction(() => {
         const status = this.statements.initialisationStatus.get(siteId) as string;
         const state = this.statements.pushState.get(siteId) as { upTo: number; instanceId: string | null } | undefined;
@@ -379,6 +380,21 @@ export class CentralStoreSync {
         return { queueLength: this.statements.siteRecordCount.get(siteId) as number };
       })
       .immediate();
+    this.planFirstPull(siteId);
+    return answer;
+  }
+
+  /**
+   * The site's first pull after initialise will most likely ask for DEFAULT_PULL_BATCH records from
+   * the head of its queue: a "send this store's data" entry and as many of the store's first lines as
+   * fit. Those lines are read ahead (once the initialise answer has gone out), while the site waits
+   * for its status and fetches sites and stores; the first read of a store after a restart is the
+   * slowest of all (80 ms of the bench's 1.2 s for 100,000 lines).
+   */
+  private planFirstPull(siteId: number): void {
+    const [head] = this.statements.queueHead.all({ siteId, sequence: 0, id: 0, limit: 1 }) as QueueHeadRow[];
+    if (head?.streamed !== 1 || head.streamAfter !== null) return;
+    this.readAheads.plan({ siteId, entryId: head.id, storeId: head.storeId, after: '', limit: DEFAULT_PULL_BATCH - 1 });
   }
 
   // ---- push ----------------------------------------------------------------------------------

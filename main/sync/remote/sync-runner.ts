@@ -32,7 +32,7 @@ import { type Actor, requireEditSyncSettings } from '../../services/actor';
 import { isCentralServerDatafile, isFirstSyncUnderway, isFreshDatafile } from '../../services/datafile-role';
 import { applyOwnSiteSettings, type OwnSiteSettings } from '../../services/own-site-settings';
 import { storeRecordStatements } from '../../services/store-records';
-import { syncRoutes } from '../protocol';
+import { DEFAULT_PULL_BATCH, syncRoutes } from '../protocol';
 import { connectionMessages, notUnderstood } from './central-answer';
 import { CentralCalls, SyncRunError } from './central-calls';
 import { pullCentralRecords } from './central-records';
@@ -330,7 +330,7 @@ export class SyncRunner {
       state: { read: () => this.state.read(settings), update: (change) => this.state.update(settings, change) },
       records: this.records,
       progress,
-      batch: { push: this.options.pushBatch ?? 1000, pull: this.options.pullBatch ?? 10_000 },
+      batch: { push: this.options.pushBatch ?? 1000, pull: this.options.pullBatch ?? DEFAULT_PULL_BATCH },
     };
 
     progress('connecting', 'Connecting to the central server…');
