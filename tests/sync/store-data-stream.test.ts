@@ -310,10 +310,38 @@ describe('reading a stream ahead', () => {
     try {
       const used = sync.readAheadsUsed;
       await syncOk(remote);
-      expect(sync.readAheadsUsed).toBe(used + 1);
+      // The first store's lines, and, as they end within the batch, the second store's (all 30 of each fit).
+      expect(stores).toHaveLength(2);
+      expect(sync.readAheadsUsed).toBe(used + 2);
       expect(storeData(remote, stores)).toEqual(storeData(central.core, stores));
     } finally {
       remote.close();
+    }
+  });
+
+  it('reads the next store’s first lines ahead too when the store being streamed ends within the batch, and only while nothing was written', async () => {
+    central = await centralWithSites();
+    const sync = central.running.server.centralStoreSync;
+    const [storeA, storeB] = storesOfSite(central.core, WAIKATO);
+    const { sqlite } = central.core.datafile;
+    sqlite.prepare('delete from store_record where store_id in (?, ?)').run(storeA, storeB);
+    addLines([storeA!, storeB!], 15, 'across');
+    const shape = (answer: Answer) => answer.data.map((r) => (r.tableName === 'store_data' ? `drop ${r.recordId}` : `line ${r.recordData?.storeId}`));
+    const expected = [...Array<string>(6).fill(`line ${storeA}`), `drop ${storeB}`, ...Array<string>(3).fill(`line ${storeB}`)];
+
+    for (const writeMeanwhile of [false, true]) {
+      sync.initialise(WAIKATO, { reinitialise: true, instanceId: `across-${writeMeanwhile}` });
+      const first = JSON.parse(sync.queuedRecordsJson(WAIKATO, 10).json) as Answer;
+      // The answer has gone out: the rest of A (6 lines) and, in the room left after B's entry, B's first 3 lines are read.
+      sync.readAhead(WAIKATO);
+      if (writeMeanwhile) sqlite.prepare("update store_record set item_name = 'Changed meanwhile' where store_id = ?").run(storeB);
+      const used = sync.readAheadsUsed;
+      const last = first.data.at(-1)!;
+      const second = JSON.parse(sync.queuedRecordsAheadJson(WAIKATO, 10, last.syncOutId, last.recordId)) as Answer;
+      expect(shape(second)).toEqual(expected);
+      expect(sync.readAheadsUsed).toBe(writeMeanwhile ? used : used + 2);
+      const names = second.data.filter((r) => r.recordData?.storeId === storeB).map((r) => r.recordData?.itemName);
+      expect(names.every((name) => (name === 'Changed meanwhile') === writeMeanwhile)).toBe(true);
     }
   });
 

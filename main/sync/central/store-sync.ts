@@ -130,6 +130,7 @@ function prepare(sqlite: Database.Database) {
                  and not exists (select 1 from store_record r where r.store_id = sync_out.store_id and r.id > sync_out.stream_after_id))`,
     ),
     // A site's streamed entry (its store and place in the queue), when line `after` lies between what the site acknowledged and what it was handed.
+    entrySequence: sqlite.prepare('select sequence from sync_out where id = ? and site_id = ?').pluck(),
     streamedEntryAt: sqlite.prepare(
       `select store_id as storeId, sequence from sync_out where id = :entryId and site_id = :siteId and ${streamedEntrySql('sync_out')}
          and :after <= stream_handed_id and :after >= coalesce(stream_after_id, '')`,
@@ -199,7 +200,7 @@ export class CentralStoreSync {
     this.statements = prepare(datafile.sqlite);
     this.records = storeRecordStatements(datafile.sqlite);
     this.stream = storeDataStreamStatements(datafile.sqlite);
-    this.readAheads = new StreamReadAhead(datafile.sqlite, this.stream);
+    this.readAheads = new StreamReadAhead(datafile.sqlite, this.stream, (siteId, entryId) => this.nextStoreOf(siteId, entryId));
     this.integrateChunk = options.integrateChunk ?? 2000;
   }
 
@@ -284,6 +285,14 @@ export class CentralStoreSync {
     const lines = this.readAheads.take(siteId, entryId, after, limit);
     if (lines) this.readAheadsUsed += 1;
     return lines;
+  }
+
+  /** The queue's entry after streamed entry `entryId`, when it is another store's stream not begun yet. */
+  private nextStoreOf(siteId: number, entryId: number): { entryId: number; storeId: number } | null {
+    const sequence = this.statements.entrySequence.get(entryId, siteId) as number | undefined;
+    if (sequence === undefined) return null;
+    const [next] = this.statements.queueHead.all({ siteId, sequence, id: entryId, limit: 1 }) as QueueHeadRow[];
+    return next?.streamed === 1 && next.streamAfter === null ? { entryId: next.id, storeId: next.storeId } : null;
   }
 
   readAhead(siteId: number): void {

@@ -11,6 +11,10 @@
  * other (PRAGMA data_version). Otherwise it is dropped and the lines are read afresh. One read-ahead
  * at a time: a central initialises few sites at once, and a read-ahead another site's pull replaced
  * only costs that site the overlap.
+ *
+ * When the store's lines end before the batch is full, that pull's answer goes on with the next
+ * store of the queue (protocol.ts): if the queue's next entry is a store not begun yet, its first
+ * lines, as many as the batch has room for after its entry, are read ahead as well.
  */
 import type Database from 'better-sqlite3';
 import type { storeDataStreamStatements } from '../../services/store-records';
@@ -26,15 +30,22 @@ interface Planned {
   limit: number;
 }
 
+/** The queue's entry after a streamed entry, if it is another store's stream not begun yet. */
+export type NextStoreOf = (siteId: number, entryId: number) => { entryId: number; storeId: number } | null;
+
+type Ready = Planned & { stamp: string; lines: Lines };
+
 export class StreamReadAhead {
   private planned: Planned | null = null;
-  private ready: (Planned & { stamp: string; lines: Lines }) | null = null;
+  /** What was read ahead, all for one site: the planned part of a stream, and maybe the next store's first lines. */
+  private ready: Ready[] = [];
   private readonly writes: Database.Statement;
   private readonly dataVersion: Database.Statement;
 
   constructor(
     private readonly sqlite: Database.Database,
     private readonly stream: StreamStatements,
+    private readonly nextStoreOf: NextStoreOf = () => null,
   ) {
     sqlite.exec(`
       create temp table if not exists store_record_writes (n integer not null);
@@ -63,19 +74,28 @@ export class StreamReadAhead {
     const planned = this.planned;
     if (!planned || planned.siteId !== siteId || !this.sqlite.open) return;
     this.planned = null;
-    this.ready = this.sqlite.transaction(() => ({
-      ...planned,
-      stamp: this.stamp(),
-      lines: this.stream.lines(planned.entryId, planned.storeId, planned.after, planned.limit),
-    }))();
+    this.ready = this.sqlite.transaction(() => {
+      const stamp = this.stamp();
+      const lines = this.stream.lines(planned.entryId, planned.storeId, planned.after, planned.limit);
+      const ready: Ready[] = [{ ...planned, stamp, lines }];
+      // Room left after this store's lines and the next store's entry record.
+      const room = planned.limit - lines.count - 1;
+      const next = room > 0 ? this.nextStoreOf(planned.siteId, planned.entryId) : null;
+      if (next) {
+        const first = { siteId: planned.siteId, entryId: next.entryId, storeId: next.storeId, after: '', limit: room };
+        ready.push({ ...first, stamp, lines: this.stream.lines(first.entryId, first.storeId, '', room) });
+      }
+      return ready;
+    })();
   }
 
   /** The lines read ahead, if they are exactly what reading them now would give; each read-ahead is taken once. */
   take(siteId: number, entryId: number, after: string, limit: number): Lines | null {
-    const ready = this.ready;
-    if (!ready || ready.siteId !== siteId) return null;
-    this.ready = null;
-    if (ready.entryId !== entryId || ready.after !== after || ready.limit !== limit) return null;
-    return ready.stamp === this.stamp() ? ready.lines : null;
+    if (this.ready[0]?.siteId !== siteId) return null;
+    const index = this.ready.findIndex((ready) => ready.entryId === entryId && ready.after === after && ready.limit === limit);
+    // Asked for something else: the site's pulls went another way, and nothing read ahead for it holds.
+    const [ready] = index === -1 ? [] : this.ready.splice(index, 1);
+    if (!ready) this.ready = [];
+    return ready && ready.stamp === this.stamp() ? ready.lines : null;
   }
 }
