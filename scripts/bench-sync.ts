@@ -160,7 +160,9 @@ async function benchSyncOnce(options: BenchSyncOptions): Promise<number> {
   const centralFile = path.join(dir, 'central.sqlite');
   const link = options.link;
   const over = link ? `a ${link.rttMs} ms, ${link.mbit} Mbit/s link (scripts/bench-link.ts)` : '127.0.0.1';
-  console.log(`Store-data sync: initialising a remote site with ${records.toLocaleString()} records over ${over}`);
+  // The machine's load when the run starts: this figure moves with it.
+  const load = os.loadavg()[0]!.toFixed(2);
+  console.log(`Store-data sync: initialising a remote site with ${records.toLocaleString()} records over ${over} (load average ${load})`);
   await prepareCentral(centralFile, records);
 
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'bench-sync-central.ts'), centralFile], {
