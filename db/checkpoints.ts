@@ -12,6 +12,7 @@
  * checkpoint follows, as soon as the thread is free. Durability does not change (each commit
  * still syncs the WAL), nor what anyone reads: pages in the WAL are read from there.
  */
+import { setImmediate } from 'node:timers';
 import type Database from 'better-sqlite3';
 
 /** WAL pages a run may leave before a checkpoint: 64 MB of 4 KB pages. */
