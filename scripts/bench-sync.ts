@@ -145,11 +145,12 @@ export async function benchSync(options: BenchSyncOptions = {}): Promise<void> {
   const sorted = [...rates].sort((a, b) => a - b);
   const median = runs % 2 === 1 ? sorted[(runs - 1) / 2]! : (sorted[runs / 2 - 1]! + sorted[runs / 2]!) / 2;
   const each = rates.map((rate) => Math.round(rate).toLocaleString()).join(', ');
-  console.log(
-    `  initialising${options.link ? ' over the link' : ''}: median of ${runs} run${runs === 1 ? '' : 's'} ${Math.round(median).toLocaleString()} records/s ` +
-      `(${each}); goal >= 50,000 (issue 9): ${median >= 50_000 ? 'met' : 'NOT met'}, ` +
-      `>= 100,000 (issue 15): ${median >= 100_000 ? 'met' : 'NOT met'}`,
-  );
+  const figure = `median of ${runs} run${runs === 1 ? '' : 's'} ${Math.round(median).toLocaleString()} records/s (${each})`;
+  // The goals are set for 127.0.0.1; over a simulated link the figure is for information.
+  const verdict = options.link
+    ? 'information (the goals are for 127.0.0.1)'
+    : `goal >= 50,000 (issue 9): ${median >= 50_000 ? 'met' : 'NOT met'}, >= 100,000 (issue 15): ${median >= 100_000 ? 'met' : 'NOT met'}`;
+  console.log(`  initialising${options.link ? ' over the link' : ''}: ${figure}; ${verdict}`);
 }
 
 /** One initialisation from a fresh central and remote, then the incremental sync; returns the initialisation's records/s. */
