@@ -55,15 +55,32 @@ export interface SettingValues {
 
 export type SettingKey = keyof SettingValues;
 
+/**
+ * The two statements, prepared once per connection: settings are read and written in hot paths
+ * (a sync run reads and writes its state with every batch it applies), and preparing them each
+ * time cost more than running them.
+ */
+const statementsOf = new WeakMap<Database.Database, { get: Database.Statement; set: Database.Statement }>();
+
+function statements(sqlite: Database.Database) {
+  let prepared = statementsOf.get(sqlite);
+  if (!prepared) {
+    prepared = {
+      get: sqlite.prepare('select value from setting where key = ?'),
+      set: sqlite.prepare('insert into setting (key, value) values (?, ?) on conflict(key) do update set value = excluded.value'),
+    };
+    statementsOf.set(sqlite, prepared);
+  }
+  return prepared;
+}
+
 export function getSetting<K extends SettingKey>(sqlite: Database.Database, key: K): SettingValues[K] | undefined {
-  const row = sqlite.prepare('select value from setting where key = ?').get(key) as { value: string } | undefined;
+  const row = statements(sqlite).get.get(key) as { value: string } | undefined;
   return row ? (JSON.parse(row.value) as SettingValues[K]) : undefined;
 }
 
 export function setSetting<K extends SettingKey>(sqlite: Database.Database, key: K, value: SettingValues[K]): void {
-  sqlite
-    .prepare('insert into setting (key, value) values (?, ?) on conflict(key) do update set value = excluded.value')
-    .run(key, JSON.stringify(value));
+  statements(sqlite).set.run(key, JSON.stringify(value));
 }
 
 /** The port a central server listens on unless its datafile or command line says otherwise. */

@@ -99,7 +99,8 @@ export function applyCentralRecord(statements: CentralStatements, record: Centra
  * a batch and the new cursor in one transaction. `report` shows it as the run's "sites and stores" step.
  */
 export async function applyCentralChanges(run: RunContext, options: { upTo?: number; report?: boolean } = {}): Promise<void> {
-  const statements = centralStatements(run.sqlite);
+  // Prepared only when there is something to apply: a pull asks before every batch, and mostly there is not.
+  let statements: CentralStatements | null = null;
   const upTo = options.upTo ?? Number.MAX_SAFE_INTEGER;
   const progress = (done: number, total: number) => {
     if (options.report) run.progress('pulling_central', 'Receiving sites and stores…', done, total);
@@ -124,6 +125,7 @@ export async function applyCentralChanges(run: RunContext, options: { upTo?: num
     state = run.sqlite
       .transaction(() => {
         const here = activeSiteId(run.sqlite);
+        statements ??= centralStatements(run.sqlite);
         for (const record of records) applyCentralRecord(statements, record, here);
         return run.state.update({ centralCursor: Math.max(cursor, ...records.map((r) => r.ID)) });
       })
