@@ -11,16 +11,12 @@ import { openCore } from '../main/core';
 import { systemActor } from '../main/services/actor';
 import { PasswordHasher } from '../main/services/passwords';
 import { nameKey } from '../shared/names';
+import { median } from './bench-stats';
 
 const SITES = 10_000;
 const STORES = 50_000;
 const MOVED_STORES = 1_000;
 const RECORDS = 100_000;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
 
 function timeMs(fn: () => unknown): number {
   const start = process.hrtime.bigint();
