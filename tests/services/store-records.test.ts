@@ -2,11 +2,13 @@
  * Applying a received stock line (storeRecordStatements.upsert), as sync does at both ends: a new
  * line is added, a known one takes the new values, and a line that arrives under another store
  * moves there (the update leaves the store out of its SET list, so this takes its own statement).
+ * A batch of lines written together (upsertMany) leaves the same lines as writing them one by one.
  */
 import path from 'node:path';
 import { openDatafile } from '../../db/datafile';
 import { type StoreRecordData, storeRecordStatements } from '../../main/services/store-records';
 import { tempDir } from '../helpers/core';
+import { withSeed } from '../helpers/seeded-random';
 
 function datafileWithStores() {
   const datafile = openDatafile(path.join(tempDir('store-records-'), 'records.sqlite'), { create: true });
@@ -51,5 +53,49 @@ describe('applying a received stock line', () => {
     } finally {
       datafile.sqlite.close();
     }
+  });
+
+  it('writes a batch of lines together with the same result as one by one: new, changed, repeated, and moved between stores', async () => {
+    await withSeed(async (random) => {
+      const together = datafileWithStores();
+      const oneByOne = datafileWithStores();
+      try {
+        const many = storeRecordStatements(together.sqlite);
+        const single = storeRecordStatements(oneByOne.sqlite);
+        const contents = (sqlite: typeof together.sqlite) =>
+          sqlite.prepare('select id, store_id, item_name, quantity, version, changed_by_site_id from store_record order by id').all();
+        let moved = 0;
+        for (let round = 0; round < 30; round += 1) {
+          // Sizes around the chunk of 50: none, fewer, exactly, one over, several chunks and a rest.
+          const size = [0, 1, 49, 50, 51, 100, 137, 260][random.below(8)]!;
+          const batch: StoreRecordData[] = [];
+          for (let i = 0; i < size; i += 1) {
+            // Few ids, so lines repeat within a batch and arrive under the other store.
+            const storeId = 1 + random.below(2);
+            batch.push(
+              line({
+                id: `line-${random.below(120)}`,
+                storeId,
+                quantity: random.below(1000),
+                version: 1 + round,
+                itemName: `Item ${random.below(5)}`,
+                changedBySiteId: random.below(2) === 0 ? null : 1,
+              }),
+            );
+          }
+          const before = new Map((contents(together.sqlite) as { id: string; store_id: number }[]).map((r) => [r.id, r.store_id]));
+          moved += batch.filter((l) => before.has(l.id) && before.get(l.id) !== l.storeId).length;
+          together.sqlite.transaction(() => many.upsertMany(batch))();
+          oneByOne.sqlite.transaction(() => batch.forEach((l) => single.upsert(l)))();
+          expect(contents(together.sqlite)).toEqual(contents(oneByOne.sqlite));
+        }
+        // The run did move lines between stores inside batches written together.
+        expect(moved).toBeGreaterThan(0);
+        expect(together.sqlite.prepare('pragma integrity_check').pluck().get()).toBe('ok');
+      } finally {
+        together.sqlite.close();
+        oneByOne.sqlite.close();
+      }
+    });
   });
 });

@@ -25,7 +25,7 @@ import {
   streamAheadQuery,
   syncRoutes,
 } from '../protocol';
-import { readStoreRecordData, STORE_DATA_TABLE, STORE_RECORD_TABLE } from '../../services/store-records';
+import { readStoreRecordData, STORE_DATA_TABLE, STORE_RECORD_TABLE, type StoreRecordData } from '../../services/store-records';
 import { SyncRunError } from './central-calls';
 import { notUnderstood } from './central-answer';
 import { applyCentralChanges } from './central-records';
@@ -105,7 +105,25 @@ export async function pullQueuedRecords(run: RunContext): Promise<void> {
   // Per batch: whether any change made here is unsent (none, when a site initialises), and the stores known.
   let unsentHere = true;
   const knownStores = new Set<number>();
+  // Lines to write, in order: written together (records.upsertMany) before anything else is done.
+  const lines: StoreRecordData[] = [];
+  const writeLines = (): void => {
+    records.upsertMany(lines);
+    lines.length = 0;
+  };
   const apply = (record: QueuedRecord, now: string): void => {
+    if (record.tableName === STORE_RECORD_TABLE && record.action !== 'delete') {
+      if (unsentHere && s.hasLocalChange.get(record.recordId)) return;
+      const read = readStoreRecordData(record.recordId, record.recordData);
+      if (!read.ok) return;
+      if (!knownStores.has(read.data.storeId)) {
+        if (s.storeExists.get(read.data.storeId)) knownStores.add(read.data.storeId);
+        else throw new SyncRunError('The central server sent stock of a store this site does not know yet. The next sync will fetch it.');
+      }
+      lines.push(read.data);
+      return;
+    }
+    writeLines();
     if (record.tableName === STORE_DATA_TABLE) {
       const storeId = Number(record.recordId);
       if (Number.isInteger(storeId)) s.dropStoreLines.run(storeId);
@@ -133,17 +151,7 @@ export async function pullQueuedRecords(run: RunContext): Promise<void> {
     }
     if (record.tableName !== STORE_RECORD_TABLE) return;
     if (unsentHere && s.hasLocalChange.get(record.recordId)) return;
-    if (record.action === 'delete') {
-      records.remove(record.recordId);
-      return;
-    }
-    const read = readStoreRecordData(record.recordId, record.recordData);
-    if (!read.ok) return;
-    if (!knownStores.has(read.data.storeId)) {
-      if (s.storeExists.get(read.data.storeId)) knownStores.add(read.data.storeId);
-      else throw new SyncRunError('The central server sent stock of a store this site does not know yet. The next sync will fetch it.');
-    }
-    records.upsert(read.data);
+    records.remove(record.recordId);
   };
 
   const limit = run.batch.pull;
@@ -187,7 +195,9 @@ export async function pullQueuedRecords(run: RunContext): Promise<void> {
         .transaction(() => {
           unsentHere = s.anyLocalChange.get() === 1;
           knownStores.clear();
+          lines.length = 0;
           for (const record of records) apply(record, now);
+          writeLines();
           acks.applied(acknowledgement, { waitingIn: waiting });
         })
         .immediate();
