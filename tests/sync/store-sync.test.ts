@@ -251,6 +251,43 @@ describe('deletes and corrections made on the central server', () => {
     expect(storeData(central.core, [store])).toEqual(lines);
   });
 
+  it('arrive in the order they were made, within one batch: a line added, changed and deleted between two syncs stays deleted', async () => {
+    central = await centralWithSites();
+    const remote = await waikatoRemote();
+    await syncOk(remote);
+    const centralAdmin = await adminOf(central.core);
+    const store = storeIdByCode(central.core, 'Waikato');
+    const [first] = central.core.stock.listLines({ storeId: store }).lines;
+
+    // Queued for the site in this order, and handed out in one batch.
+    const before = central.core.stock.saveLine(centralAdmin, { storeId: store, lineId: null, itemCode: 'NEW1', itemName: 'New before', quantity: 1 });
+    central.core.stock.saveLine(centralAdmin, { ...first!, lineId: first!.lineId, quantity: 555 });
+    const passing = central.core.stock.saveLine(centralAdmin, {
+      storeId: store,
+      lineId: null,
+      itemCode: 'GONE',
+      itemName: 'Gone again',
+      quantity: 2,
+    });
+    central.core.stock.saveLine(centralAdmin, { ...passing, lineId: passing.lineId, quantity: 3 });
+    central.core.stock.deleteLine(centralAdmin, { lineId: passing.lineId });
+    const after = central.core.stock.saveLine(centralAdmin, { storeId: store, lineId: null, itemCode: 'NEW2', itemName: 'New after', quantity: 4 });
+    const queued = central.core.datafile.sqlite.prepare('select action from sync_out where site_id = ? order by sequence').pluck().all(WAIKATO);
+    expect(queued).toEqual(['insert', 'update', 'insert', 'update', 'delete', 'insert']);
+
+    await syncOk(remote);
+    const lines = storeData(remote, [store]);
+    expect(lines.find((l) => l.id === passing.lineId)).toBeUndefined();
+    expect(lines.find((l) => l.id === first!.lineId)?.quantity).toBe(555);
+    expect(
+      lines
+        .filter((l) => l.id === before.lineId || l.id === after.lineId)
+        .map((l) => l.quantity)
+        .sort(),
+    ).toEqual([1, 4]);
+    expect(lines).toEqual(storeData(central.core, [store]));
+  });
+
   it('a user without the sync permission cannot edit a remote store on the central', async () => {
     central = await centralWithSites();
     const viewer = await viewerOf(central.core);
