@@ -81,7 +81,7 @@ function bareWrites(dir: string, source: import('better-sqlite3').Database, sync
   const rows = source
     .prepare(
       `select id, store_id as storeId, item_code as itemCode, item_name as itemName, quantity, updated_at as updatedAt, version,
-              changed_by_site_id as changedBySiteId from store_record order by rowid`,
+              changed_by_site_id as changedBySiteId from store_record order by store_id, id`,
     )
     .all() as StoreRecordData[];
   const datafile = openDatafile(path.join(dir, 'bare.sqlite'), { create: true });
@@ -241,12 +241,12 @@ async function benchSyncOnce(options: BenchSyncOptions): Promise<number> {
         `(after the run): ${checkpointMs.toFixed(0)} ms`,
     );
 
-    // Lines spread over the stores, as a site's edits are: the first ones received would sit
-    // together on the central's pages (whatever order the stream used) and flatter the figure.
+    // Lines spread over the stores, as a site's edits are (every n-th line the central made,
+    // ITEM-n): the first ones received would sit together on the pages and flatter the figure.
     const changedLines = remote.datafile.sqlite
       .prepare(
         `select id as lineId, store_id as storeId, item_code as itemCode, item_name as itemName, quantity from store_record
-         where rowid % ? = 0 limit ?`,
+         where cast(substr(item_code, 6) as integer) % ? = 0 limit ?`,
       )
       .all(Math.max(1, Math.floor(records / changed)), changed) as ChangedLine[];
     for (const line of changedLines) remote.stock.saveLine(systemActor, { ...line, quantity: line.quantity + 1 });

@@ -209,8 +209,9 @@ export function cancelQueuedStoreData(sqlite: Database.Database, siteId: number,
  * the queue it is handed out as the entry itself (only until the site acknowledged it once: "drop
  * what you hold of this store") followed by the store's lines in id order from where the site's
  * last acknowledgement left off, every line carrying the entry's syncOutId and read as it is at
- * that moment. Id order, not rowid order: the site then writes each batch into one stretch of its
- * id indexes instead of all over them, which makes initialising a site a quarter faster.
+ * that moment. Id order, the order of the table's key (store, then id: db/schema.ts): the central
+ * reads the next lines in one stretch of the table, and the site writes each batch into one stretch
+ * of its own instead of all over it, which makes initialising a site faster.
  * `stream_handed_id` remembers how far the latest answer went; acknowledging the entry moves
  * `stream_after_id` to the last line the site says it applied (never beyond what was handed out),
  * or there when it does not say, and removes the entry once no line remains after it. A line changed or added meanwhile is

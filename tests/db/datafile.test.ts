@@ -137,6 +137,40 @@ describe('opening an existing datafile', () => {
     }
   });
 
+  it('keeps every stock line, as it was, when the datafile is upgraded to keeping lines by store', async () => {
+    const dir = tempDir();
+    const { older } = olderMigrations(dir, (entries) => entries.filter((entry) => entry.tag < '0013'));
+    const file = path.join(dir, 'lines.sqlite');
+    const old = openDatafile(file, { create: true, migrationsFolder: older });
+    old.sqlite.exec(`
+      insert into site (id, uuid, code, name, name_key, is_central) values (1, 'u1', 'C', 'Central', 'central', 1), (3, 'u3', 'W', 'Waikato', 'waikato', 0);
+      insert into store (id, uuid, code, name, site_id) values (7, 's7', 'W1', 'Waikato store', 3), (8, 's8', 'W2', 'Hamilton store', 3);
+      insert into store_record (id, store_id, item_code, item_name, quantity, updated_at, version, changed_by_site_id) values
+        ('m', 8, 'M', 'Mask', 4, '2026-01-02T03:04:05.006Z', 3, 3),
+        ('b', 7, 'B', 'Bandage', 1.5, '2026-01-01T00:00:00.000Z', 1, null),
+        ('a', 7, 'A', 'Aspirin', 2, '2026-02-01T00:00:00.000Z', 7, 1);`);
+    const everyLine = 'select id, store_id, item_code, item_name, quantity, updated_at, version, changed_by_site_id from store_record order by id';
+    const before = old.sqlite.prepare(everyLine).all();
+    old.close();
+
+    const reopened = openDatafile(file);
+    try {
+      expect(reopened.sqlite.prepare(everyLine).all()).toEqual(before);
+      const table = reopened.sqlite.prepare("select sql from sqlite_master where name = 'store_record'").pluck().get() as string;
+      expect(table).toMatch(/PRIMARY KEY\(`store_id`, `id`\)[\s\S]*WITHOUT ROWID$/);
+      // A line's id stays unique across stores, and a store still cannot go while it has lines.
+      expect(() =>
+        reopened.sqlite.prepare("insert into store_record (id, store_id, item_code, item_name) values ('a', 8, 'A', 'Aspirin')").run(),
+      ).toThrow(/UNIQUE constraint failed: store_record\.id/);
+      expect(() => reopened.sqlite.prepare('delete from store where id = 7').run()).toThrow(/FOREIGN KEY constraint failed/);
+      expect(storeDataStreamStatements(reopened.sqlite).lines(1, 7, '', 10).count).toBe(2);
+      expect(reopened.sqlite.pragma('integrity_check', { simple: true })).toBe('ok');
+      expect(reopened.sqlite.pragma('foreign_key_check')).toEqual([]);
+    } finally {
+      reopened.close();
+    }
+  });
+
   it('refuses a datafile from a newer version with a clear message and leaves it untouched', async () => {
     const core = await newCore();
     const file = core.datafile.path;

@@ -40,7 +40,15 @@ export function dumpContent(core: Core): string {
     .all() as { name: string }[];
   const dump: Record<string, unknown[]> = {};
   for (const { name } of tables) {
-    dump[name] = core.datafile.sqlite.prepare(`select * from "${name}" order by rowid`).all();
+    // A table without a rowid (store_record) in the order of its primary key.
+    const key = (core.datafile.sqlite.pragma(`table_xinfo("${name}")`) as { name: string; pk: number }[])
+      .filter((column) => column.pk > 0)
+      .sort((a, b) => a.pk - b.pk)
+      .map((column) => `"${column.name}"`);
+    const withoutRowid = /without\s+rowid\s*$/i.test(
+      core.datafile.sqlite.prepare("select sql from sqlite_master where type = 'table' and name = ?").pluck().get(name) as string,
+    );
+    dump[name] = core.datafile.sqlite.prepare(`select * from "${name}" order by ${withoutRowid ? key.join(', ') : 'rowid'}`).all();
   }
   return JSON.stringify(dump);
 }

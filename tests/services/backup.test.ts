@@ -103,7 +103,7 @@ describe('a backup taken while the datafile is being written', () => {
       let written = 0;
       let backingUp = true;
       const takeFrom = sqlite.prepare(
-        'update store_record set quantity = quantity - ? where rowid = (select rowid from store_record where store_id = ? limit 1)',
+        'update store_record set quantity = quantity - ? where id = (select id from store_record where store_id = ? order by id limit 1)',
       );
       const addLine = sqlite.prepare('insert into store_record (id, store_id, item_code, item_name, quantity) values (?, ?, ?, ?, ?)');
       const write = sqlite.transaction((n: number) => {
