@@ -37,6 +37,17 @@ function olderMigrations(dir: string, keep: (entries: JournalEntry[]) => Journal
   return { older, journal };
 }
 
+/** A datafile as the app left it before migration `tag`, holding what `sql` wrote, and its path. */
+function datafileBefore(tag: string, sql: string): string {
+  const dir = tempDir();
+  const { older } = olderMigrations(dir, (entries) => entries.filter((entry) => entry.tag < tag));
+  const file = path.join(dir, `before-${tag}.sqlite`);
+  const old = openDatafile(file, { create: true, migrationsFolder: older });
+  old.sqlite.exec(sql);
+  old.close();
+  return file;
+}
+
 describe('a new datafile', () => {
   it('holds the central server site with site ID 1, active on it, and the first administrator', async () => {
     const core = await newCore();
@@ -110,18 +121,16 @@ describe('opening an existing datafile', () => {
   });
 
   it('starts again a store data stream that was under way when the datafile is upgraded to streaming in line ID order', async () => {
-    const dir = tempDir();
     // The app before migration 0012 streamed a store's lines by rowid; such a position means nothing in ID order.
-    const { older } = olderMigrations(dir, (entries) => entries.filter((entry) => entry.tag < '0012'));
-    const file = path.join(dir, 'streaming.sqlite');
-    const old = openDatafile(file, { create: true, migrationsFolder: older });
-    old.sqlite.exec(`
+    const file = datafileBefore(
+      '0012',
+      `
       insert into site (id, uuid, code, name, name_key, is_central) values (1, 'u1', 'C', 'Central', 'central', 1), (3, 'u3', 'W', 'Waikato', 'waikato', 0);
       insert into store (id, uuid, code, name, site_id) values (7, 's7', 'W1', 'Waikato store', 3);
       insert into store_record (id, store_id, item_code, item_name, quantity) values ('b', 7, 'B', 'Bandage', 1), ('a', 7, 'A', 'Aspirin', 2);
       insert into sync_out (site_id, store_id, table_name, record_id, action, data, sequence, stream_after, stream_handed)
-        values (3, 7, 'store_data', '7', 'insert', null, 1, 1, 1);`);
-    old.close();
+        values (3, 7, 'store_data', '7', 'insert', null, 1, 1, 1);`,
+    );
 
     const reopened = openDatafile(file);
     try {
@@ -138,24 +147,52 @@ describe('opening an existing datafile', () => {
   });
 
   it('keeps every stock line, as it was, when the datafile is upgraded to keeping lines by store', async () => {
-    const dir = tempDir();
-    const { older } = olderMigrations(dir, (entries) => entries.filter((entry) => entry.tag < '0013'));
-    const file = path.join(dir, 'lines.sqlite');
-    const old = openDatafile(file, { create: true, migrationsFolder: older });
-    old.sqlite.exec(`
+    const everyLine = 'select id, store_id, item_code, item_name, quantity, updated_at, version, changed_by_site_id from store_record order by id';
+    const file = datafileBefore(
+      '0013',
+      `
       insert into site (id, uuid, code, name, name_key, is_central) values (1, 'u1', 'C', 'Central', 'central', 1), (3, 'u3', 'W', 'Waikato', 'waikato', 0);
       insert into store (id, uuid, code, name, site_id) values (7, 's7', 'W1', 'Waikato store', 3), (8, 's8', 'W2', 'Hamilton store', 3);
       insert into store_record (id, store_id, item_code, item_name, quantity, updated_at, version, changed_by_site_id) values
         ('m', 8, 'M', 'Mask', 4, '2026-01-02T03:04:05.006Z', 3, 3),
         ('b', 7, 'B', 'Bandage', 1.5, '2026-01-01T00:00:00.000Z', 1, null),
-        ('a', 7, 'A', 'Aspirin', 2, '2026-02-01T00:00:00.000Z', 7, 1);`);
-    const everyLine = 'select id, store_id, item_code, item_name, quantity, updated_at, version, changed_by_site_id from store_record order by id';
-    const before = old.sqlite.prepare(everyLine).all();
-    old.close();
+        ('a', 7, 'A', 'Aspirin', 2, '2026-02-01T00:00:00.000Z', 7, 1);`,
+    );
 
     const reopened = openDatafile(file);
     try {
-      expect(reopened.sqlite.prepare(everyLine).all()).toEqual(before);
+      expect(reopened.sqlite.prepare(everyLine).all()).toEqual([
+        {
+          id: 'a',
+          store_id: 7,
+          item_code: 'A',
+          item_name: 'Aspirin',
+          quantity: 2,
+          updated_at: '2026-02-01T00:00:00.000Z',
+          version: 7,
+          changed_by_site_id: 1,
+        },
+        {
+          id: 'b',
+          store_id: 7,
+          item_code: 'B',
+          item_name: 'Bandage',
+          quantity: 1.5,
+          updated_at: '2026-01-01T00:00:00.000Z',
+          version: 1,
+          changed_by_site_id: null,
+        },
+        {
+          id: 'm',
+          store_id: 8,
+          item_code: 'M',
+          item_name: 'Mask',
+          quantity: 4,
+          updated_at: '2026-01-02T03:04:05.006Z',
+          version: 3,
+          changed_by_site_id: 3,
+        },
+      ]);
       const table = reopened.sqlite.prepare("select sql from sqlite_master where name = 'store_record'").pluck().get() as string;
       expect(table).toMatch(/PRIMARY KEY\(`store_id`, `id`\)[\s\S]*WITHOUT ROWID$/);
       // A line's id stays unique across stores, and a store still cannot go while it has lines.
