@@ -5,7 +5,7 @@
  * WAL into the datafile and syncs it (a checkpoint) before it returns, on the thread that commits.
  * A pull writes about that much per batch of 10,000 lines, so nearly every batch's commit also
  * copied the batches before it, while the site waited: holding them back made initialising a
- * remote a quarter to a third faster (README, "Initialising a remote").
+ * remote a quarter to a third faster (docs/benchmark-history.md).
  *
  * While held, the WAL may grow to `pages` (64 MB by default; a run that writes more still
  * checkpoints each time it passes that). Once the run has ended the usual limit is back and one

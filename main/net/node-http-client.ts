@@ -5,9 +5,10 @@
  * Not Node's fetch: a sync answer of several megabytes went through fetch's web streams chunk by
  * chunk, and reading one took 8–24 ms after the answer had arrived against 4–8 ms here (10,000
  * stock lines, 3 MB, measured side by side); a run's first call also paid about 60 ms for loading
- * fetch. Initialising a site reads ten such answers per 100,000 lines (README, "Initialising a
- * remote"). What fetch did for us is done here: the time limit on the whole exchange, the size
- * limit on the answer, compressed answers, no redirects followed, kept-alive connections.
+ * fetch. Initialising a site reads ten such answers per 100,000 lines (docs/benchmark-history.md,
+ * "Initialising a remote"). What fetch did for us is done here: the time limit on the whole
+ * exchange, the size limit on the answer, compressed answers, no redirects followed, kept-alive
+ * connections.
  */
 import http from 'node:http';
 import https from 'node:https';
